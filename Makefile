@@ -1,0 +1,49 @@
+# One task runner for newsfacts. `make` sets up .venv and builds + validates the package;
+# `make test` runs the tests; `make check` runs lint, types and tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: all build validate test lint format typecheck check lock clean
+
+all: build validate
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+build: $(STAMP)
+	$(BIN)/newsfacts build
+
+validate: $(STAMP)
+	$(BIN)/newsfacts validate
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests scripts
+	$(BIN)/ruff check --fix src tests scripts
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+check: lint typecheck test
+
+# Re-resolve the pins from pyproject.toml in a scratch venv and write requirements.lock.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet -e ".[dev]"
+	{ echo "# Pinned dependencies for newsfacts (runtime + dev tools). Regenerate with \`make lock\`."; \
+	  .lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^newsfacts'; } > requirements.lock
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) dist site .pytest_cache .mypy_cache .ruff_cache

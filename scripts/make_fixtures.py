@@ -1,0 +1,393 @@
+"""Regenerate the named fixture packages under tests/fixtures/.
+
+`minimal-valid` is a tiny, complete package built from a synthetic seed text. Every other
+fixture is a copy of it with one deliberate defect, named after what it breaks. Offsets are
+computed here, never typed by hand.
+
+    .venv/bin/python scripts/make_fixtures.py
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from newsfacts.build import build
+from newsfacts.package import Layout
+
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
+SEED_NAME = "000_minimal.txt"
+SEED = (
+    "Minister pledges action\n"
+    "CAPITAL — The minister of Ruritania said on Monday: “We will act against Acme Corp.”\n"
+    "The Ruritanian government announced sanctions on Acme Corp on Monday.\n"
+)
+METADATA = """[package]
+name = "newsfacts-fixture"
+id = "urn:uuid:00000000-0000-4000-8000-000000000000"
+version = "1.0.0"
+title = "A minimal newsfacts fixture"
+description = "A tiny synthetic package for tests."
+created = "2026-01-01T00:00:00Z"
+keywords = ["fixture"]
+
+[[package.licenses]]
+name = "CC-BY-4.0"
+path = "https://creativecommons.org/licenses/by/4.0/"
+title = "Creative Commons Attribution 4.0"
+"""
+
+
+def span(text: str) -> list[str]:
+    start = SEED.index(text)
+    return [text, str(start), str(start + len(text))]
+
+
+SHA = hashlib.sha256(SEED.encode("utf-8")).hexdigest()
+TABLES: dict[str, list[list[str]]] = {
+    "entities": [
+        ["entity_id", "name", "entity_type", "aliases", "description", "country", "parent_id"],
+        ["acme-corp", "Acme Corp", "organization", "", "A company.", "", ""],
+        [
+            "ruritania-government",
+            "Ruritanian government",
+            "government",
+            "",
+            "Government of Ruritania.",
+            "",
+            "",
+        ],
+        [
+            "ruritania-minister",
+            "minister of Ruritania",
+            "person",
+            "",
+            "A minister.",
+            "",
+            "ruritania-government",
+        ],
+    ],
+    "articles": [
+        [
+            "article_id",
+            "seed_file",
+            "sha256",
+            "title",
+            "outlet_id",
+            "outlet_basis",
+            "outlet_note",
+            "authors",
+            "published_date",
+            "published_date_basis",
+            "published_date_note",
+            "dateline",
+            "language",
+            "url",
+        ],
+        [
+            "art-000",
+            f"seeds/{SEED_NAME}",
+            SHA,
+            "Minister pledges action",
+            "",
+            "unknown",
+            "",
+            "",
+            "2024-09-02",
+            "inferred",
+            "“on Monday”",
+            "CAPITAL",
+            "en",
+            "",
+        ],
+    ],
+    "entity_mentions": [
+        ["entity_id", "article_id", "text", "char_start", "char_end"],
+        ["acme-corp", "art-000", *span("Acme Corp")],
+        ["ruritania-government", "art-000", *span("Ruritanian government")],
+        ["ruritania-minister", "art-000", *span("minister of Ruritania")],
+    ],
+    "quotes": [
+        [
+            "quote_id",
+            "article_id",
+            "speaker_id",
+            "co_speaker_ids",
+            "speaker_as_printed",
+            "text",
+            "char_start",
+            "char_end",
+            "quote_type",
+            "utterance_id",
+        ],
+        [
+            "q-000-01",
+            "art-000",
+            "ruritania-minister",
+            "",
+            "The minister of Ruritania",
+            *span("We will act against Acme Corp."),
+            "full",
+            "u-minister-will-act",
+        ],
+    ],
+    "events": [
+        [
+            "event_id",
+            "event_type",
+            "status",
+            "start_date",
+            "end_date",
+            "date_precision",
+            "date_basis",
+            "date_note",
+            "description",
+            "location",
+        ],
+        [
+            "ev-minister-statement",
+            "statement",
+            "occurred",
+            "2024-09-02",
+            "2024-09-02",
+            "day",
+            "inferred",
+            "“on Monday”",
+            "The minister said Ruritania will act against Acme Corp.",
+            "CAPITAL",
+        ],
+    ],
+    "event_actors": [
+        ["event_id", "entity_id", "role"],
+        ["ev-minister-statement", "ruritania-minister", "speaker"],
+    ],
+    "event_sources": [
+        ["event_id", "article_id", "text", "char_start", "char_end"],
+        ["ev-minister-statement", "art-000", *span("The minister of Ruritania said on Monday")],
+    ],
+    "sanctions": [
+        [
+            "sanction_id",
+            "imposer_id",
+            "target_id",
+            "announced_date",
+            "announced_date_basis",
+            "status",
+            "measures",
+            "description",
+        ],
+        [
+            "sn-ruritania-acme",
+            "ruritania-government",
+            "acme-corp",
+            "2024-09-02",
+            "inferred",
+            "announced",
+            "",
+            "Ruritania announced sanctions on Acme Corp.",
+        ],
+    ],
+    "sanction_sources": [
+        ["sanction_id", "article_id", "text", "char_start", "char_end"],
+        [
+            "sn-ruritania-acme",
+            "art-000",
+            *span("The Ruritanian government announced sanctions on Acme Corp on Monday."),
+        ],
+    ],
+}
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def edit_csv(root: Path, table: str, edit: Callable[[list[list[str]]], None]) -> None:
+    path = root / "datapackage" / "data" / f"{table}.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    edit(rows)
+    write_csv(path, rows)
+
+
+def set_cell(table: str, line: int, column: str, value: str) -> Callable[[Path], None]:
+    """An edit that sets one cell; `line` counts the header as line 1."""
+
+    def apply(root: Path) -> None:
+        def edit(rows: list[list[str]]) -> None:
+            rows[line - 1][rows[0].index(column)] = value
+
+        edit_csv(root, table, edit)
+
+    return apply
+
+
+def drop_column(table: str, column: str) -> Callable[[Path], None]:
+    def edit(rows: list[list[str]]) -> None:
+        index = rows[0].index(column)
+        for row in rows:
+            del row[index]
+
+    return lambda root: edit_csv(root, table, edit)
+
+
+def append_row(table: str, row: list[str]) -> Callable[[Path], None]:
+    return lambda root: edit_csv(root, table, lambda rows: rows.append(row))
+
+
+def write_bytes(relative: str, data: bytes) -> Callable[[Path], None]:
+    return lambda root: (root / relative).write_bytes(data)
+
+
+def edit_json(table: str, index: int, field: str, value: object) -> Callable[[Path], None]:
+    def apply(root: Path) -> None:
+        path = root / "datapackage" / "data" / f"{table}.json"
+        records = json.loads(path.read_text(encoding="utf-8"))
+        records[index][field] = value
+        path.write_text(json.dumps(records, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+    return apply
+
+
+def refresh(root: Path) -> None:
+    """Make the derived files agree with the edited CSVs, so that only the intended defect shows.
+
+    A full build does it when the rows still parse; otherwise only the descriptor's hashes.
+    """
+    result = build(Layout(root / "datapackage"))
+    shutil.rmtree(root / "schema", ignore_errors=True)
+    if result.problems:
+        refresh_hashes(root)
+
+
+def refresh_hashes(root: Path) -> None:
+    descriptor_path = root / "datapackage" / "datapackage.json"
+    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    for resource in descriptor["resources"]:
+        data = (root / "datapackage" / resource["path"]).read_bytes()
+        resource["bytes"] = len(data)
+        resource["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
+    descriptor_path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def make_base(root: Path) -> None:
+    (root / "seeds").mkdir(parents=True)
+    (root / "seeds" / SEED_NAME).write_text(SEED, encoding="utf-8")
+    (root / "datapackage" / "data").mkdir(parents=True)
+    (root / "datapackage" / "metadata.toml").write_text(METADATA, encoding="utf-8")
+    for table, rows in TABLES.items():
+        write_csv(root / "datapackage" / "data" / f"{table}.csv", rows)
+    result = build(Layout(root / "datapackage"))
+    assert not result.problems, result.problems
+    shutil.rmtree(root / "schema")  # the fixtures share the project's schema/; only the package matters
+
+
+def break_quotes(root: Path) -> None:
+    """A quote whose text no longer matches its seed, and a quote with an unknown quote_type."""
+    set_cell("quotes", 2, "text", "We will act against Acme Corp!")(root)
+    bad_type = [
+        "q-000-02",
+        "art-000",
+        "ruritania-minister",
+        "",
+        "he",
+        *span("Acme Corp"),
+        "whole",
+        "u-minister-will-act",
+    ]
+    append_row("quotes", bad_type)(root)
+
+
+# name -> (edit, whether datapackage.json hashes are refreshed after the edit)
+BROKEN: dict[str, tuple[Callable[[Path], None], bool]] = {
+    "quotes-invalid": (break_quotes, True),
+    "span-out-of-range": (set_cell("event_sources", 2, "char_end", "9999"), True),
+    "header-mismatch": (drop_column("quotes", "co_speaker_ids"), True),
+    "ragged-row": (append_row("event_actors", ["ev-minister-statement", "acme-corp"]), True),
+    "unbalanced-quote": (
+        write_bytes(
+            "datapackage/data/event_actors.csv",
+            b'event_id,entity_id,role\n"ev-minister-statement,ruritania-minister,speaker\n',
+        ),
+        True,
+    ),
+    "not-utf8": (write_bytes("datapackage/data/events.csv", "event_id,café\n".encode("latin-1")), True),
+    "table-missing": (lambda root: (root / "datapackage" / "data" / "sanction_sources.csv").unlink(), False),
+    "foreign-key-broken": (set_cell("quotes", 2, "speaker_id", "nobody"), True),
+    "stale-descriptor": (set_cell("entities", 2, "description", "A large company."), False),
+    "json-stale": (edit_json("entities", 0, "name", "Acme Corporation"), False),
+    "json-schema-invalid": (edit_json("quotes", 0, "char_start", "seventy-seven"), False),
+    "seed-missing": (lambda root: (root / "seeds" / SEED_NAME).unlink(), False),
+    "seed-hash-mismatch": (set_cell("articles", 2, "sha256", "0" * 64), True),
+    "source-missing": (
+        append_row(
+            "sanctions",
+            [
+                "sn-ruritania-acme-2",
+                "ruritania-government",
+                "acme-corp",
+                "",
+                "unknown",
+                "promised",
+                "",
+                "Another measure.",
+            ],
+        ),
+        True,
+    ),
+    "speaker-type": (
+        lambda root: set_cell("entities", 4, "entity_type", "weapon_system")(root),
+        True,
+    ),
+    "date-order": (set_cell("events", 2, "end_date", "2024-09-01"), True),
+    "date-precision": (set_cell("events", 2, "date_precision", "month"), True),
+    "utterance-speaker-conflict": (
+        append_row(
+            "quotes",
+            [
+                "q-000-02",
+                "art-000",
+                "ruritania-government",
+                "",
+                "the government",
+                *span("Acme Corp"),
+                "partial",
+                "u-minister-will-act",
+            ],
+        ),
+        True,
+    ),
+    "entity-unreferenced": (
+        append_row("entities", ["ruritania", "Ruritania", "country", "", "A country.", "", ""]),
+        True,
+    ),
+    "alias-unattested": (set_cell("entities", 2, "aliases", "Acme Inc"), True),
+    "co-speaker-unknown": (set_cell("quotes", 2, "co_speaker_ids", "nobody"), True),
+    "duplicate-entity": (
+        append_row("entities", ["acme-corp", "Acme Corp", "organization", "", "Again.", "", ""]),
+        True,
+    ),
+    "descriptor-broken": (write_bytes("datapackage/datapackage.json", b'{"resources": [\n'), False),
+}
+
+
+def main() -> None:
+    shutil.rmtree(FIXTURES, ignore_errors=True)
+    make_base(FIXTURES / "minimal-valid")
+    for name, (edit, consistent) in BROKEN.items():
+        root = FIXTURES / name
+        shutil.copytree(FIXTURES / "minimal-valid", root)
+        edit(root)
+        if consistent:
+            refresh(root)
+    print(f"wrote {1 + len(BROKEN)} fixture packages under {FIXTURES}")
+
+
+if __name__ == "__main__":
+    main()

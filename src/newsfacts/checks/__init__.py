@@ -1,0 +1,1 @@
+"""Check functions. Each takes loaded package data and returns a list of problems."""

@@ -1,0 +1,70 @@
+"""Frictionless validation of the whole package: types, constraints, keys, hash and bytes."""
+
+from __future__ import annotations
+
+import json
+
+from ..models import MODELS
+from ..package import Layout, LoadedTable
+from ..problems import CATALOGUE, Problem, problem
+
+
+def _line(loaded: LoadedTable | None, row_number: int | None) -> int | None:
+    """Map frictionless's row number (header = 1) to the CSV line the row starts on."""
+    if row_number is None:
+        return None
+    if loaded is not None and 0 <= row_number - 2 < len(loaded.table.lines):
+        return loaded.table.lines[row_number - 2]
+    return row_number
+
+
+def check_descriptor_json(layout: Layout) -> list[Problem]:
+    """A descriptor that is not even JSON gets a located error before frictionless sees it."""
+    try:
+        descriptor = json.loads(layout.descriptor.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        return [problem("encoding-error", layout.descriptor, detail=str(error))]
+    except json.JSONDecodeError as error:
+        return [problem("descriptor-invalid", layout.descriptor, error.lineno, detail=error.msg)]
+    if not isinstance(descriptor, dict):
+        return [problem("descriptor-invalid", layout.descriptor, 1, detail="the top level is not an object")]
+    return []
+
+
+def check_frictionless(layout: Layout, tables: dict[str, LoadedTable]) -> list[Problem]:
+    """Frictionless's findings, each mapped to the CSV line it concerns.
+
+    Call it only on tables that parsed: on a structurally broken CSV, frictionless repeats the
+    same defect as a cascade of cell errors.
+    """
+    from frictionless import Package, system
+
+    problems = check_descriptor_json(layout)
+    if problems:
+        return problems
+    try:
+        with system.use_context(trusted=False):
+            package = Package(str(layout.descriptor))
+            report = package.validate()
+    except Exception as error:  # frictionless raises many types for a broken descriptor
+        return [problem("descriptor-invalid", layout.descriptor, detail=str(error))]
+    for package_error in report.errors:
+        problems.append(problem("descriptor-invalid", layout.descriptor, detail=package_error.message))
+    for task in report.tasks:
+        loaded = tables.get(task.name)
+        path = layout.csv(task.name) if task.name in MODELS else layout.descriptor
+        for task_error in task.errors:
+            code = task_error.type if task_error.type in CATALOGUE else "frictionless-error"
+            field_names = getattr(task_error, "field_names", None) or [getattr(task_error, "field_name", None)]
+            if task_error.type == "primary-key" and task.name in MODELS:
+                field_names = [",".join(MODELS[task.name].primary_key)]
+            problems.append(
+                problem(
+                    code,
+                    path,
+                    _line(loaded, getattr(task_error, "row_number", None)),
+                    field_names[0],
+                    detail=task_error.message,
+                )
+            )
+    return problems

@@ -1,0 +1,33 @@
+"""newsfacts validate [PACKAGE_DIR] [--format text|json]"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from ..package import Layout
+from ..validate import validate
+from ._output import add_format_argument, add_package_argument, print_problems
+
+
+def register(subcommands: Any) -> None:
+    command: argparse.ArgumentParser = subcommands.add_parser(
+        "validate",
+        help="run every check on the package",
+        description="Check the package: Frictionless validation, JSON Schemas, row models, "
+        "CSV/JSON agreement, seed hashes, verbatim spans and curation rules. "
+        "Prints one line per problem: path:line:field: code: message. "
+        "Exit status: 0 valid, 1 invalid, 2 usage error.",
+    )
+    add_package_argument(command)
+    add_format_argument(command)
+    command.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    problems = validate(Layout(args.package_dir))
+    print_problems(problems, args.format)
+    if args.format == "text":
+        print(f"{len(problems)} problem(s) found" if problems else "valid", file=sys.stderr)
+    return 1 if problems else 0

@@ -1,0 +1,90 @@
+"""The data dictionary (datapackage/README.md), generated from the models' descriptions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .models import EVENT_TYPES, TABLES, Row
+from .schemas import table_fields
+
+HEADER = "<!-- Generated from src/newsfacts/models/ by `newsfacts build`; do not edit. -->\n"
+
+CONFLICTS = """## Finding conflicting accounts
+
+Where outlets disagree (for example on the day a third outlet published a report), the
+dataset keeps one event per account and never merges them. Each such event has its own
+rows in `event_sources`, so every account stays tied to the article that gives it, and its
+`date_note` names the event_id of the competing account. To list them:
+
+- events whose `date_note` mentions another `ev-` identifier are one side of a conflict;
+- or group `events` by `event_type` and `description` subject and compare `start_date`
+  across groups whose `event_sources` come from different articles.
+
+In pandas:
+
+```python
+conflicts = events[events["date_note"].str.contains(r"\\bev-", na=False)]
+```
+"""
+
+
+def _constraints_text(field: dict[str, Any]) -> str:
+    constraints = dict(field.get("constraints", {}))
+    constraints.pop("required", None)
+    parts = []
+    if constraints.pop("unique", False):
+        parts.append("unique")
+    if "enum" in constraints:
+        parts.append("one of " + ", ".join(f"`{value}`" for value in constraints.pop("enum")))
+    for name, value in constraints.items():
+        parts.append(f"{name} `{value}`")
+    return "; ".join(parts)
+
+
+def _table_section(model: type[Row], count: int) -> str:
+    lines = [
+        f"## `{model.resource_name}`: {model.table_title}",
+        "",
+        " ".join((model.__doc__ or "").split()),
+        "",
+        f"File: `data/{model.resource_name}.csv` (and `.json`). Rows: {count}. "
+        f"Primary key: `{', '.join(model.primary_key)}`.",
+    ]
+    for fk in model.foreign_keys:
+        lines.append(f"Foreign key: `{', '.join(fk.fields)}` → `{fk.resource}.{', '.join(fk.reference)}`.")
+    lines += ["", "| field | type | required | constraints | description |", "|---|---|---|---|---|"]
+    for field in table_fields(model):
+        required = "yes" if field.get("constraints", {}).get("required") else ""
+        description = field["description"].replace("|", "\\|")
+        lines.append(
+            f"| `{field['name']}` | {field['type']} | {required} | {_constraints_text(field)} | {description} |"
+        )
+    if model.resource_name == "events":
+        lines += ["", "### Event types", "", "| event_type | meaning |", "|---|---|"]
+        lines += [f"| `{name}` | {meaning} |" for name, meaning in EVENT_TYPES.items()]
+    return "\n".join(lines) + "\n"
+
+
+def counts_table(counts: dict[str, int]) -> str:
+    lines = ["| table | rows | what it holds |", "|---|---:|---|"]
+    for model in TABLES:
+        summary = " ".join((model.__doc__ or "").split())
+        lines.append(f"| `{model.resource_name}` | {counts.get(model.resource_name, 0)} | {summary} |")
+    return "\n".join(lines) + "\n"
+
+
+def render(metadata: dict[str, Any], counts: dict[str, int]) -> str:
+    package = metadata["package"]
+    parts = [
+        HEADER,
+        f"# Data dictionary: {package['title']} (version {package['version']})",
+        "",
+        "Empty cells are missing values (null in the JSON files). Dates are ISO 8601 (`YYYY-MM-DD`). "
+        "Offsets (`char_start`, `char_end`) count Unicode code points into the seed text, half-open: "
+        "`seed_text[char_start:char_end] == text` in Python.",
+        "",
+        counts_table(counts),
+    ]
+    parts += [_table_section(model, counts.get(model.resource_name, 0)) for model in TABLES]
+    parts.append(CONFLICTS)
+    return "\n".join(parts)

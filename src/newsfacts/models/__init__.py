@@ -1,0 +1,43 @@
+"""The table models: the single source of truth for every schema and the data dictionary."""
+
+from ._base import ForeignKey, Row
+from .articles import Article
+from .entities import Entity
+from .entity_mentions import EntityMention
+from .event_actors import EventActor
+from .event_sources import EventSource
+from .events import EVENT_TYPES, Event
+from .quotes import Quote
+from .sanction_sources import SanctionSource
+from .sanctions import Sanction
+
+# In dependency order: a table only refers to tables listed before it (self-references aside).
+TABLES: tuple[type[Row], ...] = (
+    Entity,
+    Article,
+    EntityMention,
+    Quote,
+    Event,
+    EventActor,
+    EventSource,
+    Sanction,
+    SanctionSource,
+)
+MODELS: dict[str, type[Row]] = {model.resource_name: model for model in TABLES}
+
+__all__ = [
+    "EVENT_TYPES",
+    "MODELS",
+    "TABLES",
+    "Article",
+    "Entity",
+    "EntityMention",
+    "Event",
+    "EventActor",
+    "EventSource",
+    "ForeignKey",
+    "Quote",
+    "Row",
+    "Sanction",
+    "SanctionSource",
+]

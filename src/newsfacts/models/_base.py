@@ -1,0 +1,83 @@
+"""Shared building blocks for the table models.
+
+Every table is a pydantic model. Besides its fields, a model declares its table-level
+metadata (resource name, primary key, foreign keys) as class variables, so that the
+Table Schema, the JSON Schema and the data dictionary can all be generated from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+ISO_COUNTRY = r"^[A-Z]{2}$"
+SHA256_HEX = r"^[0-9a-f]{64}$"
+ARTICLE_ID = r"^art-[0-9]{3,}$"
+# A `;`-separated list with no empty items and no blanks around the separators.
+SEMICOLON_LIST = r"^[^;\s]([^;]*[^;\s])?(;[^;\s]([^;]*[^;\s])?)*$"
+ENTITY_ID_LIST = r"^[a-z0-9]+(-[a-z0-9]+)*(;[a-z0-9]+(-[a-z0-9]+)*)*$"
+
+Basis = Literal["stated", "inferred", "unknown"]
+DatePrecision = Literal["day", "week", "month", "year"]
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    fields: tuple[str, ...]
+    resource: str
+    reference: tuple[str, ...]
+
+
+class Row(BaseModel):
+    """Base class of every table row."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    resource_name: ClassVar[str]
+    table_title: ClassVar[str]
+    primary_key: ClassVar[tuple[str, ...]]
+    foreign_keys: ClassVar[tuple[ForeignKey, ...]] = ()
+
+
+def unique(description: str, **kwargs: Any) -> Any:
+    """A required field whose values must be unique in the table."""
+    return Field(description=description, json_schema_extra={"unique": True}, **kwargs)
+
+
+def optional(description: str, **kwargs: Any) -> Any:
+    """A field that may be left empty (null)."""
+    return Field(default=None, description=description, **kwargs)
+
+
+def required(description: str, **kwargs: Any) -> Any:
+    return Field(description=description, **kwargs)
+
+
+# The four columns shared by every evidence table (quotes, event_sources, sanction_sources,
+# entity_mentions): where in which seed a verbatim span sits.
+ArticleRef = Annotated[str, required("The article (→ articles.article_id) the text comes from.", pattern=ARTICLE_ID)]
+SpanText = Annotated[str, required("Copied character for character from the seed text.", min_length=1)]
+CharStart = Annotated[
+    int,
+    required(
+        "Offset of the first character of `text` in the seed text, in Unicode code points from 0.",
+        ge=0,
+    ),
+]
+CharEnd = Annotated[
+    int,
+    required(
+        "Offset just past the last character of `text` (half-open), in Unicode code points.",
+        ge=1,
+    ),
+]
+EntityRef = Annotated[str, required("An entity (→ entities.entity_id).", pattern=SLUG)]
+
+ARTICLE_FK = ForeignKey(("article_id",), "articles", ("article_id",))
+
+
+def entity_fk(field: str) -> ForeignKey:
+    return ForeignKey((field,), "entities", ("entity_id",))

@@ -1,0 +1,51 @@
+import datetime
+from typing import ClassVar, Literal
+
+from ._base import (
+    ARTICLE_ID,
+    SEMICOLON_LIST,
+    SHA256_HEX,
+    Basis,
+    ForeignKey,
+    Row,
+    entity_fk,
+    optional,
+    required,
+    unique,
+)
+
+
+class Article(Row):
+    """One source document: a news article kept verbatim under `seeds/`."""
+
+    resource_name: ClassVar[str] = "articles"
+    table_title: ClassVar[str] = "Articles"
+    primary_key: ClassVar[tuple[str, ...]] = ("article_id",)
+    foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (entity_fk("outlet_id"),)
+
+    article_id: str = unique("Stable identifier `art-NNN`, NNN being the seed file's prefix.", pattern=ARTICLE_ID)
+    seed_file: str = unique(
+        "Path of the verbatim source text, relative to the repository root (under `seeds/`).",
+        pattern=r"^seeds/[A-Za-z0-9_.-]+\.txt$",
+    )
+    sha256: str = required("SHA-256 of the seed file's bytes, lowercase hex.", pattern=SHA256_HEX)
+    title: str | None = optional("Headline as printed in the seed; empty when the seed prints none.")
+    outlet_id: str | None = optional(
+        "The outlet that published the article (→ entities), empty when the text gives no basis."
+    )
+    outlet_basis: Basis = required(
+        "`stated` if the text names the outlet as publisher, `inferred` if deduced, `unknown` if not known."
+    )
+    outlet_note: str | None = optional("The evidence and reasoning behind `outlet_id`.")
+    authors: str | None = optional("Bylined authors as printed, `;`-separated.", pattern=SEMICOLON_LIST)
+    published_date: datetime.date | None = optional("Publication date (ISO 8601); empty if unknown.")
+    published_date_basis: Basis = required(
+        "`stated` if the text prints the date, `inferred` if resolved from relative dates, `unknown` otherwise."
+    )
+    published_date_note: str | None = optional("The evidence and reasoning behind `published_date`, quoting the text.")
+    dateline: str | None = optional("The dateline as printed (e.g. `LONDON`).")
+    language: Literal["en"] = required("Language of the text (BCP 47).")
+    url: str | None = optional(
+        "Canonical URL of the article. Left empty unless the source itself gives it: URLs are never guessed.",
+        pattern=r"^https?://\S+$",
+    )

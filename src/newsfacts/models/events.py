@@ -1,0 +1,74 @@
+import datetime
+from typing import ClassVar, Literal
+
+from ._base import Basis, DatePrecision, Row, optional, required, unique
+
+# The controlled vocabulary of `event_type`; the data dictionary prints these definitions.
+EVENT_TYPES: dict[str, str] = {
+    "weapons_transfer": "Weapons delivered, shipped or received, or a transfer reported or expected.",
+    "military_training": "Personnel trained to use a weapon system.",
+    "military_operation": "An offensive, strike or other military action.",
+    "weapons_production": "A change in the production of weapons.",
+    "media_report": "A report published by a news organisation (the report itself, not its claim).",
+    "statement": "A public statement, remark or post by an official or body.",
+    "accusation": "A formal accusation by one party against another.",
+    "denial": "A denial of a claim; the denied claim is its own event with status `alleged`.",
+    "warning": "A warning given to a party about consequences.",
+    "press_conference": "A press conference or joint appearance before journalists.",
+    "meeting": "A meeting between officials or leaders.",
+    "visit": "A trip by an official to a place.",
+    "agreement": "An agreement, partnership or dialogue entered into.",
+    "policy_decision": "A decision on policy, such as permitting the use of weapons.",
+    "social_media_post": "A post on a social network.",
+    "other": "Anything else; say what in `description`.",
+}
+EventType = Literal[
+    "weapons_transfer",
+    "military_training",
+    "military_operation",
+    "weapons_production",
+    "media_report",
+    "statement",
+    "accusation",
+    "denial",
+    "warning",
+    "press_conference",
+    "meeting",
+    "visit",
+    "agreement",
+    "policy_decision",
+    "social_media_post",
+    "other",
+]
+
+
+class Event(Row):
+    """Something that happened, was planned, or was claimed, as the sources report it."""
+
+    resource_name: ClassVar[str] = "events"
+    table_title: ClassVar[str] = "Events"
+    primary_key: ClassVar[tuple[str, ...]] = ("event_id",)
+
+    event_id: str = unique("Stable identifier `ev-…`.", pattern=r"^ev-[a-z0-9]+(-[a-z0-9]+)*$")
+    event_type: EventType = required("What kind of event (controlled vocabulary, see below).")
+    status: Literal["occurred", "planned", "alleged", "denied", "expected"] = required(
+        "`occurred`: reported as fact; `planned`: scheduled for later; `alleged`: claimed but not "
+        "confirmed, or denied by a party; `denied`: reported as not having happened; `expected`: anticipated."
+    )
+    start_date: datetime.date | None = optional(
+        "First day of the event (ISO 8601); empty when the sources do not date it."
+    )
+    end_date: datetime.date | None = optional(
+        "Last day of the event; equals `start_date` for one-day events, the month's last day for `month`."
+    )
+    date_precision: DatePrecision | None = optional(
+        "How precisely the sources date the event; empty exactly when `start_date` is empty."
+    )
+    date_basis: Basis = required(
+        "`stated` if the sources print the date, `inferred` if resolved from relative dates, `unknown` if undated."
+    )
+    date_note: str | None = optional(
+        "How a relative date was resolved, and which conflicting accounts exist (by `event_id`)."
+    )
+    description: str = required("One neutral sentence saying what happened.", min_length=1)
+    location: str | None = optional("Where it happened, as printed.")

@@ -1,0 +1,27 @@
+import datetime
+from typing import ClassVar, Literal
+
+from ._base import Basis, EntityRef, ForeignKey, Row, entity_fk, optional, required, unique
+
+
+class Sanction(Row):
+    """A sanction or other punitive measure, announced, promised, expected or in force."""
+
+    resource_name: ClassVar[str] = "sanctions"
+    table_title: ClassVar[str] = "Sanctions"
+    primary_key: ClassVar[tuple[str, ...]] = ("sanction_id",)
+    foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (entity_fk("imposer_id"), entity_fk("target_id"))
+
+    sanction_id: str = unique("Stable identifier `sn-…`.", pattern=r"^sn-[a-z0-9]+(-[a-z0-9]+)*$")
+    imposer_id: EntityRef
+    target_id: EntityRef
+    announced_date: datetime.date | None = optional(
+        "When the measure was announced or promised (ISO 8601); empty if the sources do not say."
+    )
+    announced_date_basis: Basis = required("`stated`, `inferred` (resolved from a relative date) or `unknown`.")
+    status: Literal["announced", "promised", "expected", "in_force"] = required(
+        "`announced`: formally announced; `promised`: an official said it will come; `expected`: "
+        "anticipated from others; `in_force`: already imposed."
+    )
+    measures: str | None = optional("What the measure consists of, as far as the sources say.")
+    description: str = required("One neutral sentence describing the measure.", min_length=1)

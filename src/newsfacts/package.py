@@ -1,0 +1,126 @@
+"""Where a package's files live, and loading its tables into typed rows."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .models import MODELS, TABLES, Row
+from .problems import Problem, problem
+from .tables import Table, read_table
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The files of a newsfacts project: the package directory and, beside it, seeds/ and schema/."""
+
+    package_dir: Path
+
+    @property
+    def root(self) -> Path:
+        return self.package_dir.parent
+
+    @property
+    def descriptor(self) -> Path:
+        return self.package_dir / "datapackage.json"
+
+    @property
+    def metadata(self) -> Path:
+        return self.package_dir / "metadata.toml"
+
+    @property
+    def dictionary(self) -> Path:
+        return self.package_dir / "README.md"
+
+    @property
+    def schema_dir(self) -> Path:
+        return self.root / "schema"
+
+    @property
+    def readme(self) -> Path:
+        return self.root / "README.md"
+
+    def csv(self, table: str) -> Path:
+        return self.package_dir / "data" / f"{table}.csv"
+
+    def json(self, table: str) -> Path:
+        return self.package_dir / "data" / f"{table}.json"
+
+    def seed(self, seed_file: str) -> Path:
+        return self.root / seed_file
+
+
+@dataclass
+class LoadedTable:
+    """A CSV table with each valid row parsed into its model; `records` are the JSON-ready values."""
+
+    model: type[Row]
+    table: Table
+    rows: list[Row] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)
+    cells: list[dict[str, str]] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """True when every CSV row parsed, so nothing would be lost by rewriting the file."""
+        return len(self.rows) == len(self.table.rows)
+
+
+def cells_to_values(cells: dict[str, str]) -> dict[str, str | None]:
+    """An empty CSV cell is a missing value."""
+    return {name: (value if value != "" else None) for name, value in cells.items()}
+
+
+def parse_rows(table: Table, model: type[Row]) -> tuple[LoadedTable, list[Problem]]:
+    loaded = LoadedTable(model, table)
+    problems: list[Problem] = []
+    for cells, line in zip(table.rows, table.lines, strict=True):
+        try:
+            row = model.model_validate(cells_to_values(cells))
+        except ValidationError as error:
+            for detail in error.errors():
+                field_name = str(detail["loc"][0]) if detail["loc"] else None
+                problems.append(problem("row-invalid", table.path, line, field_name, detail=detail["msg"]))
+            continue
+        loaded.rows.append(row)
+        loaded.records.append(row.model_dump(mode="json"))
+        loaded.cells.append(cells)
+        loaded.lines.append(line)
+    return loaded, problems
+
+
+def load_tables(layout: Layout) -> tuple[dict[str, LoadedTable], list[Problem]]:
+    """Read and parse every table of the package; tables that cannot be read are left out."""
+    loaded: dict[str, LoadedTable] = {}
+    problems: list[Problem] = []
+    for model in TABLES:
+        table, read_problems = read_table(layout.csv(model.resource_name), model)
+        problems += read_problems
+        if table is None:
+            continue
+        loaded[model.resource_name], row_problems = parse_rows(table, model)
+        problems += row_problems
+    return loaded, problems
+
+
+def load_metadata(layout: Layout) -> tuple[dict[str, Any] | None, list[Problem]]:
+    try:
+        with layout.metadata.open("rb") as handle:
+            return tomllib.load(handle), []
+    except FileNotFoundError:
+        return None, [problem("file-missing", layout.metadata, detail=str(layout.metadata))]
+    except tomllib.TOMLDecodeError as error:
+        return None, [problem("descriptor-invalid", layout.metadata, detail=str(error))]
+
+
+def primary_key(row: Row) -> tuple[Any, ...]:
+    return tuple(getattr(row, name) for name in row.primary_key)
+
+
+def model_for(table: str) -> type[Row]:
+    return MODELS[table]

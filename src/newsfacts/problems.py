@@ -1,0 +1,87 @@
+"""The error catalogue: every problem newsfacts reports has a stable code from this list.
+
+Check functions return lists of `Problem`; they never print or exit. The CLI formats them.
+Tests assert codes and locations, never the wording of messages.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+# code -> message template. Placeholders are filled from the keyword arguments of `problem()`.
+CATALOGUE: dict[str, str] = {
+    # Reading files
+    "file-missing": "file does not exist: {detail}",
+    "encoding-error": "file is not valid UTF-8: {detail}",
+    "csv-error": "CSV cannot be parsed: {detail}",
+    "header-mismatch": "header does not match the table schema: {detail}",
+    "row-length": "row has {found} cells, the header has {expected}",
+    "duplicate-key": "primary key {key} also appears on line {other_line}; rows are never merged",
+    # Pydantic row validation
+    "row-invalid": "{detail}",
+    # Frictionless validation (its error types, passed through under a stable code)
+    "frictionless-error": "{detail}",
+    "type-error": "{detail}",
+    "constraint-error": "{detail}",
+    "unique-error": "{detail}",
+    "primary-key": "{detail}",
+    "foreign-key": "{detail}",
+    "missing-cell": "{detail}",
+    "extra-cell": "{detail}",
+    "blank-row": "{detail}",
+    "hash-count": "{detail}; run `newsfacts build` to refresh datapackage.json",
+    "byte-count": "{detail}; run `newsfacts build` to refresh datapackage.json",
+    # Generated files
+    "json-schema": "JSON table does not match schema/{table}.schema.json: {detail}",
+    "json-stale": "JSON table does not match the CSV ({detail}); run `newsfacts build`",
+    "stale-file": "generated file is out of date; run `newsfacts build` to regenerate it",
+    "descriptor-invalid": "datapackage.json is not a valid descriptor: {detail}",
+    "structure-first": "{count} file(s) could not be read as tables; fix them first, then validate again",
+    # Seeds and provenance
+    "seed-missing": "seed file not found: {detail}",
+    "seed-hash-mismatch": "sha256 of {detail} does not match the seed file's bytes ({actual})",
+    "span-out-of-range": "offsets [{start}, {end}) fall outside the seed text of {length} characters",
+    "span-mismatch": "text does not match the seed at [{start}, {end}): seed has {actual!r}",
+    # Curation rules
+    "source-missing": "{table} row {key} has no verbatim source in {sources}",
+    "speaker-type": "speaker {entity} is a {entity_type}; a speaker must be a person, organization or government",
+    "date-order": "end_date {end} is before start_date {start}",
+    "date-precision": "{detail}",
+    "utterance-speaker-conflict": "utterance {utterance} is said by {speaker} here but by {other} in {other_quote}",
+    "entity-unreferenced": "entity {entity} is not referenced by any row of any other table",
+    "alias-unattested": "alias {alias!r} of {entity} does not occur in entity_mentions",
+    "unknown-entity": "{detail} is not an entity_id",
+}
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int | None
+    field: str | None
+    code: str
+    message: str
+
+    def format(self) -> str:
+        return f"{self.path}:{self.line or ''}:{self.field or ''}: {self.code}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def display_path(path: Path | str) -> str:
+    """A path relative to the working directory when it lies below it, else absolute."""
+    path = Path(path)
+    try:
+        return os.path.relpath(path) if path.resolve().is_relative_to(Path.cwd().resolve()) else str(path)
+    except ValueError:
+        return str(path)
+
+
+def problem(code: str, path: Path | str, line: int | None = None, field: str | None = None, **values: Any) -> Problem:
+    """Build a Problem from the catalogue; an unknown code is a programming error."""
+    template = CATALOGUE[code]
+    return Problem(display_path(path), line, field, code, template.format(**values))

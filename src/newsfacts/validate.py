@@ -1,0 +1,38 @@
+"""`newsfacts validate`: run every check on a package and collect the problems."""
+
+from __future__ import annotations
+
+from .checks.curation import check_curation
+from .checks.frictionless_check import check_frictionless
+from .checks.generated import check_json_tables
+from .checks.provenance import check_spans, load_seed_texts
+from .package import Layout, load_tables
+from .problems import Problem, problem
+
+# Problems that mean a file could not be read as a table at all.
+STRUCTURAL = {"file-missing", "encoding-error", "csv-error", "header-mismatch", "row-length"}
+# Frictionless cell errors that repeat what the row model already said about the same cell.
+CELL_ERRORS = {"type-error", "constraint-error"}
+
+
+def _without_repeats(found: list[Problem], known: list[Problem]) -> list[Problem]:
+    cells = {(p.path, p.line, p.field) for p in known if p.code == "row-invalid"}
+    return [p for p in found if not (p.code in CELL_ERRORS and (p.path, p.line, p.field) in cells)]
+
+
+def validate(layout: Layout) -> list[Problem]:
+    """All problems found in the package, sorted by file and line."""
+    if not layout.descriptor.is_file():
+        return [problem("file-missing", layout.descriptor, detail="no datapackage.json; run `newsfacts build`")]
+    tables, problems = load_tables(layout)
+    unreadable = {p.path for p in problems if p.code in STRUCTURAL}
+    if unreadable:
+        problems.append(problem("structure-first", layout.descriptor, count=len(unreadable)))
+    else:
+        problems += _without_repeats(check_frictionless(layout, tables), problems)
+    problems += check_json_tables(layout, tables)
+    seed_texts, seed_problems = load_seed_texts(layout, tables)
+    problems += seed_problems
+    problems += check_spans(tables, seed_texts)
+    problems += check_curation(tables)
+    return sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.field or "", p.code, p.message))
