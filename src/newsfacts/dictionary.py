@@ -16,9 +16,9 @@ dataset keeps one event per account and never merges them. Each such event has i
 rows in `event_sources`, so every account stays tied to the article that gives it, and its
 `date_note` names the event_id of the competing account. To list them:
 
-- events whose `date_note` mentions another `ev-` identifier are one side of a conflict;
-- or group `events` by `event_type` and `description` subject and compare `start_date`
-  across groups whose `event_sources` come from different articles.
+- an event whose `date_note` names another `ev-` identifier is one side of a conflict, and
+  the named event is the other side;
+- join both sides to `event_sources` to see which article gives which account.
 
 In pandas:
 

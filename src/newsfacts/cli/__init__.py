@@ -6,9 +6,9 @@ import argparse
 from collections.abc import Sequence
 
 from .. import __version__
-from . import build, validate
+from . import build, locate, validate
 
-COMMANDS = (build, validate)
+COMMANDS = (build, validate, locate)
 
 
 def parser() -> argparse.ArgumentParser:
