@@ -14,7 +14,11 @@ class Entity(Row):
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (entity_fk("parent_id"),)
 
     entity_id: str = unique("Stable identifier: a lowercase slug such as `antony-blinken`.", pattern=SLUG)
-    name: str = required("Canonical name: the fullest correct form the sources print.", min_length=1)
+    name: str = required(
+        "Canonical name: for people and bodies the fullest form the sources print; for countries the "
+        "short English name.",
+        min_length=1,
+    )
     entity_type: EntityType = required("What kind of entity this is.")
     aliases: str | None = optional(
         "Every other form the sources use to name this entity (spelling variants, short forms), "
