@@ -16,6 +16,7 @@ import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from newsfacts.build import build
 from newsfacts.package import Layout
@@ -255,6 +256,52 @@ def edit_json(table: str, index: int, field: str, value: object) -> Callable[[Pa
     return apply
 
 
+def edit_descriptor(edit: Callable[[dict[str, Any]], None]) -> Callable[[Path], None]:
+    def apply(root: Path) -> None:
+        path = root / "datapackage" / "datapackage.json"
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
+        edit(descriptor)
+        path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+    return apply
+
+
+def first_resource(key: str, value: str) -> Callable[[Path], None]:
+    return edit_descriptor(lambda descriptor: descriptor["resources"][0].__setitem__(key, value))
+
+
+def link_entities_outside(root: Path) -> None:
+    """data/entities.csv becomes a symlink to a file outside the package (another fixture's)."""
+    target = root / "datapackage" / "data" / "entities.csv"
+    target.unlink()
+    target.symlink_to("../../../minimal-valid/datapackage/data/entities.csv")
+
+
+def insert_into_csv(table: str, line: int, column: str, prefix: str) -> Callable[[Path], None]:
+    def apply(root: Path) -> None:
+        def edit(rows: list[list[str]]) -> None:
+            index = rows[0].index(column)
+            rows[line - 1][index] = prefix + rows[line - 1][index]
+
+        edit_csv(root, table, edit)
+
+    return apply
+
+
+def prepend_bytes(relative: str, data: bytes) -> Callable[[Path], None]:
+    def apply(root: Path) -> None:
+        path = root / relative
+        path.write_bytes(data + path.read_bytes())
+
+    return apply
+
+
+def inject_formulas(root: Path) -> None:
+    insert_into_csv("entities", 2, "description", '=HYPERLINK("http://x")')(root)
+    insert_into_csv("entities", 3, "name", "@")(root)
+    insert_into_csv("entities", 4, "description", "\t")(root)
+
+
 def refresh(root: Path) -> None:
     """Make the derived files agree with the edited CSVs, so that only the intended defect shows.
 
@@ -373,6 +420,26 @@ BROKEN: dict[str, tuple[Callable[[Path], None], bool]] = {
         append_row("entities", ["acme-corp", "Acme Corp", "organization", "", "Again.", "", ""]),
         True,
     ),
+    "path-absolute": (first_resource("path", "/etc/hostname"), False),
+    "path-dotdot": (first_resource("path", "../seeds/000_minimal.txt"), False),
+    "path-file-url": (first_resource("path", "file:///etc/hostname"), False),
+    "path-http-url": (first_resource("path", "https://example.com/entities.csv"), False),
+    "path-hidden": (first_resource("path", ".hidden/entities.csv"), False),
+    "symlink-outside": (link_entities_outside, False),
+    "bom": (prepend_bytes("datapackage/data/entities.csv", b"\xef\xbb\xbf"), False),
+    "nul-byte": (insert_into_csv("entities", 2, "description", "\x00"), False),
+    "control-character": (insert_into_csv("entities", 3, "description", "\x1b[31m"), False),
+    "duplicate-header": (
+        lambda root: edit_csv(root, "event_actors", lambda rows: rows[0].__setitem__(1, "role")),
+        False,
+    ),
+    "extra-column": (lambda root: edit_csv(root, "event_actors", lambda rows: rows[1].append("extra")), False),
+    "formula-injection": (inject_formulas, True),
+    "unknown-profile": (
+        edit_descriptor(lambda d: d.__setitem__("$schema", "https://example.com/my-profile.json")),
+        False,
+    ),
+    "sha1-hash": (first_resource("hash", "sha1:" + "0" * 40), False),
     "descriptor-broken": (write_bytes("datapackage/datapackage.json", b'{"resources": [\n'), False),
 }
 

@@ -83,3 +83,25 @@ def test_official_frictionless_cli_accepts_the_package() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout[-2000:]
+
+
+BROKEN_FIXTURES = sorted(path.name for path in FIXTURES.iterdir() if path.name != "minimal-valid")
+
+
+@pytest.mark.parametrize("name", BROKEN_FIXTURES)
+def test_every_broken_fixture_exits_1_with_located_errors(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # In-process, so any uncaught exception (a traceback for the user) fails the test.
+    status = main(["validate", "--format", "json", str(FIXTURES / name / "datapackage")])
+    problems = json.loads(capsys.readouterr().out)
+    assert status == 1
+    assert problems and all(p["path"] and p["code"] for p in problems)
+
+
+def test_github_format_emits_annotations() -> None:
+    result = run("validate", "--format", "github", str(FIXTURES / "quotes-invalid" / "datapackage"))
+    assert result.stdout.splitlines() == [
+        "::error file=tests/fixtures/quotes-invalid/datapackage/data/quotes.csv,line=2,title=span-mismatch (text)::"
+        "text does not match the seed at [77, 107): seed has 'We will act against Acme Corp.'",
+        "::error file=tests/fixtures/quotes-invalid/datapackage/data/quotes.csv,line=3,title=row-invalid (quote_type)::"
+        "Input should be 'full' or 'partial'",
+    ]

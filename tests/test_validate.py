@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from newsfacts.models import Quote
 from newsfacts.package import Layout
 from newsfacts.problems import CATALOGUE, Problem
+from newsfacts.tables import Limits, cell_problems
 from newsfacts.validate import validate
 
 from .conftest import ROOT, fixture_layout
@@ -33,7 +36,7 @@ EXPECTED: dict[str, list[Row]] = {
         ("datapackage.json", None, None, "structure-first"),
     ],
     "not-utf8": [
-        ("data/events.csv", None, None, "encoding-error"),
+        ("data/events.csv", 1, None, "encoding-error"),
         ("datapackage.json", None, None, "structure-first"),
     ],
     "table-missing": [
@@ -68,6 +71,45 @@ EXPECTED: dict[str, list[Row]] = {
         ("data/entities.csv", 5, "entity_id", "primary-key"),
         ("data/entities.csv", 5, "entity_id", "unique-error"),
     ],
+    # Hostile input: nothing outside the package is read, and each case has its own code.
+    "path-absolute": [("datapackage.json", None, "resources[0].path", "unsafe-path")],
+    "path-dotdot": [("datapackage.json", None, "resources[0].path", "unsafe-path")],
+    "path-file-url": [("datapackage.json", None, "resources[0].path", "unsafe-path")],
+    "path-http-url": [("datapackage.json", None, "resources[0].path", "unsafe-path")],
+    "path-hidden": [("datapackage.json", None, "resources[0].path", "unsafe-path")],
+    "symlink-outside": [
+        ("data/entities.csv", None, None, "unsafe-path"),
+        ("datapackage.json", None, "resources[0].path", "unsafe-path"),
+        ("datapackage.json", None, None, "structure-first"),
+    ],
+    "bom": [("data/entities.csv", 1, None, "bom"), ("datapackage.json", None, None, "structure-first")],
+    "nul-byte": [
+        ("data/entities.csv", 2, None, "control-character"),
+        ("datapackage.json", None, None, "structure-first"),
+    ],
+    "control-character": [
+        ("data/entities.csv", 3, None, "control-character"),
+        ("datapackage.json", None, None, "structure-first"),
+    ],
+    "duplicate-header": [
+        ("data/event_actors.csv", 1, "role", "duplicate-header"),
+        ("datapackage.json", None, None, "structure-first"),
+    ],
+    "extra-column": [
+        ("data/event_actors.csv", 2, None, "row-length"),
+        ("datapackage.json", None, None, "structure-first"),
+    ],
+    "formula-injection": [
+        ("data/entities.csv", 2, "description", "formula-injection"),
+        ("data/entities.csv", 3, "name", "formula-injection"),
+        ("data/entities.csv", 4, "description", "formula-injection"),
+        # The build refuses such rows, so the fixture's JSON still holds the old values.
+        ("data/entities.json", 2, "description", "json-stale"),
+        ("data/entities.json", 3, "name", "json-stale"),
+        ("data/entities.json", 4, "description", "json-stale"),
+    ],
+    "unknown-profile": [("datapackage.json", None, "$schema", "unknown-profile")],
+    "sha1-hash": [("datapackage.json", None, "resources[0].hash", "unsupported-hash")],
     "descriptor-broken": [("datapackage.json", 2, None, "descriptor-invalid")],
 }
 
@@ -82,7 +124,7 @@ def sort_key(row: Row) -> tuple[str, int, str, str]:
 def located(problems: list[Problem], package_dir: Path) -> list[Row]:
     """Each problem as (file relative to the package dir, line, field, code)."""
     rows = [
-        (Path(p.path).resolve().relative_to(package_dir.resolve()).as_posix(), p.line, p.field, p.code)
+        (Path(os.path.relpath(os.path.abspath(p.path), package_dir.absolute())).as_posix(), p.line, p.field, p.code)
         for p in problems
     ]
     return sorted(rows, key=sort_key)
@@ -97,6 +139,7 @@ def test_fixture_problems(name: str) -> None:
 # Codes that only `newsfacts build` reports (tested in test_build.py), and frictionless error
 # types passed through under their own name, which no fixture here needs to provoke one by one.
 BUILD_CODES = {"duplicate-key", "stale-file"}
+LIMIT_CODES = {"cell-too-large", "file-too-large"}  # test_size_limits_are_configurable
 PASSTHROUGH = {
     "frictionless-error",
     "type-error",
@@ -109,7 +152,31 @@ PASSTHROUGH = {
 
 def test_every_catalogue_code_has_a_fixture() -> None:
     covered = {code for rows in EXPECTED.values() for (_, _, _, code) in rows}
-    assert set(CATALOGUE) - covered - BUILD_CODES - PASSTHROUGH == set()
+    assert set(CATALOGUE) - covered - BUILD_CODES - LIMIT_CODES - PASSTHROUGH == set()
+
+
+@pytest.mark.parametrize(
+    ("limits", "expected"),
+    [
+        (Limits(max_cell_chars=66), [("data/sanction_sources.csv", 2, "text", "cell-too-large")]),
+        (
+            Limits(max_file_bytes=600),
+            [("data/entities.json", None, None, "file-too-large"), ("datapackage.json", None, None, "file-too-large")],
+        ),
+    ],
+)
+def test_size_limits_are_configurable(limits: Limits, expected: list[Row]) -> None:
+    layout = Layout(fixture_layout("minimal-valid").package_dir, limits)
+    found = [row for row in located(validate(layout), layout.package_dir) if row[3] != "structure-first"]
+    assert found == expected
+
+
+def test_formula_prefix_is_allowed_in_verbatim_text() -> None:
+    cells = {"text": "+5 per cent", "article_id": "art-000"}
+    assert cell_problems(cells, Quote, Path("quotes.csv"), 2, Limits()) == []
+    assert [p.code for p in cell_problems({"speaker_as_printed": "=1+1"}, Quote, Path("q.csv"), 2, Limits())] == [
+        "formula-injection"
+    ]
 
 
 def test_real_package_is_valid() -> None:

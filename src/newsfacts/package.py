@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from .models import MODELS, TABLES, Row
 from .problems import Problem, problem
-from .tables import Table, read_table
+from .tables import Limits, Table, read_table
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,7 @@ class Layout:
     """The files of a newsfacts project: the package directory and, beside it, seeds/ and schema/."""
 
     package_dir: Path
+    limits: Limits = field(default_factory=Limits)
 
     @property
     def root(self) -> Path:
@@ -49,6 +50,10 @@ class Layout:
 
     def json(self, table: str) -> Path:
         return self.package_dir / "data" / f"{table}.json"
+
+    @property
+    def seeds_dir(self) -> Path:
+        return self.root / "seeds"
 
     def seed(self, seed_file: str) -> Path:
         return self.root / seed_file
@@ -99,7 +104,7 @@ def load_tables(layout: Layout) -> tuple[dict[str, LoadedTable], list[Problem]]:
     loaded: dict[str, LoadedTable] = {}
     problems: list[Problem] = []
     for model in TABLES:
-        table, read_problems = read_table(layout.csv(model.resource_name), model)
+        table, read_problems = read_table(layout.csv(model.resource_name), model, layout.package_dir, layout.limits)
         problems += read_problems
         if table is None:
             continue

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from ..models import MODELS
 from ..package import Layout, LoadedTable
 from ..problems import CATALOGUE, Problem, problem
@@ -18,30 +16,15 @@ def _line(loaded: LoadedTable | None, row_number: int | None) -> int | None:
     return row_number
 
 
-def check_descriptor_json(layout: Layout) -> list[Problem]:
-    """A descriptor that is not even JSON gets a located error before frictionless sees it."""
-    try:
-        descriptor = json.loads(layout.descriptor.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as error:
-        return [problem("encoding-error", layout.descriptor, detail=str(error))]
-    except json.JSONDecodeError as error:
-        return [problem("descriptor-invalid", layout.descriptor, error.lineno, detail=error.msg)]
-    if not isinstance(descriptor, dict):
-        return [problem("descriptor-invalid", layout.descriptor, 1, detail="the top level is not an object")]
-    return []
-
-
 def check_frictionless(layout: Layout, tables: dict[str, LoadedTable]) -> list[Problem]:
     """Frictionless's findings, each mapped to the CSV line it concerns.
 
-    Call it only on tables that parsed: on a structurally broken CSV, frictionless repeats the
-    same defect as a cascade of cell errors.
+    Call it only after `check_descriptor` passed (frictionless would follow unsafe paths) and on
+    tables that parsed (on a broken CSV it repeats one defect as a cascade of cell errors).
     """
     from frictionless import Package, system
 
-    problems = check_descriptor_json(layout)
-    if problems:
-        return problems
+    problems: list[Problem] = []
     try:
         with system.use_context(trusted=False):
             package = Package(str(layout.descriptor))

@@ -28,7 +28,7 @@ def check_json_tables(layout: Layout, tables: dict[str, LoadedTable]) -> list[Pr
     problems: list[Problem] = []
     for name, loaded in tables.items():
         path = layout.json(name)
-        text, read_problems = read_text(path)
+        text, read_problems = read_text(path, layout.package_dir, layout.limits)
         if text is None:
             problems += read_problems
             continue

@@ -6,6 +6,7 @@ import hashlib
 
 from ..package import Layout, LoadedTable
 from ..problems import Problem, problem
+from ..tables import unsafe_path_problem
 
 SPAN_TABLES = ("quotes", "event_sources", "sanction_sources", "entity_mentions")
 
@@ -19,6 +20,10 @@ def load_seed_texts(layout: Layout, tables: dict[str, LoadedTable]) -> tuple[dic
         return texts, problems
     for record, line in zip(articles.records, articles.lines, strict=True):
         seed_path = layout.seed(record["seed_file"])
+        unsafe = unsafe_path_problem(seed_path, layout.seeds_dir)
+        if unsafe:
+            problems.append(unsafe)
+            continue
         try:
             raw = seed_path.read_bytes()
         except OSError:

@@ -8,7 +8,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..package import Layout
 from ..problems import Problem
+from ..tables import Limits
 
 DEFAULT_PACKAGE = Path("datapackage")
 
@@ -24,11 +26,61 @@ def add_package_argument(command: argparse.ArgumentParser) -> None:
     )
 
 
+def add_limit_arguments(command: argparse.ArgumentParser) -> None:
+    defaults = Limits()
+    command.add_argument(
+        "--max-file-bytes",
+        type=int,
+        default=defaults.max_file_bytes,
+        metavar="N",
+        help=f"refuse files larger than N bytes (default: {defaults.max_file_bytes})",
+    )
+    command.add_argument(
+        "--max-cell-chars",
+        type=int,
+        default=defaults.max_cell_chars,
+        metavar="N",
+        help=f"report cells longer than N characters (default: {defaults.max_cell_chars})",
+    )
+
+
+def layout_from(args: argparse.Namespace) -> Layout:
+    limits = Limits(max_file_bytes=args.max_file_bytes, max_cell_chars=args.max_cell_chars)
+    return Layout(args.package_dir, limits)
+
+
 def add_format_argument(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    command.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="output format: text (default), json, or github (GitHub Actions annotations on the PR diff)",
+    )
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotation(item: Problem) -> str:
+    """A workflow command that GitHub shows as an error on the file and line of the PR diff."""
+    properties = [f"file={_escape_property(item.path)}"]
+    if item.line:
+        properties.append(f"line={item.line}")
+    title = item.code if not item.field else f"{item.code} ({item.field})"
+    properties.append(f"title={_escape_property(title)}")
+    return f"::error {','.join(properties)}::{_escape_data(item.message)}"
 
 
 def print_problems(problems: Sequence[Problem], output_format: str) -> None:
+    if output_format == "github":
+        for item in problems:
+            print(github_annotation(item))
+        return
     if output_format == "json":
         json.dump([p.to_dict() for p in problems], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

@@ -7,9 +7,8 @@ import sys
 from typing import Any
 
 from ..build import build
-from ..package import Layout
 from ..problems import display_path
-from ._output import add_format_argument, add_package_argument, print_problems
+from ._output import add_format_argument, add_limit_arguments, add_package_argument, layout_from, print_problems
 
 
 def register(subcommands: Any) -> None:
@@ -23,11 +22,12 @@ def register(subcommands: Any) -> None:
     add_package_argument(command)
     command.add_argument("--check", action="store_true", help="write nothing; fail if any generated file is stale")
     add_format_argument(command)
+    add_limit_arguments(command)
     command.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    result = build(Layout(args.package_dir), check=args.check)
+    result = build(layout_from(args), check=args.check)
     print_problems(result.problems, args.format)
     if result.problems:
         if result.stale:

@@ -6,9 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from ..package import Layout
 from ..validate import validate
-from ._output import add_format_argument, add_package_argument, print_problems
+from ._output import add_format_argument, add_limit_arguments, add_package_argument, layout_from, print_problems
 
 
 def register(subcommands: Any) -> None:
@@ -22,11 +21,12 @@ def register(subcommands: Any) -> None:
     )
     add_package_argument(command)
     add_format_argument(command)
+    add_limit_arguments(command)
     command.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    problems = validate(Layout(args.package_dir))
+    problems = validate(layout_from(args))
     print_problems(problems, args.format)
     if args.format == "text":
         print(f"{len(problems)} problem(s) found" if problems else "valid", file=sys.stderr)

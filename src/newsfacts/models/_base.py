@@ -40,6 +40,8 @@ class Row(BaseModel):
     table_title: ClassVar[str]
     primary_key: ClassVar[tuple[str, ...]]
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = ()
+    # Fields that hold text copied verbatim from a seed (and checked against it).
+    verbatim_fields: ClassVar[tuple[str, ...]] = ()
 
 
 def unique(description: str, **kwargs: Any) -> Any:

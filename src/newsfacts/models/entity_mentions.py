@@ -8,6 +8,7 @@ class EntityMention(Row):
 
     resource_name: ClassVar[str] = "entity_mentions"
     table_title: ClassVar[str] = "Entity mentions"
+    verbatim_fields: ClassVar[tuple[str, ...]] = ("text",)
     primary_key: ClassVar[tuple[str, ...]] = ("entity_id", "article_id", "char_start")
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (entity_fk("entity_id"), ARTICLE_FK)
 

@@ -8,6 +8,7 @@ class EventSource(Row):
 
     resource_name: ClassVar[str] = "event_sources"
     table_title: ClassVar[str] = "Event sources"
+    verbatim_fields: ClassVar[tuple[str, ...]] = ("text",)
     primary_key: ClassVar[tuple[str, ...]] = ("event_id", "article_id", "char_start")
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (
         ForeignKey(("event_id",), "events", ("event_id",)),

@@ -21,6 +21,7 @@ class Quote(Row):
 
     resource_name: ClassVar[str] = "quotes"
     table_title: ClassVar[str] = "Quotes"
+    verbatim_fields: ClassVar[tuple[str, ...]] = ("text",)
     primary_key: ClassVar[tuple[str, ...]] = ("quote_id",)
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (ARTICLE_FK, entity_fk("speaker_id"))
 

@@ -8,6 +8,7 @@ class SanctionSource(Row):
 
     resource_name: ClassVar[str] = "sanction_sources"
     table_title: ClassVar[str] = "Sanction sources"
+    verbatim_fields: ClassVar[tuple[str, ...]] = ("text",)
     primary_key: ClassVar[tuple[str, ...]] = ("sanction_id", "article_id", "char_start")
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (
         ForeignKey(("sanction_id",), "sanctions", ("sanction_id",)),

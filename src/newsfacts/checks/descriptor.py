@@ -1,0 +1,87 @@
+"""The descriptor, checked before anything reads the files it points to.
+
+frictionless 5 follows symlinks out of the package, fetches `file://` and `http(s)://`
+paths, and skips `sha1:` hashes silently, so every resource path and hash is vetted here first.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import PurePosixPath
+from typing import Any
+
+from ..package import Layout
+from ..problems import Problem, problem
+from ..tables import read_text, unsafe_path_problem
+
+PROFILES = ("https://datapackage.org/profiles/2.0/datapackage.json",)
+SHA256 = re.compile(r"^sha256:[0-9a-f]{64}$")
+URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def load_descriptor(layout: Layout) -> tuple[dict[str, Any] | None, list[Problem]]:
+    text, problems = read_text(layout.descriptor, layout.package_dir, layout.limits)
+    if text is None:
+        return None, problems
+    try:
+        descriptor = json.loads(text)
+    except json.JSONDecodeError as error:
+        return None, [problem("descriptor-invalid", layout.descriptor, error.lineno, detail=error.msg)]
+    if not isinstance(descriptor, dict):
+        return None, [problem("descriptor-invalid", layout.descriptor, 1, detail="the top level is not an object")]
+    return descriptor, []
+
+
+def _path_problem(layout: Layout, path: Any) -> str | None:
+    """Why a resource path is unsafe, or None."""
+    if not isinstance(path, str) or not path:
+        return "path must be a non-empty string (a list of paths is not supported)"
+    if URL.match(path) or path.startswith("//"):
+        return f"{path} is a URL; only relative paths inside the package are read"
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or "\\" in path:
+        return f"{path} is absolute"
+    if ".." in pure.parts:
+        return f"{path} climbs out with '..'"
+    if any(part.startswith(".") for part in pure.parts):
+        return f"{path} points into a hidden file or folder"
+    if unsafe_path_problem(layout.package_dir / path, layout.package_dir):
+        return f"{path} resolves outside the package (a symlink?)"
+    return None
+
+
+def check_descriptor(layout: Layout) -> list[Problem]:
+    descriptor, problems = load_descriptor(layout)
+    if descriptor is None:
+        return problems
+    profile = descriptor.get("$schema")
+    if profile not in PROFILES:
+        problems.append(
+            problem("unknown-profile", layout.descriptor, None, "$schema", detail=profile, expected=PROFILES[0])
+        )
+    resources = descriptor.get("resources")
+    if not isinstance(resources, list):
+        return [
+            *problems,
+            problem("descriptor-invalid", layout.descriptor, None, "resources", detail="resources must be a list"),
+        ]
+    for index, resource in enumerate(resources):
+        where = f"resources[{index}]"
+        if not isinstance(resource, dict):
+            problems.append(problem("descriptor-invalid", layout.descriptor, None, where, detail="not an object"))
+            continue
+        reason = _path_problem(layout, resource.get("path"))
+        if reason:
+            problems.append(problem("unsafe-path", layout.descriptor, None, f"{where}.path", detail=reason))
+        for key in ("schema", "dialect"):
+            if isinstance(resource.get(key), str):  # frictionless would fetch or read it
+                problems.append(
+                    problem("unsafe-path", layout.descriptor, None, f"{where}.{key}", detail=f"{key} must be inline")
+                )
+        hash_value = resource.get("hash")
+        if hash_value is not None and not (isinstance(hash_value, str) and SHA256.match(hash_value)):
+            problems.append(
+                problem("unsupported-hash", layout.descriptor, None, f"{where}.hash", detail=repr(hash_value))
+            )
+    return problems
