@@ -6,6 +6,8 @@ import csv
 import io
 from pathlib import Path
 
+import pytest
+
 from newsfacts.build import build
 from newsfacts.package import Layout
 
@@ -67,3 +69,40 @@ def test_duplicate_key_refuses_build_and_changes_nothing(fixture_copy: object) -
 
     assert [(p.line, p.field, p.code) for p in result.problems] == [(5, "entity_id", "duplicate-key")]
     assert snapshot(layout.root) == before
+
+
+class Interrupted(Exception):
+    pass
+
+
+def fail_on_call(number: int, real: object) -> object:
+    calls = {"count": 0}
+
+    def wrapper(*args: object, **kwargs: object) -> object:
+        calls["count"] += 1
+        if calls["count"] == number:
+            raise Interrupted
+        return real(*args, **kwargs)  # type: ignore[operator]
+
+    return wrapper
+
+
+@pytest.mark.parametrize("failing", ["fsync", "replace"])
+def test_build_failing_midway_leaves_previous_package_intact(
+    project_copy: Layout, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    import os
+
+    import newsfacts.build
+
+    # Make every generated file stale, so the build has many files to write.
+    for path in project_copy.package_dir.rglob("*.json"):
+        path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    before = snapshot(project_copy.root)
+    monkeypatch.setattr(newsfacts.build.os, failing, fail_on_call(5, getattr(os, failing)))
+
+    with pytest.raises(Interrupted):
+        build(project_copy)
+
+    monkeypatch.undo()
+    assert snapshot(project_copy.root) == before  # same files, same bytes, no temp files left

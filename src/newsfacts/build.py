@@ -147,26 +147,47 @@ def generate(layout: Layout) -> tuple[dict[Path, bytes], list[Problem]]:
     return outputs, []
 
 
+def _write_temp(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(handle, 0o644)  # mkstemp creates 0600; generated files are for everyone to read
+        with os.fdopen(handle, "wb") as temp_file:
+            temp_file.write(data)
+            temp_file.flush()
+            os.fsync(temp_file.fileno())
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    return Path(temp_name)
+
+
 def atomic_write_all(outputs: dict[Path, bytes]) -> list[Path]:
-    """Write every changed file to a temporary sibling, then rename them all into place."""
-    changed = {path: data for path, data in outputs.items() if not path.exists() or path.read_bytes() != data}
+    """Write every changed file to a temporary sibling, then rename them all into place.
+
+    If anything fails, temporary files are removed and files already renamed get their
+    previous contents back, so the package on disk is the old one, never a mix.
+    """
+    previous = {path: (path.read_bytes() if path.exists() else None) for path in outputs}
+    changed = {path: data for path, data in outputs.items() if previous[path] != data}
     staged: list[tuple[Path, Path]] = []
+    replaced: list[Path] = []
     try:
         for path, data in changed.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            staged.append((Path(temp_name), path))
-            os.fchmod(handle, 0o644)  # mkstemp creates 0600; generated files are for everyone to read
-            with os.fdopen(handle, "wb") as temp_file:
-                temp_file.write(data)
-                temp_file.flush()
-                os.fsync(temp_file.fileno())
+            staged.append((_write_temp(path, data), path))
+        for temp_path, path in staged:
+            os.replace(temp_path, path)
+            replaced.append(path)
     except BaseException:
         for temp_path, _ in staged:
             temp_path.unlink(missing_ok=True)
+        for path in replaced:
+            old = previous[path]
+            if old is None:
+                path.unlink(missing_ok=True)
+            else:
+                os.replace(_write_temp(path, old), path)
         raise
-    for temp_path, path in staged:
-        os.replace(temp_path, path)
     return sorted(changed)
 
 
