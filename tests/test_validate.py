@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from newsfacts.limits import Limits
 from newsfacts.models import Quote
 from newsfacts.package import Layout
 from newsfacts.problems import CATALOGUE, Problem
-from newsfacts.tables import Limits, cell_problems
+from newsfacts.tables import cell_problems
 from newsfacts.validate import validate
 
 from .conftest import ROOT, fixture_layout

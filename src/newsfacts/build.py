@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import dictionary
-from .models import TABLES
+from .models import MODELS, TABLES
 from .package import Layout, LoadedTable, load_metadata, load_tables, primary_key
 from .problems import Problem, problem
 from .schemas import GENERATED_NOTE, json_schema, table_schema
@@ -79,12 +79,12 @@ def canonical_json(loaded: LoadedTable) -> bytes:
 
 
 def resource_descriptor(table: str, csv_bytes: bytes) -> dict[str, Any]:
-    model = next(model for model in TABLES if model.resource_name == table)
+    model = MODELS[table]
     return {
         "name": table,
         "type": "table",
         "title": model.table_title,
-        "description": " ".join((model.__doc__ or "").split()),
+        "description": model.summary(),
         "path": f"data/{table}.csv",
         "format": "csv",
         "mediatype": "text/csv",

@@ -45,7 +45,7 @@ def _table_section(model: type[Row], count: int) -> str:
     lines = [
         f"## `{model.resource_name}`: {model.table_title}",
         "",
-        " ".join((model.__doc__ or "").split()),
+        model.summary(),
         "",
         f"File: `data/{model.resource_name}.csv` (and `.json`). Rows: {count}. "
         f"Primary key: `{', '.join(model.primary_key)}`.",
@@ -68,8 +68,7 @@ def _table_section(model: type[Row], count: int) -> str:
 def counts_table(counts: dict[str, int]) -> str:
     lines = ["| table | rows | what it holds |", "|---|---:|---|"]
     for model in TABLES:
-        summary = " ".join((model.__doc__ or "").split())
-        lines.append(f"| `{model.resource_name}` | {counts.get(model.resource_name, 0)} | {summary} |")
+        lines.append(f"| `{model.resource_name}` | {counts.get(model.resource_name, 0)} | {model.summary()} |")
     return "\n".join(lines) + "\n"
 
 

@@ -9,9 +9,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .models import MODELS, TABLES, Row
+from .limits import Limits
+from .models import TABLES, Row
 from .problems import Problem, problem
-from .tables import Limits, Table, read_table
+from .tables import Table, read_table
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,3 @@ def load_metadata(layout: Layout) -> tuple[dict[str, Any] | None, list[Problem]]
 
 def primary_key(row: Row) -> tuple[Any, ...]:
     return tuple(getattr(row, name) for name in row.primary_key)
-
-
-def model_for(table: str) -> type[Row]:
-    return MODELS[table]

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .limits import Limits
 from .models import Row
 from .problems import Problem, problem
 
@@ -20,14 +21,6 @@ from .problems import Problem, problem
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A cell starting with one of these is run as a formula by spreadsheet programs.
 FORMULA_PREFIXES = ("=", "+", "@", "\t")
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Size limits for untrusted input; override them with `--max-file-bytes`/`--max-cell-chars`."""
-
-    max_file_bytes: int = 50 * 1024 * 1024
-    max_cell_chars: int = 20_000
 
 
 def unsafe_path_problem(path: Path, within: Path) -> Problem | None:

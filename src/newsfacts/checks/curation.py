@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Iterator
 from typing import Any
 
+from ..models import split_list
 from ..package import LoadedTable
 from ..problems import Problem, problem
 
@@ -50,7 +51,7 @@ def check_speakers(tables: dict[str, LoadedTable]) -> list[Problem]:
     first_speaker: dict[str, tuple[str, str]] = {}
     for record, line, loaded in _rows(tables, "quotes"):
         speaker = record["speaker_id"]
-        co_speakers = (record["co_speaker_ids"] or "").split(";") if record["co_speaker_ids"] else []
+        co_speakers = split_list(record["co_speaker_ids"])
         for field, entity in [("speaker_id", speaker)] + [("co_speaker_ids", e) for e in co_speakers]:
             if entity not in entity_types:
                 if field == "co_speaker_ids":  # speaker_id is covered by the declared foreign key
@@ -156,7 +157,7 @@ def check_entities_used(tables: dict[str, LoadedTable]) -> list[Problem]:
                 referenced |= {record[fk.fields[0]] for record in loaded.records}
         if name == "quotes":
             for record in loaded.records:
-                referenced |= set((record["co_speaker_ids"] or "").split(";")) - {""}
+                referenced |= set(split_list(record["co_speaker_ids"]))
     mentioned: dict[str, set[str]] = {}
     for record, _, _ in _rows(tables, "entity_mentions"):
         mentioned.setdefault(record["entity_id"], set()).add(record["text"])
@@ -165,7 +166,7 @@ def check_entities_used(tables: dict[str, LoadedTable]) -> list[Problem]:
         entity = record["entity_id"]
         if entity not in referenced:
             problems.append(problem("entity-unreferenced", loaded.table.path, line, "entity_id", entity=entity))
-        for alias in (record["aliases"] or "").split(";") if record["aliases"] else []:
+        for alias in split_list(record["aliases"]):
             if alias not in mentioned.get(entity, set()):
                 problems.append(
                     problem("alias-unattested", loaded.table.path, line, "aliases", alias=alias, entity=entity)

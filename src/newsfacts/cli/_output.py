@@ -7,10 +7,13 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..package import Layout
+from ..limits import Limits
 from ..problems import Problem
-from ..tables import Limits
+
+if TYPE_CHECKING:
+    from ..package import Layout
 
 DEFAULT_PACKAGE = Path("datapackage")
 
@@ -26,26 +29,24 @@ def add_package_argument(command: argparse.ArgumentParser) -> None:
     )
 
 
+# option name -> (Limits field, what exceeding it means)
+LIMIT_OPTIONS = {
+    "--max-file-bytes": ("max_file_bytes", "refuse files larger than N bytes"),
+    "--max-cell-chars": ("max_cell_chars", "report cells longer than N characters"),
+}
+
+
 def add_limit_arguments(command: argparse.ArgumentParser) -> None:
     defaults = Limits()
-    command.add_argument(
-        "--max-file-bytes",
-        type=int,
-        default=defaults.max_file_bytes,
-        metavar="N",
-        help=f"refuse files larger than N bytes (default: {defaults.max_file_bytes})",
-    )
-    command.add_argument(
-        "--max-cell-chars",
-        type=int,
-        default=defaults.max_cell_chars,
-        metavar="N",
-        help=f"report cells longer than N characters (default: {defaults.max_cell_chars})",
-    )
+    for option, (field, meaning) in LIMIT_OPTIONS.items():
+        default = getattr(defaults, field)
+        command.add_argument(option, type=int, default=default, metavar="N", help=f"{meaning} (default: {default})")
 
 
 def layout_from(args: argparse.Namespace) -> Layout:
-    limits = Limits(max_file_bytes=args.max_file_bytes, max_cell_chars=args.max_cell_chars)
+    from ..package import Layout
+
+    limits = Limits(**{field: getattr(args, field) for field, _ in LIMIT_OPTIONS.values()})
     return Layout(args.package_dir, limits)
 
 

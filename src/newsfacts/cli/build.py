@@ -6,7 +6,6 @@ import argparse
 import sys
 from typing import Any
 
-from ..build import build
 from ..problems import display_path
 from ._output import add_format_argument, add_limit_arguments, add_package_argument, layout_from, print_problems
 
@@ -27,6 +26,8 @@ def register(subcommands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..build import build  # imported here so that `newsfacts --help` stays fast
+
     result = build(layout_from(args), check=args.check)
     print_problems(result.problems, args.format)
     if result.problems:

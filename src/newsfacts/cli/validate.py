@@ -6,7 +6,6 @@ import argparse
 import sys
 from typing import Any
 
-from ..validate import validate
 from ._output import add_format_argument, add_limit_arguments, add_package_argument, layout_from, print_problems
 
 
@@ -26,6 +25,8 @@ def register(subcommands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..validate import validate  # imported here so that `newsfacts --help` stays fast
+
     problems = validate(layout_from(args))
     print_problems(problems, args.format)
     if args.format == "text":

@@ -1,6 +1,6 @@
 """The table models: the single source of truth for every schema and the data dictionary."""
 
-from ._base import ForeignKey, Row
+from ._base import ForeignKey, Row, split_list
 from .articles import Article
 from .entities import Entity
 from .entity_mentions import EntityMention
@@ -40,4 +40,5 @@ __all__ = [
     "Row",
     "Sanction",
     "SanctionSource",
+    "split_list",
 ]

@@ -43,6 +43,16 @@ class Row(BaseModel):
     # Fields that hold text copied verbatim from a seed (and checked against it).
     verbatim_fields: ClassVar[tuple[str, ...]] = ()
 
+    @classmethod
+    def summary(cls) -> str:
+        """The model's docstring on one line: the table's description."""
+        return " ".join((cls.__doc__ or "").split())
+
+
+def split_list(value: str | None) -> list[str]:
+    """The items of a `;`-separated cell; none for an empty cell."""
+    return value.split(";") if value else []
+
 
 def unique(description: str, **kwargs: Any) -> Any:
     """A required field whose values must be unique in the table."""
