@@ -21,7 +21,8 @@ from typing import Any
 from newsfacts.build import build
 from newsfacts.package import Layout
 
-FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
+PROJECT = Path(__file__).resolve().parent.parent
+FIXTURES = PROJECT / "tests" / "fixtures"
 SEED_NAME = "000_minimal.txt"
 SEED = (
     "Minister pledges action\n"
@@ -302,6 +303,31 @@ def inject_formulas(root: Path) -> None:
     insert_into_csv("entities", 4, "description", "\t")(root)
 
 
+def delete_rows(table: str) -> Callable[[Path], None]:
+    """An edit that keeps only the header of a table."""
+    return lambda root: edit_csv(root, table, lambda rows: rows.__delitem__(slice(1, None)))
+
+
+def edit_suite(table: str, edit: Callable[[dict[str, Any]], None]) -> Callable[[Path], None]:
+    def apply(root: Path) -> None:
+        path = root / "datapackage" / "expectations" / f"{table}.json"
+        suite = json.loads(path.read_text(encoding="utf-8"))
+        edit(suite)
+        path.write_text(json.dumps(suite, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+    return apply
+
+
+def add_expectation(table: str, expectation: dict[str, Any]) -> Callable[[Path], None]:
+    return edit_suite(table, lambda suite: suite["expectations"].append(expectation))
+
+
+def empty_span(root: Path) -> None:
+    """An evidence span whose end equals its start."""
+    start = span("The minister of Ruritania said on Monday")[1]
+    set_cell("event_sources", 2, "char_end", start)(root)
+
+
 def refresh(root: Path) -> None:
     """Make the derived files agree with the edited CSVs, so that only the intended defect shows.
 
@@ -330,6 +356,8 @@ def make_base(root: Path) -> None:
     (root / "datapackage" / "metadata.toml").write_text(METADATA, encoding="utf-8")
     for table, rows in TABLES.items():
         write_csv(root / "datapackage" / "data" / f"{table}.csv", rows)
+    # Expectation suites travel with the package, so each fixture carries the project's.
+    shutil.copytree(PROJECT / "datapackage" / "expectations", root / "datapackage" / "expectations")
     result = build(Layout(root / "datapackage"))
     assert not result.problems, result.problems
     shutil.rmtree(root / "schema")  # the fixtures share the project's schema/; only the package matters
@@ -441,6 +469,53 @@ BROKEN: dict[str, tuple[Callable[[Path], None], bool]] = {
     ),
     "sha1-hash": (first_resource("hash", "sha1:" + "0" * 40), False),
     "descriptor-broken": (write_bytes("datapackage/datapackage.json", b'{"resources": [\n'), False),
+    # Great Expectations suites
+    "date-window": (
+        lambda root: [set_cell("events", 2, column, "2019-09-02")(root) for column in ("start_date", "end_date")],
+        True,
+    ),
+    "span-empty": (empty_span, True),
+    "duplicate-span": (
+        append_row(
+            "quotes",
+            [
+                "q-000-02",
+                "art-000",
+                "ruritania-minister",
+                "",
+                "The minister",
+                *span("We will act against Acme Corp."),
+                "full",
+                "u-minister-will-act",
+            ],
+        ),
+        True,
+    ),
+    "id-pattern": (set_cell("quotes", 2, "quote_id", "q-001-01"), True),
+    "article-without-quote": (delete_rows("quotes"), True),
+    "event-without-actor": (delete_rows("event_actors"), True),
+    "imposer-type": (set_cell("sanctions", 2, "imposer_id", "ruritania-minister"), True),
+    "duplicate-name": (
+        append_row("entities", ["acme-corp-2", "ACME Corp", "organization", "", "Again.", "", ""]),
+        True,
+    ),
+    "actor-type": (append_row("event_actors", ["ev-minister-statement", "acme-corp", "reporter"]), True),
+    "expectation-failed": (
+        add_expectation(
+            "quotes",
+            {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 2}, "meta": {"notes": "Two."}},
+        ),
+        False,
+    ),
+    "suite-invalid": (
+        add_expectation("entities", {"type": "expect_pigs_to_fly", "kwargs": {}, "meta": {"code": "id-pattern"}}),
+        False,
+    ),
+    "suite-unknown-code": (
+        edit_suite("events", lambda suite: suite["expectations"][0]["meta"].__setitem__("code", "made-up")),
+        False,
+    ),
+    "suite-missing": (lambda root: (root / "datapackage" / "expectations" / "sanctions.json").unlink(), False),
 }
 
 

@@ -1,7 +1,16 @@
 from __future__ import annotations
 
+import csv
+import functools
+import json
+import os
 import shutil
+import subprocess
+import threading
+from collections.abc import Callable, Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,3 +40,67 @@ def fixture_copy(tmp_path: Path) -> object:
         return Layout(tmp_path / name / "datapackage")
 
     return copy
+
+
+@pytest.fixture
+def serve_directory() -> Iterator[Callable[[Path], str]]:
+    """Serve a directory over HTTP on localhost; returns its base URL (ending in /)."""
+    servers: list[ThreadingHTTPServer] = []
+
+    def serve(directory: Path) -> str:
+        class Quiet(SimpleHTTPRequestHandler):
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, directory=str(directory), **kwargs)
+
+            def log_message(self, format: str, *args: Any) -> None:  # keep the test output clean
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def write_package(directory: Path, fields: list[dict[str, Any]], csv_text: str, path: str = "data/table.csv") -> Path:
+    """A one-table package (a resource named `table`) with no hash, for loader edge cases; returns its descriptor."""
+    (directory / "data").mkdir(parents=True, exist_ok=True)
+    (directory / "data" / "table.csv").write_text(csv_text, encoding="utf-8")
+    descriptor = {
+        "name": "tiny",
+        "resources": [{"name": "table", "path": path, "format": "csv", "schema": {"fields": fields}}],
+    }
+    (directory / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    return directory / "datapackage.json"
+
+
+@functools.cache
+def r_loader_installed() -> bool:
+    if shutil.which("Rscript") is None:
+        return False
+    check = 'quit(status = !all(sapply(c("readr", "jsonlite"), requireNamespace, quietly = TRUE)))'
+    return subprocess.run(["Rscript", "-e", check], capture_output=True, check=False).returncode == 0
+
+
+def require_r_loader() -> None:
+    """Skip unless Rscript, readr and jsonlite are installed; in CI, fail instead of skipping."""
+    if r_loader_installed():
+        return
+    if os.environ.get("CI"):
+        pytest.fail("Rscript with readr and jsonlite is required in CI (.ci/run installs them)")
+    pytest.skip("Rscript with readr and jsonlite is not installed")
+
+
+DESCRIPTOR = json.loads((ROOT / "datapackage" / "datapackage.json").read_text(encoding="utf-8"))
+RESOURCES: dict[str, dict[str, Any]] = {resource["name"]: resource for resource in DESCRIPTOR["resources"]}
+
+
+def csv_cells(table: str) -> list[list[str | None]]:
+    """The rows of a table's CSV in file order, with an empty cell as None (the package's missing value)."""
+    with (ROOT / "datapackage" / RESOURCES[table]["path"]).open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    return [[cell if cell != "" else None for cell in row] for row in rows[1:]]

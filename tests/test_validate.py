@@ -14,7 +14,7 @@ from newsfacts.problems import CATALOGUE, Problem
 from newsfacts.tables import cell_problems
 from newsfacts.validate import validate
 
-from .conftest import ROOT, fixture_layout
+from .conftest import FIXTURES, ROOT, fixture_layout
 
 # fixture -> expected problems as (file relative to the package dir, line, field, code)
 EXPECTED: dict[str, list[Row]] = {
@@ -23,7 +23,10 @@ EXPECTED: dict[str, list[Row]] = {
         ("data/quotes.csv", 2, "text", "span-mismatch"),
         ("data/quotes.csv", 3, "quote_type", "row-invalid"),
     ],
-    "span-out-of-range": [("data/event_sources.csv", 2, "char_end", "span-out-of-range")],
+    "span-out-of-range": [
+        ("data/event_sources.csv", 2, "char_end", "span-out-of-range"),
+        ("data/event_sources.csv", 2, "text", "span-length"),
+    ],
     "header-mismatch": [
         ("data/quotes.csv", 1, None, "header-mismatch"),
         ("datapackage.json", None, None, "structure-first"),
@@ -69,8 +72,10 @@ EXPECTED: dict[str, list[Row]] = {
     "alias-unattested": [("data/entities.csv", 2, "aliases", "alias-unattested")],
     "co-speaker-unknown": [("data/quotes.csv", 2, "co_speaker_ids", "unknown-entity")],
     "duplicate-entity": [
+        ("data/entities.csv", 2, "name", "duplicate-name"),
         ("data/entities.csv", 5, "entity_id", "primary-key"),
         ("data/entities.csv", 5, "entity_id", "unique-error"),
+        ("data/entities.csv", 5, "name", "duplicate-name"),
     ],
     # Hostile input: nothing outside the package is read, and each case has its own code.
     "path-absolute": [("datapackage.json", None, "resources[0].path", "unsafe-path")],
@@ -112,6 +117,34 @@ EXPECTED: dict[str, list[Row]] = {
     "unknown-profile": [("datapackage.json", None, "$schema", "unknown-profile")],
     "sha1-hash": [("datapackage.json", None, "resources[0].hash", "unsupported-hash")],
     "descriptor-broken": [("datapackage.json", 2, None, "descriptor-invalid")],
+    # Great Expectations suites (datapackage/expectations/)
+    "date-window": [
+        ("data/events.csv", 2, "end_date", "date-window"),
+        ("data/events.csv", 2, "start_date", "date-window"),
+    ],
+    "span-empty": [
+        ("data/event_sources.csv", 2, "char_end", "span-order"),
+        ("data/event_sources.csv", 2, "char_end", "span-out-of-range"),
+        ("data/event_sources.csv", 2, "text", "span-length"),
+    ],
+    "duplicate-span": [
+        ("data/quotes.csv", 2, "char_start", "duplicate-span"),
+        ("data/quotes.csv", 3, "char_start", "duplicate-span"),
+    ],
+    "id-pattern": [("data/quotes.csv", 2, "quote_id", "id-pattern")],
+    "article-without-quote": [("data/articles.csv", 2, "article_id", "article-without-quote")],
+    "event-without-actor": [("data/events.csv", 2, "event_id", "event-without-actor")],
+    "imposer-type": [("data/sanctions.csv", 2, "imposer_id", "imposer-type")],
+    "duplicate-name": [
+        ("data/entities.csv", 2, "name", "duplicate-name"),
+        ("data/entities.csv", 3, "entity_id", "entity-unreferenced"),
+        ("data/entities.csv", 3, "name", "duplicate-name"),
+    ],
+    "actor-type": [("data/event_actors.csv", 2, "entity_id", "actor-type")],
+    "expectation-failed": [("data/quotes.csv", None, None, "expectation-failed")],
+    "suite-invalid": [("expectations/entities.json", None, None, "suite-invalid")],
+    "suite-unknown-code": [("expectations/events.json", None, None, "suite-invalid")],
+    "suite-missing": [("expectations/sanctions.json", None, None, "suite-missing")],
 }
 
 
@@ -131,6 +164,11 @@ def located(problems: list[Problem], package_dir: Path) -> list[Row]:
     return sorted(rows, key=sort_key)
 
 
+def test_every_fixture_package_has_expected_problems() -> None:
+    assert sorted(path.name for path in FIXTURES.iterdir()) == sorted(EXPECTED)
+
+
+# In-process, so any uncaught exception (a traceback for the user) fails the test.
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_fixture_problems(name: str) -> None:
     layout = fixture_layout(name)
@@ -141,6 +179,7 @@ def test_fixture_problems(name: str) -> None:
 # types passed through under their own name, which no fixture here needs to provoke one by one.
 BUILD_CODES = {"duplicate-key", "stale-file"}
 LIMIT_CODES = {"cell-too-large", "file-too-large"}  # test_size_limits_are_configurable
+REPORT_CODES = {"report-target"}  # test_expectations.py
 PASSTHROUGH = {
     "frictionless-error",
     "type-error",
@@ -153,7 +192,7 @@ PASSTHROUGH = {
 
 def test_every_catalogue_code_has_a_fixture() -> None:
     covered = {code for rows in EXPECTED.values() for (_, _, _, code) in rows}
-    assert set(CATALOGUE) - covered - BUILD_CODES - LIMIT_CODES - PASSTHROUGH == set()
+    assert set(CATALOGUE) - covered - BUILD_CODES - LIMIT_CODES - REPORT_CODES - PASSTHROUGH == set()
 
 
 @pytest.mark.parametrize(
@@ -161,8 +200,14 @@ def test_every_catalogue_code_has_a_fixture() -> None:
     [
         (Limits(max_cell_chars=66), [("data/sanction_sources.csv", 2, "text", "cell-too-large")]),
         (
-            Limits(max_file_bytes=600),
-            [("data/entities.json", None, None, "file-too-large"), ("datapackage.json", None, None, "file-too-large")],
+            Limits(max_file_bytes=1000),
+            [
+                ("datapackage.json", None, None, "file-too-large"),
+                *[
+                    (f"expectations/{t}.json", None, None, "file-too-large")
+                    for t in ("articles", "event_actors", "events", "quotes")
+                ],
+            ],
         ),
     ],
 )

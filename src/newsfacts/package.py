@@ -53,6 +53,13 @@ class Layout:
         return self.package_dir / "data" / f"{table}.json"
 
     @property
+    def expectations_dir(self) -> Path:
+        return self.package_dir / "expectations"
+
+    def expectations(self, table: str) -> Path:
+        return self.expectations_dir / f"{table}.json"
+
+    @property
     def seeds_dir(self) -> Path:
         return self.root / "seeds"
 

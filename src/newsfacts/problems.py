@@ -63,6 +63,21 @@ CATALOGUE: dict[str, str] = {
     "entity-unreferenced": "entity {entity} is not referenced by any row of any other table",
     "alias-unattested": "alias {alias!r} of {entity} does not occur in entity_mentions",
     "unknown-entity": "{detail} is not an entity_id",
+    # Great Expectations suites (datapackage/expectations/): "{rule}" is the expectation's notes
+    "suite-missing": "no expectation suite for table {table}; copy it from the project's datapackage/expectations/",
+    "suite-invalid": "expectation suite cannot be used: {detail}",
+    "report-target": "refusing to replace {detail}: it is not empty and not a report written by `newsfacts report`",
+    "expectation-failed": "{rule} ({detail})",
+    "id-pattern": "{rule} ({detail})",
+    "date-window": "{rule} ({detail})",
+    "span-order": "{rule} ({detail})",
+    "span-length": "{rule} ({detail})",
+    "duplicate-span": "{rule} ({detail})",
+    "duplicate-name": "{rule} ({detail})",
+    "article-without-quote": "{rule} ({detail})",
+    "event-without-actor": "{rule} ({detail})",
+    "imposer-type": "{rule} ({detail})",
+    "actor-type": "{rule} ({detail})",
 }
 
 

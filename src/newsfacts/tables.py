@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .limits import Limits
 from .models import Row
@@ -71,6 +73,17 @@ def read_text(path: Path, within: Path, limits: Limits) -> tuple[str | None, lis
         if (match := CONTROL_CHARACTERS.search(line_text))
     ]
     return (None, control) if control else (text, [])
+
+
+def read_json(path: Path, within: Path, limits: Limits, invalid_code: str) -> tuple[Any, list[Problem]]:
+    """The parsed JSON of a file inside `within`; unparsable JSON is reported under `invalid_code`."""
+    text, problems = read_text(path, within, limits)
+    if text is None:
+        return None, problems
+    try:
+        return json.loads(text), []
+    except json.JSONDecodeError as error:
+        return None, [problem(invalid_code, path, error.lineno, detail=f"invalid JSON: {error.msg}")]
 
 
 def cell_problems(cells: dict[str, str], model: type[Row], path: Path, line: int, limits: Limits) -> list[Problem]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .checks.curation import check_curation
 from .checks.descriptor import check_descriptor
+from .checks.expectations import check_expectations
 from .checks.frictionless_check import check_frictionless
 from .checks.generated import check_json_tables
 from .checks.provenance import check_spans, load_seed_texts
@@ -50,6 +51,7 @@ def validate(layout: Layout) -> list[Problem]:
     problems += seed_problems
     problems += check_spans(tables, seed_texts)
     problems += check_curation(tables)
+    problems += check_expectations(layout, tables)
     return _sorted(problems)
 
 

@@ -6,14 +6,13 @@ paths, and skips `sha1:` hashes silently, so every resource path and hash is vet
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import PurePosixPath
 from typing import Any
 
 from ..package import Layout
 from ..problems import Problem, problem
-from ..tables import read_text, unsafe_path_problem
+from ..tables import read_json, unsafe_path_problem
 
 PROFILES = ("https://datapackage.org/profiles/2.0/datapackage.json",)
 SHA256 = re.compile(r"^sha256:[0-9a-f]{64}$")
@@ -21,13 +20,9 @@ URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def load_descriptor(layout: Layout) -> tuple[dict[str, Any] | None, list[Problem]]:
-    text, problems = read_text(layout.descriptor, layout.package_dir, layout.limits)
-    if text is None:
+    descriptor, problems = read_json(layout.descriptor, layout.package_dir, layout.limits, "descriptor-invalid")
+    if problems:
         return None, problems
-    try:
-        descriptor = json.loads(text)
-    except json.JSONDecodeError as error:
-        return None, [problem("descriptor-invalid", layout.descriptor, error.lineno, detail=error.msg)]
     if not isinstance(descriptor, dict):
         return None, [problem("descriptor-invalid", layout.descriptor, 1, detail="the top level is not an object")]
     return descriptor, []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -10,7 +9,7 @@ from jsonschema import Draft202012Validator
 from ..package import Layout, LoadedTable
 from ..problems import Problem, problem
 from ..schemas import json_schema
-from ..tables import read_text
+from ..tables import read_json
 
 
 def _record_line(loaded: LoadedTable, record: Any) -> int | None:
@@ -28,14 +27,9 @@ def check_json_tables(layout: Layout, tables: dict[str, LoadedTable]) -> list[Pr
     problems: list[Problem] = []
     for name, loaded in tables.items():
         path = layout.json(name)
-        text, read_problems = read_text(path, layout.package_dir, layout.limits)
-        if text is None:
+        data, read_problems = read_json(path, layout.package_dir, layout.limits, "json-stale")
+        if read_problems:
             problems += read_problems
-            continue
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            problems.append(problem("json-stale", path, error.lineno, detail=f"invalid JSON: {error.msg}"))
             continue
         validator = Draft202012Validator(json_schema(loaded.model))
         for invalid in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):

@@ -6,13 +6,15 @@ import argparse
 from collections.abc import Sequence
 
 from .. import __version__
-from . import build, locate, validate
+from . import build, export, locate, report, validate
 
-COMMANDS = (build, validate, locate)
+COMMANDS = (build, validate, locate, report, export)
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="newsfacts", description="Build and validate the newsfacts data package.")
+    root = argparse.ArgumentParser(
+        prog="newsfacts", description="Build, validate and export the newsfacts data package."
+    )
     root.add_argument("--version", action="version", version=f"newsfacts {__version__}")
     subcommands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:

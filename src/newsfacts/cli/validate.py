@@ -14,7 +14,8 @@ def register(subcommands: Any) -> None:
         "validate",
         help="run every check on the package",
         description="Check the package: Frictionless validation, JSON Schemas, row models, "
-        "CSV/JSON agreement, seed hashes, verbatim spans and curation rules. "
+        "CSV/JSON agreement, seed hashes, verbatim spans, curation rules and the Great Expectations suites "
+        "of datapackage/expectations/. "
         "Prints one line per problem: path:line:field: code: message. "
         "Exit status: 0 valid, 1 invalid, 2 usage error.",
     )

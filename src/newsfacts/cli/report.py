@@ -1,0 +1,49 @@
+"""newsfacts report [PACKAGE_DIR] [--out DIR]"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..problems import display_path
+from ._output import add_format_argument, add_limit_arguments, add_package_argument, layout_from, print_problems
+
+
+def register(subcommands: Any) -> None:
+    command: argparse.ArgumentParser = subcommands.add_parser(
+        "report",
+        help="write the expectation suites' results as a static HTML site (GX Data Docs)",
+        description="Run the Great Expectations suites of datapackage/expectations/ on the package and "
+        "write the Data Docs: a static HTML site with every suite and its results. "
+        "An earlier report in the same folder is replaced; any other non-empty folder is refused.",
+    )
+    add_package_argument(command)
+    command.add_argument(
+        "--out",
+        type=Path,
+        default=Path("data-docs"),
+        metavar="DIR",
+        help="where to write the site (default: data-docs/)",
+    )
+    add_format_argument(command)
+    add_limit_arguments(command)
+    command.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..report import write_report  # imported here so that `newsfacts --help` stays fast
+
+    result = write_report(layout_from(args), args.out)
+    if result.index is None:
+        print_problems(result.problems, args.format)
+        print("no report written: fix the problems above", file=sys.stderr)
+        return 1
+    print_problems(result.failed, args.format)
+    print(
+        f"wrote {display_path(result.index)}: {len(result.failed)} failing row(s); "
+        "`newsfacts validate` runs every check",
+        file=sys.stderr,
+    )
+    return 0

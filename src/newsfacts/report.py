@@ -1,0 +1,59 @@
+"""`newsfacts report`: the expectation suites' results as a static Great Expectations Data Docs site."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .checks.expectations import ephemeral_context, failure_problems, frames, load_suites, run_suites
+from .package import Layout, load_tables
+from .problems import Problem, problem
+
+# Written into every site, so that a later report only ever replaces a folder it made itself.
+MARKER = ".newsfacts-report"
+
+
+@dataclass
+class ReportResult:
+    index: Path | None = None
+    problems: list[Problem] = field(default_factory=list)
+    failed: list[Problem] = field(default_factory=list)
+
+
+def write_report(layout: Layout, out_dir: Path) -> ReportResult:
+    """Run the suites and write their Data Docs to `out_dir`, replacing an earlier report there."""
+    if out_dir.exists() and not (out_dir / MARKER).is_file() and any(out_dir.iterdir()):
+        return ReportResult(problems=[problem("report-target", out_dir, detail=str(out_dir))])
+    tables, problems = load_tables(layout)
+    suites, suite_problems = load_suites(layout, tables)
+    problems += suite_problems
+    if problems:
+        return ReportResult(problems=problems)
+    context = ephemeral_context()
+    data = frames(tables)
+    failures, errors = run_suites(context, suites, data)
+    if errors:
+        return ReportResult(
+            problems=[problem("suite-invalid", layout.expectations(table), detail=detail) for table, detail in errors]
+        )
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".report-", dir=out_dir.parent))
+    try:
+        context.add_data_docs_site(
+            "newsfacts",
+            {
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(staging)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+        context.build_data_docs(site_names=["newsfacts"])
+        (staging / MARKER).write_text("Written by `newsfacts report`; the next report replaces this folder.\n")
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        staging.rename(out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return ReportResult(index=out_dir / "index.html", failed=failure_problems(failures, data, tables))

@@ -1,0 +1,59 @@
+"""The README's "Use the data" snippets run as printed.
+
+Snippets are `~~~lang` fences: python runs anywhere (it uses the bundled package), r runs from
+the repository root, sh runs in a scratch directory with the newsfacts command on PATH, and sql
+runs against the database that the sh snippet exported there.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, require_r_loader
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+SNIPPET = re.compile(r"^~~~(?P<language>\w+)\n(?P<code>.*?)^~~~$", re.MULTILINE | re.DOTALL)
+SNIPPETS = [(match["language"], match["code"]) for match in SNIPPET.finditer(README)]
+
+
+def snippets(language: str) -> list[str]:
+    return [code for snippet_language, code in SNIPPETS if snippet_language == language]
+
+
+def test_readme_keeps_one_backtick_fence_and_has_every_snippet() -> None:
+    assert len(re.findall(r"^```", README, re.MULTILINE)) == 2  # the quick start, opened and closed
+    assert sorted({language for language, _ in SNIPPETS}) == ["python", "r", "sh", "sql"]
+
+
+@pytest.mark.parametrize("code", snippets("python"))
+def test_python_snippet_runs_outside_the_checkout(code: str, tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "quote_type" in result.stdout
+
+
+@pytest.mark.parametrize("code", snippets("r"))
+def test_r_snippet_runs_from_the_checkout(code: str) -> None:
+    require_r_loader()
+    result = subprocess.run(["Rscript", "-e", code], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "tibble" in result.stdout
+
+
+def test_sh_snippets_export_and_sql_snippets_query_the_database(tmp_path: Path) -> None:
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    for code in snippets("sh"):
+        result = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env, check=False
+        )
+        assert result.returncode == 0, result.stderr
+    with sqlite3.connect(tmp_path / "newsfacts.db") as connection:
+        for code in snippets("sql"):
+            assert connection.execute(code).fetchall(), code
