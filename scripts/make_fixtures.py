@@ -519,6 +519,60 @@ BROKEN: dict[str, tuple[Callable[[Path], None], bool]] = {
 }
 
 
+def schema_field(table: str, name: str, edit: Callable[[dict[str, Any]], None]) -> Callable[[Path], None]:
+    """An edit of one field of one resource's schema in datapackage.json."""
+
+    def apply(descriptor: dict[str, Any]) -> None:
+        resource = next(r for r in descriptor["resources"] if r["name"] == table)
+        edit(next(f for f in resource["schema"]["fields"] if f["name"] == name))
+
+    return edit_descriptor(apply)
+
+
+def both(*edits: Callable[[Path], None]) -> Callable[[Path], None]:
+    def apply(root: Path) -> None:
+        for edit in edits:
+            edit(root)
+
+    return apply
+
+
+def remove_field(table: str, name: str) -> Callable[[Path], None]:
+    def apply(descriptor: dict[str, Any]) -> None:
+        resource = next(r for r in descriptor["resources"] if r["name"] == table)
+        resource["schema"]["fields"] = [f for f in resource["schema"]["fields"] if f["name"] != name]
+
+    return both(drop_column(table, name), edit_descriptor(apply))
+
+
+def add_notes_resource(root: Path) -> None:
+    write_csv(root / "datapackage" / "data" / "notes.csv", [["note_id", "text"], ["n-1", "A note."]])
+    schema = {"fields": [{"name": "note_id", "type": "string"}, {"name": "text", "type": "string"}]}
+    resource = {"name": "notes", "path": "data/notes.csv", "schema": {**schema, "primaryKey": ["note_id"]}}
+    edit_descriptor(lambda descriptor: descriptor["resources"].append(resource))(root)
+
+
+# Changed copies of minimal-valid, named after the version bump the change needs (test_release.py).
+BUMPS: dict[str, Callable[[Path], None]] = {
+    "bump-patch-row-corrected": set_cell("entities", 2, "description", "A large company."),
+    "bump-patch-metadata": edit_descriptor(lambda d: d.__setitem__("title", "A retitled fixture")),
+    "bump-minor-rows-added": append_row("entities", ["acme-2", "Acme Two", "organization", "", "", "", ""]),
+    "bump-minor-resource-added": add_notes_resource,
+    "bump-minor-constraint-loosened": schema_field("quotes", "co_speaker_ids", lambda f: f["constraints"].clear()),
+    "bump-major-field-removed": remove_field("entities", "country"),
+    "bump-major-field-renamed": both(
+        lambda root: edit_csv(
+            root, "entities", lambda rows: rows[0].__setitem__(rows[0].index("description"), "about")
+        ),
+        schema_field("entities", "description", lambda f: f.__setitem__("name", "about")),
+    ),
+    "bump-major-field-retyped": schema_field("quotes", "char_start", lambda f: f.__setitem__("type", "number")),
+    "bump-major-constraint-tightened": schema_field(
+        "entities", "description", lambda f: f.setdefault("constraints", {}).__setitem__("maxLength", 10)
+    ),
+}
+
+
 def main() -> None:
     shutil.rmtree(FIXTURES, ignore_errors=True)
     make_base(FIXTURES / "minimal-valid")
@@ -528,7 +582,12 @@ def main() -> None:
         edit(root)
         if consistent:
             refresh(root)
-    print(f"wrote {1 + len(BROKEN)} fixture packages under {FIXTURES}")
+    for name, edit in BUMPS.items():
+        root = FIXTURES / name
+        shutil.copytree(FIXTURES / "minimal-valid", root)
+        edit(root)
+        refresh_hashes(root)
+    print(f"wrote {1 + len(BROKEN) + len(BUMPS)} fixture packages under {FIXTURES}")
 
 
 if __name__ == "__main__":

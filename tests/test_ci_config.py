@@ -53,3 +53,21 @@ def test_workflows_pass_actionlint() -> None:
     workflows = sorted(str(path) for path in (ROOT / ".github" / "workflows").glob("*.yml"))
     result = subprocess.run(["actionlint", *workflows], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_release_workflow_checks_the_tag_and_publishes_the_verified_zip() -> None:
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8"))
+    assert workflow[True] == {"push": {"tags": ["v*"]}}
+    steps = workflow["jobs"]["release"]["steps"]
+    commands = "\n".join(step.get("run", "") for step in steps)
+    for expected in (
+        "pip install -r requirements.lock",
+        "newsfacts build --check",
+        "newsfacts validate",
+        'if [ "$TAG" != "v$version" ]',
+        "newsfacts pack --out dist",
+        "releases/${TAG#v}/SHA256SUMS",
+        "gh release upload",
+    ):
+        assert expected in commands
+    assert commands.index("newsfacts pack") < commands.index("gh release upload")

@@ -66,6 +66,17 @@ CATALOGUE: dict[str, str] = {
     # Great Expectations suites (datapackage/expectations/): "{rule}" is the expectation's notes
     "suite-missing": "no expectation suite for table {table}; copy it from the project's datapackage/expectations/",
     "suite-invalid": "expectation suite cannot be used: {detail}",
+    # Releases: diff, release, pack, download
+    "side-unreadable": "cannot compare: {detail}",
+    "nothing-to-release": "the package is identical to release {version}; nothing to release",
+    "bump-too-small": "a {bump} release is too small: the changes need a {required} release ({reasons})",
+    "download-failed": "cannot download: {detail}",
+    "checksum-missing": "SHA256SUMS does not list {detail}",
+    "hash-mismatch": "sha256 is {actual}, but SHA256SUMS says {expected}; the download is corrupt or tampered with",
+    "zip-corrupt": "the release zip is damaged: {detail}",
+    "zip-slip": "the release zip is unsafe: {detail}; nothing was unpacked",
+    "target-exists": "{detail} already exists and is not empty; choose another --to",
+    "download-invalid": "the downloaded package has {count} problem(s), listed below; nothing was kept",
     "report-target": "refusing to replace {detail}: it is not empty and not a report written by `newsfacts report`",
     "expectation-failed": "{rule} ({detail})",
     "id-pattern": "{rule} ({detail})",

@@ -1,0 +1,61 @@
+"""newsfacts diff OLD NEW [--format text|json]"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..diff import PackageDiff
+
+ROWS_SHOWN = 20
+
+
+def register(subcommands: Any) -> None:
+    command: argparse.ArgumentParser = subcommands.add_parser(
+        "diff",
+        help="compare two versions of the package: rows and schemas, and the version bump they need",
+        description="Compare two packages. OLD and NEW may each be a directory (a project or a package "
+        "folder), a release zip, or a git ref of this repository (e.g. HEAD~3, v1.0.0). Rows are matched "
+        "by primary key. Exit status: 0 identical, 1 different, 2 unreadable.",
+    )
+    command.add_argument("old", metavar="OLD")
+    command.add_argument("new", metavar="NEW")
+    command.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    command.add_argument("--repo", type=Path, default=Path("."), help="the git repository for refs (default: .)")
+    command.set_defaults(run=run)
+
+
+def format_text(result: PackageDiff) -> list[str]:
+    lines = [f"{change.resource or 'package'}: {change.detail} [{change.bump}]" for change in result.changes]
+    for table, rows in result.rows.items():
+        for key, fields in list(rows.changed.items())[:ROWS_SHOWN]:
+            lines.append(f"  {table} {key}: {', '.join(fields)}")
+        if len(rows.changed) > ROWS_SHOWN:
+            lines.append(f"  {table}: … {len(rows.changed) - ROWS_SHOWN} more changed row(s) (see --format json)")
+        for label, keys in (("added", rows.added), ("removed", rows.removed)):
+            shown = ", ".join(keys[:ROWS_SHOWN]) + (" …" if len(keys) > ROWS_SHOWN else "")
+            if keys:
+                lines.append(f"  {table} {label}: {shown}")
+    lines.append(f"required bump: {result.bump or 'none (identical)'}")
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..diff import DiffError, diff_sides  # imported here so that `newsfacts --help` stays fast
+    from ..problems import problem
+
+    try:
+        result = diff_sides(args.old, args.new, args.repo)
+    except DiffError as error:
+        print(problem("side-unreadable", args.repo, detail=str(error)).format(), file=sys.stderr)
+        return 2
+    if args.format == "json":
+        json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print("\n".join(format_text(result)))
+    return 1 if result.changes else 0

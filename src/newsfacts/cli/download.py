@@ -1,0 +1,41 @@
+"""newsfacts download [--version V] [--to DIR] [--from BASE_URL]"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..problems import display_path
+from ._output import add_format_argument, print_problems
+
+
+def register(subcommands: Any) -> None:
+    command: argparse.ArgumentParser = subcommands.add_parser(
+        "download",
+        help="fetch a release zip, verify it against SHA256SUMS, unpack and validate it",
+        description="Download BASE_URL/SHA256SUMS and the release zip it lists, check the zip's sha256, "
+        "unpack it and validate the package. Nothing is left behind unless every step passes. "
+        "BASE_URL defaults to the GitHub release of the version (or the latest release); "
+        "set NEWSFACTS_RELEASES_URL to use a mirror.",
+    )
+    command.add_argument("--version", dest="release_version", metavar="V", help="the release (default: latest)")
+    command.add_argument("--to", type=Path, metavar="DIR", help="target folder (default: ./<name>-<version>)")
+    command.add_argument(
+        "--from", dest="base_url", metavar="BASE_URL", help="the folder holding the zip and SHA256SUMS"
+    )
+    add_format_argument(command)
+    command.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..download import download  # imported here so that `newsfacts --help` stays fast
+
+    result = download(args.release_version, args.to, args.base_url)
+    if result.problems or result.package_dir is None:
+        print_problems(result.problems, args.format)
+        print("nothing downloaded", file=sys.stderr)
+        return 1
+    print(f"downloaded, verified and validated: {display_path(result.package_dir)}", file=sys.stderr)
+    return 0

@@ -1,0 +1,38 @@
+"""newsfacts pack [PACKAGE_DIR] [--out dist/]"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..problems import display_path
+from ._output import add_format_argument, add_limit_arguments, add_package_argument, layout_from, print_problems
+
+
+def register(subcommands: Any) -> None:
+    command: argparse.ArgumentParser = subcommands.add_parser(
+        "pack",
+        help="build the release zip of the current version and its SHA256SUMS",
+        description="Write OUT/<name>-<version>.zip (datapackage.json, CSV and JSON tables, data dictionary, "
+        "expectation suites, schemas, CHANGELOG, data license and the seed texts) and OUT/SHA256SUMS. "
+        "The zip is byte-for-byte reproducible. The package must be built and valid; nothing else changes.",
+    )
+    add_package_argument(command)
+    command.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR", help="output folder (default: dist/)")
+    add_format_argument(command)
+    add_limit_arguments(command)
+    command.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..pack import pack  # imported here so that `newsfacts --help` stays fast
+
+    result = pack(layout_from(args), args.out)
+    if result.problems or result.zip_path is None:
+        print_problems(result.problems, args.format)
+        print("nothing packed: fix the problems above (`newsfacts build`, then `newsfacts validate`)", file=sys.stderr)
+        return 1
+    print(f"wrote {display_path(result.zip_path)} and {display_path(result.sums_path or '')}", file=sys.stderr)
+    return 0

@@ -1,0 +1,49 @@
+"""newsfacts release [PACKAGE_DIR] [--bump major|minor|patch] [--out dist/]"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..problems import display_path
+from ._output import add_format_argument, add_limit_arguments, add_package_argument, layout_from, print_problems
+
+
+def register(subcommands: Any) -> None:
+    command: argparse.ArgumentParser = subcommands.add_parser(
+        "release",
+        help="cut a release: version from the diff, CHANGELOG section, releases/<version>/, and the zip",
+        description="Compare the package with the last release recorded in releases/ and choose the version "
+        "by the Data Package versioning recipe (major: a field removed, renamed or retyped, or a constraint "
+        "tightened; minor: rows, fields or resources added, or a constraint loosened; patch: corrections and "
+        "metadata). Refuses a --bump smaller than the changes need. Writes the version into metadata.toml, "
+        "datapackage.json and CITATION.cff, a dated CHANGELOG section from the diff and the Unreleased notes, "
+        "records releases/<version>/ and packs the zip. The first release is 1.0.0.",
+    )
+    add_package_argument(command)
+    command.add_argument("--bump", choices=("major", "minor", "patch"), help="default: what the diff requires")
+    command.add_argument("--date", type=datetime.date.fromisoformat, help="release date (default: today)")
+    command.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR", help="output folder (default: dist/)")
+    add_format_argument(command)
+    add_limit_arguments(command)
+    command.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..release import release  # imported here so that `newsfacts --help` stays fast
+
+    result = release(layout_from(args), args.bump, args.out, args.date)
+    if result.problems or result.packed is None or result.packed.zip_path is None:
+        print_problems(result.problems, args.format)
+        print("no release made", file=sys.stderr)
+        return 1
+    print(
+        f"released {result.version}: {display_path(result.packed.zip_path)}; "
+        "review the new CHANGELOG.md section, then commit and tag "
+        f"v{result.version}",
+        file=sys.stderr,
+    )
+    return 0

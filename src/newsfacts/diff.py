@@ -1,0 +1,262 @@
+"""`newsfacts diff`: what changed between two versions of a package, and the version bump it needs.
+
+The comparison reads only `datapackage.json` and the CSVs it lists, never the current models,
+so that any two releases can be compared. Rows are matched by the primary key that the
+descriptor declares. Each change carries the bump the Data Package versioning recipe asks for:
+
+- major: a field removed, renamed or retyped, a constraint tightened, a resource removed,
+  or a primary key changed;
+- minor: rows, fields or resources added, or a constraint loosened;
+- patch: rows corrected or removed, and descriptive metadata.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .archive import UnsafeArchiveError, extract_zip
+
+BUMPS = ("patch", "minor", "major")
+# Descriptor properties that `build` derives from the data; their changes show up as row changes.
+DERIVED_PROPERTIES = {"resources", "sources", "newsfacts:generated", "version"}
+# Constraint -> how a new value compares with an old one when the constraint is tightened.
+_BOUNDS_TIGHTER_WHEN = {"minimum": "higher", "minLength": "higher", "maximum": "lower", "maxLength": "lower"}
+
+
+class DiffError(Exception):
+    """A side of the comparison cannot be read; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Change:
+    bump: str
+    kind: str
+    resource: str | None
+    detail: str
+
+
+@dataclass
+class RowChanges:
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class PackageDiff:
+    changes: list[Change] = field(default_factory=list)
+    rows: dict[str, RowChanges] = field(default_factory=dict)
+
+    @property
+    def bump(self) -> str | None:
+        """The smallest version bump that honestly describes the changes; None when nothing changed."""
+        levels = [BUMPS.index(change.bump) for change in self.changes]
+        return BUMPS[max(levels)] if levels else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "bump": self.bump,
+            "changes": [asdict(change) for change in self.changes],
+            "rows": {name: asdict(rows) for name, rows in self.rows.items()},
+        }
+
+
+@dataclass
+class Snapshot:
+    descriptor: dict[str, Any]
+    tables: dict[str, list[dict[str, str]]]
+
+
+def read_snapshot(package_dir: Path) -> Snapshot:
+    descriptor_path = package_dir / "datapackage.json"
+    try:
+        descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise DiffError(f"cannot read {descriptor_path}: {error}") from error
+    tables = {}
+    for resource in descriptor.get("resources", []):
+        path = resource.get("path")
+        if not isinstance(path, str) or path.startswith("/") or ".." in Path(path).parts or "://" in path:
+            raise DiffError(f"{descriptor_path}: resource {resource.get('name')!r} has an unsafe path {path!r}")
+        try:
+            text = (package_dir / path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise DiffError(f"cannot read {package_dir / path}: {error}") from error
+        tables[resource["name"]] = list(csv.DictReader(io.StringIO(text)))
+    return Snapshot(descriptor, tables)
+
+
+@contextmanager
+def opened_side(spec: str, repo: Path) -> Iterator[Path]:
+    """The package directory that SPEC names: a directory, a release zip, or a git ref of REPO."""
+    path = Path(spec)
+    if path.is_dir():
+        yield path / "datapackage" if (path / "datapackage" / "datapackage.json").is_file() else path
+        return
+    with tempfile.TemporaryDirectory(prefix="newsfacts-diff-") as scratch:
+        if path.is_file() and path.suffix == ".zip":
+            try:
+                extract_zip(path, Path(scratch))
+            except UnsafeArchiveError as error:
+                raise DiffError(f"{spec}: {error}") from error
+        else:
+            _export_git_ref(spec, repo, Path(scratch))
+        yield Path(scratch) / "datapackage"
+
+
+def _export_git_ref(ref: str, repo: Path, into: Path) -> None:
+    if shutil.which("git") is None:
+        raise DiffError(f"{ref!r} is neither a directory nor a zip, and git is not installed")
+    archive = subprocess.run(
+        ["git", "-C", str(repo), "archive", "--format=tar", f"{ref}^{{commit}}", "datapackage"],
+        capture_output=True,
+        check=False,
+    )
+    if archive.returncode != 0:
+        message = archive.stderr.decode(errors="replace").strip().splitlines()
+        raise DiffError(f"{ref!r} is not a directory, a .zip or a git ref of {repo}: {message[-1] if message else ''}")
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(into, filter="data")
+
+
+def diff_sides(old: str, new: str, repo: Path) -> PackageDiff:
+    with opened_side(old, repo) as old_dir, opened_side(new, repo) as new_dir:
+        return diff_snapshots(read_snapshot(old_dir), read_snapshot(new_dir))
+
+
+def diff_snapshots(old: Snapshot, new: Snapshot) -> PackageDiff:
+    result = PackageDiff()
+    result.changes += _metadata_changes(old.descriptor, new.descriptor)
+    old_resources = {r["name"]: r for r in old.descriptor.get("resources", [])}
+    new_resources = {r["name"]: r for r in new.descriptor.get("resources", [])}
+    for name in sorted(old_resources.keys() - new_resources.keys()):
+        result.changes.append(Change("major", "resource-removed", name, "resource removed"))
+    for name in sorted(new_resources.keys() - old_resources.keys()):
+        count = len(new.tables.get(name, []))
+        result.changes.append(Change("minor", "resource-added", name, f"resource added ({count} rows)"))
+    for name in [n for n in new_resources if n in old_resources]:
+        old_schema, new_schema = old_resources[name].get("schema", {}), new_resources[name].get("schema", {})
+        schema_changes, renamed = _schema_changes(name, old_schema, new_schema)
+        result.changes += schema_changes
+        key = new_schema.get("primaryKey") or []
+        if key and key == old_schema.get("primaryKey"):
+            old_names = {f["name"] for f in old_schema.get("fields", [])}
+            # Compare the values of fields both versions have, a renamed field under each of its names.
+            pairs = [(renamed.get(f["name"], f["name"]), f["name"]) for f in new_schema.get("fields", [])]
+            pairs = [(before, after) for before, after in pairs if before in old_names]
+            keys = [key] if isinstance(key, str) else key
+            rows = _row_changes(old.tables[name], new.tables[name], keys, pairs)
+            result.rows[name] = rows
+            result.changes += _row_change_summary(name, rows)
+    return result
+
+
+def _metadata_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    if not old:
+        return []  # a first release: its metadata is new, not changed
+    changed = sorted(key for key in (old.keys() | new.keys()) - DERIVED_PROPERTIES if old.get(key) != new.get(key))
+    return [Change("patch", "metadata-changed", None, f"package {key} changed") for key in changed]
+
+
+def _schema_changes(resource: str, old: dict[str, Any], new: dict[str, Any]) -> tuple[list[Change], dict[str, str]]:
+    """The schema's changes, and its renamed fields (new name -> old name)."""
+    changes = []
+    renamed: dict[str, str] = {}
+    if old.get("primaryKey") != new.get("primaryKey"):
+        detail = f"primary key {old.get('primaryKey')} → {new.get('primaryKey')}"
+        changes.append(Change("major", "primary-key-changed", resource, detail))
+    old_fields = {f["name"]: (index, f) for index, f in enumerate(old.get("fields", []))}
+    new_fields = {f["name"]: (index, f) for index, f in enumerate(new.get("fields", []))}
+    removed = {name: old_fields[name] for name in old_fields.keys() - new_fields.keys()}
+    added = {name: new_fields[name] for name in new_fields.keys() - old_fields.keys()}
+    # A field that disappears and one that appears in its place with the same type was renamed.
+    for old_name, (index, old_field) in sorted(removed.items()):
+        twin = next((n for n, (i, f) in added.items() if i == index and f.get("type") == old_field.get("type")), None)
+        if twin is not None:
+            del added[twin]
+            renamed[twin] = old_name
+            changes.append(Change("major", "field-renamed", resource, f"field {old_name} renamed to {twin}"))
+        else:
+            changes.append(Change("major", "field-removed", resource, f"field {old_name} removed"))
+    for name in sorted(added):
+        changes.append(Change("minor", "field-added", resource, f"field {name} added"))
+    for name in [n for n in new_fields if n in old_fields]:
+        old_field, new_field = old_fields[name][1], new_fields[name][1]
+        if old_field.get("type", "string") != new_field.get("type", "string"):
+            detail = f"field {name} retyped {old_field.get('type', 'string')} → {new_field.get('type', 'string')}"
+            changes.append(Change("major", "field-retyped", resource, detail))
+        for direction, detail in _constraint_changes(
+            old_field.get("constraints", {}), new_field.get("constraints", {})
+        ):
+            bump = "major" if direction == "tightened" else "minor"
+            changes.append(Change(bump, f"constraint-{direction}", resource, f"field {name}: {detail}"))
+        if {k: v for k, v in old_field.items() if k not in ("type", "constraints")} != {
+            k: v for k, v in new_field.items() if k not in ("type", "constraints")
+        }:
+            changes.append(Change("patch", "field-described", resource, f"field {name}: description changed"))
+    return changes, renamed
+
+
+def _constraint_changes(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str]]:
+    """(tightened|loosened, what) for each constraint that differs."""
+    found = []
+    for name in sorted(old.keys() | new.keys()):
+        before, after = old.get(name), new.get(name)
+        if before == after:
+            continue
+        what = f"{name} {before!r} → {after!r}"
+        if before is None or before is False:
+            found.append(("tightened", what))  # a new constraint rejects values that passed before
+        elif after is None or after is False:
+            found.append(("loosened", what))
+        elif name == "enum":
+            found.append(("loosened" if set(before) < set(after) else "tightened", what))
+        elif name in _BOUNDS_TIGHTER_WHEN:
+            tighter = after > before if _BOUNDS_TIGHTER_WHEN[name] == "higher" else after < before
+            found.append(("tightened" if tighter else "loosened", what))
+        else:
+            found.append(("tightened", what))  # e.g. a new pattern: no way to prove it accepts more
+    return found
+
+
+def _row_changes(
+    old: list[dict[str, str]], new: list[dict[str, str]], key: list[str], fields: list[tuple[str, str]]
+) -> RowChanges:
+    """Rows added, removed and changed, matched by KEY; FIELDS pairs each old column with its new name."""
+
+    def keyed(rows: list[dict[str, str]]) -> dict[str, dict[str, str]]:
+        return {"|".join(row.get(name, "") for name in key): row for row in rows}
+
+    old_rows, new_rows = keyed(old), keyed(new)
+    changes = RowChanges(
+        added=sorted(new_rows.keys() - old_rows.keys()),
+        removed=sorted(old_rows.keys() - new_rows.keys()),
+    )
+    for row_key in sorted(old_rows.keys() & new_rows.keys()):
+        before, after = old_rows[row_key], new_rows[row_key]
+        differing = sorted(new_name for old_name, new_name in fields if before.get(old_name) != after.get(new_name))
+        if differing:
+            changes.changed[row_key] = differing
+    return changes
+
+
+def _row_change_summary(resource: str, rows: RowChanges) -> list[Change]:
+    changes = []
+    if rows.added:
+        changes.append(Change("minor", "rows-added", resource, f"{len(rows.added)} row(s) added"))
+    if rows.removed:
+        changes.append(Change("patch", "rows-removed", resource, f"{len(rows.removed)} row(s) removed"))
+    if rows.changed:
+        changes.append(Change("patch", "rows-changed", resource, f"{len(rows.changed)} row(s) corrected"))
+    return changes

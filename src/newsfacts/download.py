@@ -1,0 +1,120 @@
+"""`newsfacts download`: fetch a release artefact, verify it against SHA256SUMS, unpack and validate it.
+
+Everything happens in a scratch folder beside the target, which is renamed into place only
+once the zip's hash, its entries and the package inside have all passed; on any failure the
+scratch folder is removed and the target is left as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .archive import UnsafeArchiveError, extract_zip
+from .package import Layout
+from .problems import Problem, problem
+from .validate import validate
+
+# Where releases are published: the assets of a GitHub release, one per `v<version>` tag.
+# NEWSFACTS_RELEASES_URL overrides it for mirrors and forks.
+RELEASES_URL = os.environ.get("NEWSFACTS_RELEASES_URL", "https://github.com/newsfacts/newsfacts/releases")
+MAX_SUMS_BYTES = 1 << 20
+MAX_ZIP_BYTES = 2 << 30
+CHUNK = 1 << 20
+
+
+@dataclass
+class DownloadResult:
+    package_dir: Path | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def default_base_url(version: str | None) -> str:
+    """The folder of a version's assets; without a version, the latest release's."""
+    return f"{RELEASES_URL}/download/v{version}/" if version else f"{RELEASES_URL}/latest/download/"
+
+
+def _fetch(url: str, limit: int, into: Path | None = None) -> bytes | None:
+    """The bytes at URL (or None after streaming them into INTO), refusing more than LIMIT bytes."""
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise ValueError(f"only http(s) URLs are fetched: {url}")
+    with urllib.request.urlopen(url, timeout=60) as response:
+        chunks, size = [], 0
+        with open(into, "wb") if into else open(os.devnull, "wb") as sink:
+            while chunk := response.read(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise ValueError(f"{url} is larger than {limit} bytes")
+                sink.write(chunk) if into else chunks.append(chunk)
+    return None if into else b"".join(chunks)
+
+
+def pick_entry(sums: str, version: str | None) -> tuple[str, str] | None:
+    """(sha256, zip name) from SHA256SUMS: the zip of VERSION, or the only zip listed."""
+    entries = []
+    for line in sums.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1].lstrip("*").endswith(".zip"):
+            entries.append((parts[0].lower(), parts[1].lstrip("*")))
+    if version:
+        entries = [entry for entry in entries if entry[1].endswith(f"-{version}.zip")]
+    return entries[0] if len(entries) == 1 else None
+
+
+def download(version: str | None, to: Path | None, base_url: str | None) -> DownloadResult:
+    base = base_url or default_base_url(version)
+    base = base if base.endswith("/") else base + "/"
+    sums_url = base + "SHA256SUMS"
+    try:
+        sums = _fetch(sums_url, MAX_SUMS_BYTES) or b""
+    except (OSError, ValueError, urllib.error.URLError) as error:
+        return DownloadResult(problems=[problem("download-failed", sums_url, detail=str(error))])
+    entry = pick_entry(sums.decode("utf-8", errors="replace"), version)
+    if entry is None:
+        wanted = f"the zip of version {version}" if version else "exactly one zip"
+        return DownloadResult(problems=[problem("checksum-missing", sums_url, detail=wanted)])
+    expected, name = entry
+    if "/" in name or "\\" in name:
+        return DownloadResult(problems=[problem("checksum-missing", sums_url, detail=f"an unsafe name {name!r}")])
+    target = to or Path(name.removesuffix(".zip"))
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        return DownloadResult(problems=[problem("target-exists", target, detail=str(target))])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        return _verify_and_unpack(base + name, expected, scratch, target)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _verify_and_unpack(url: str, expected: str, scratch: Path, target: Path) -> DownloadResult:
+    zip_path = scratch / "artefact.zip"
+    try:
+        _fetch(url, MAX_ZIP_BYTES, into=zip_path)
+    except (OSError, ValueError, urllib.error.URLError) as error:
+        return DownloadResult(problems=[problem("download-failed", url, detail=str(error))])
+    digest = hashlib.sha256()
+    with zip_path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    if digest.hexdigest() != expected:
+        return DownloadResult(problems=[problem("hash-mismatch", url, expected=expected, actual=digest.hexdigest())])
+    unpacked = scratch / "package"
+    try:
+        extract_zip(zip_path, unpacked)
+    except UnsafeArchiveError as error:
+        return DownloadResult(problems=[problem(error.code, url, detail=str(error))])
+    problems = validate(Layout(unpacked / "datapackage"))
+    if problems:
+        return DownloadResult(problems=[problem("download-invalid", url, count=len(problems)), *problems])
+    if target.exists():
+        target.rmdir()  # checked empty above
+    unpacked.rename(target)
+    return DownloadResult(package_dir=target / "datapackage")

@@ -1,0 +1,75 @@
+"""`newsfacts pack`: the release artefact of the current version, reproducible to the byte."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .archive import zip_bytes
+from .build import atomic_write_all, build
+from .package import Layout
+from .problems import Problem, problem
+from .validate import validate
+
+# Beside the package folder: what a user needs to read, trust and re-verify the data.
+PROJECT_FILES = ("CHANGELOG.md", "LICENSE-DATA.md")
+PACKAGE_FOLDERS = ("data", "expectations")
+PROJECT_FOLDERS = ("schema", "seeds")
+
+
+@dataclass
+class PackResult:
+    zip_path: Path | None = None
+    sums_path: Path | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def artefact_name(layout: Layout) -> str:
+    descriptor = json.loads(layout.descriptor.read_text(encoding="utf-8"))
+    return f"{descriptor['name']}-{descriptor['version']}.zip"
+
+
+def release_files(layout: Layout) -> tuple[dict[str, bytes], list[Problem]]:
+    """Archive name -> bytes of every file in the artefact, laid out as in the repository."""
+    root, package = layout.root, layout.package_dir
+    paths = [root / name for name in PROJECT_FILES]
+    paths += [package / "datapackage.json", package / "README.md"]
+    paths += [p for folder in PACKAGE_FOLDERS for p in sorted((package / folder).glob("*")) if p.is_file()]
+    paths += [p for folder in PROJECT_FOLDERS for p in sorted((root / folder).glob("*")) if p.is_file()]
+    missing = [
+        problem("file-missing", path, detail="the release artefact needs it") for path in paths if not path.is_file()
+    ]
+    if missing:
+        return {}, missing
+    prefix = {package: package.name}
+    files = {}
+    for path in paths:
+        parent = package if path.is_relative_to(package) else root
+        name = (Path(prefix.get(parent, "")) / path.relative_to(parent)).as_posix()
+        files[name] = path.read_bytes()
+    return files, []
+
+
+def sha256sums_line(name: str, data: bytes) -> str:
+    """One line in the format of `sha256sum`, so `sha256sum -c SHA256SUMS` checks it."""
+    return f"{hashlib.sha256(data).hexdigest()}  {name}\n"
+
+
+def pack(layout: Layout, out_dir: Path) -> PackResult:
+    """Write OUT_DIR/<name>-<version>.zip and OUT_DIR/SHA256SUMS for a package that is built and valid."""
+    stale = build(layout, check=True).problems
+    if stale:
+        return PackResult(problems=stale)
+    problems = validate(layout)
+    if problems:
+        return PackResult(problems=problems)
+    files, problems = release_files(layout)
+    if problems:
+        return PackResult(problems=problems)
+    name = artefact_name(layout)
+    data = zip_bytes(files)
+    zip_path, sums_path = out_dir / name, out_dir / "SHA256SUMS"
+    atomic_write_all({zip_path: data, sums_path: sha256sums_line(name, data).encode("ascii")})
+    return PackResult(zip_path=zip_path, sums_path=sums_path)
