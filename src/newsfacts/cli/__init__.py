@@ -6,9 +6,9 @@ import argparse
 from collections.abc import Sequence
 
 from .. import __version__
-from . import build, export, locate, report, validate
+from . import build, export, locate, report, synth, validate
 
-COMMANDS = (build, validate, locate, report, export)
+COMMANDS = (build, validate, locate, report, export, synth)
 
 
 def parser() -> argparse.ArgumentParser:
