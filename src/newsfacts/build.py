@@ -116,7 +116,9 @@ def source_title(title: str | None, seed_file: str) -> str:
     return f"{title} ({seed_file})"
 
 
-def assemble_descriptor(metadata: dict[str, Any], sources: list[str], resources: list[dict[str, Any]]) -> dict[str, Any]:
+def assemble_descriptor(
+    metadata: dict[str, Any], sources: list[str], resources: list[dict[str, Any]]
+) -> dict[str, Any]:
     """The package descriptor from metadata.toml, the articles' source titles and the resources."""
     descriptor: dict[str, Any] = {"$schema": PACKAGE_PROFILE}
     descriptor.update(metadata["package"])

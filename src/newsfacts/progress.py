@@ -19,8 +19,8 @@ MIN_INTERVAL = 0.1
 class Progress:
     """Counts units of work towards `total`; use as a context manager and call `advance()`.
 
-        with Progress("validating", total=rows) as bar:
-            bar.advance(len(batch))
+    with Progress("validating", total=rows) as bar:
+        bar.advance(len(batch))
     """
 
     def __init__(self, label: str, total: int, stream: TextIO | None = None) -> None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from .build import DIALECT, assemble_descriptor, dumps_json, file_resource_descriptor, source_title
+from .build import assemble_descriptor, dumps_json, file_resource_descriptor, source_title
 from .models import EVENT_TYPES, MODELS, TABLES
 from .progress import Progress
 from .schemas import table_fields
@@ -223,7 +223,7 @@ def _article(shape: Shape, article: int, first_quote: int) -> tuple[str, dict[st
         speakers.append(speaker_id)
         mentions.append([speaker_id, article_id, *seed.add(speaker_name)])
         seed.add(" said: “")
-        text, start, end = seed.add(f"We will review point {j} of report {number} with care; it’s under way.")
+        text, start, end = seed.add(f"We will review point {j} of report {number} with care; it\u2019s under way.")
         seed.add("”\n")
         rows["quotes"].append(
             [
@@ -336,7 +336,7 @@ class _LineBuffer:
 
     def __init__(self) -> None:
         self.lines: list[str] = []
-        self.writer = csv.writer(self, lineterminator=DIALECT["lineTerminator"])
+        self.writer = csv.writer(self, lineterminator="\n")  # the build's DIALECT
 
     def write(self, text: str) -> None:
         self.lines.append(text)
@@ -358,6 +358,10 @@ def _json_value(field: dict[str, Any], value: str) -> Any:
     return value
 
 
+def _anywhere(_index: int) -> bool:
+    return True
+
+
 def _targets(shape: Shape, errors: int, rng: random.Random) -> dict[str, dict[int, Injection]]:
     """For each table, the rows to break and how; each row is broken at most once."""
     counts = shape.rows()
@@ -377,7 +381,7 @@ def _targets(shape: Shape, errors: int, rng: random.Random) -> dict[str, dict[in
     targets: dict[str, dict[int, Injection]] = {model.resource_name: {} for model in TABLES}
     for injection in INJECTIONS:
         chosen = targets[injection.table]
-        accept = eligible.get(injection.field, lambda _: True)
+        accept = eligible.get(injection.field, _anywhere)
         free = [index for index in range(counts[injection.table]) if index not in chosen and accept(index)]
         if len(free) < errors:
             raise ValueError(f"too few {injection.table} rows to break {errors} of them; synthesise more quotes")
@@ -446,7 +450,8 @@ def synthesize(out: Path, quotes: int, errors: int = 0, seed: int = 0) -> list[d
 def _project_suites() -> Path:
     """The expectation suites shipped with newsfacts (in the wheel, or in a checkout)."""
     here = Path(__file__).resolve().parent
-    for candidate in (here / "_bundled" / "datapackage" / "expectations", here.parents[1] / "datapackage" / "expectations"):
+    for root in (here / "_bundled", here.parents[1]):
+        candidate = root / "datapackage" / "expectations"
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError("the project's expectation suites are missing; reinstall newsfacts")
