@@ -72,7 +72,7 @@ def main() -> int:
     for quotes in args.sizes:
         package_dir = package(quotes)
         rows = data_rows(package_dir)
-        runs = {"frictionless validate": frictionless + [str(package_dir / "datapackage.json")]}
+        runs = {"frictionless validate": [*frictionless, str(package_dir / "datapackage.json")]}
         runs["newsfacts validate --rows-only"] = [*newsfacts, "--rows-only", str(package_dir)]
         if quotes <= args.full_up_to:
             runs["newsfacts validate"] = [*newsfacts, str(package_dir)]
@@ -82,7 +82,7 @@ def main() -> int:
             ratio = reference / seconds
             print(
                 f"| {quotes:,} | {rows:,} | `{name}` | {seconds:.1f} | {rows / seconds:,.0f} | {rss:,.0f} | {status} "
-                f"| {ratio:.1f}× |",
+                f"| {ratio:.1f}\u00d7 |",
                 flush=True,
             )
     return 0
