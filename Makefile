@@ -1,11 +1,11 @@
 # One task runner for newsfacts. `make` sets up .venv and builds + validates the package;
-# `make test` runs the tests; `make check` runs lint, types and tests.
+# `make test` runs the tests; `make check` runs lint, types and tests; `make bench` benchmarks validate.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all build validate test lint format typecheck check lock clean
+.PHONY: all build validate test lint format typecheck check lock clean bench
 
 all: build validate
 
@@ -36,6 +36,11 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 check: lint typecheck test
+
+# newsfacts validate vs frictionless validate on synthetic packages of 10k, 100k and 1M quotes
+# (written once under build/bench/); record the table in benchmarks/README.md.
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py
 
 # Re-resolve the pins from pyproject.toml in a scratch venv and write requirements.lock.
 lock:

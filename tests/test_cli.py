@@ -112,3 +112,10 @@ def test_github_format_emits_annotations(capsys: pytest.CaptureFixture[str], mon
         "::error file=tests/fixtures/quotes-invalid/datapackage/data/quotes.csv,line=3,title=row-invalid (quote_type)::"
         "Input should be 'full' or 'partial'",
     ]
+
+
+def test_help_imports_nothing_heavy() -> None:
+    heavy = ("great_expectations", "pandas", "polars", "pyarrow", "frictionless")
+    code = "import sys; from newsfacts.cli import parser; parser(); print(sorted(set(sys.modules) & set(sys.argv[1:])))"
+    result = subprocess.run([sys.executable, "-c", code, *heavy], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

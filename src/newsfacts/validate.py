@@ -1,15 +1,28 @@
-"""`newsfacts validate`: run every check on a package and collect the problems."""
+"""`newsfacts validate`: run every check on a package and collect the problems.
+
+The columnar engine (engine.py) reads the tables and makes frictionless's row-level checks;
+frictionless itself is no longer run here (it is the oracle in tests/test_engine.py). The row
+models parse only the rows the engine found in error, to explain them as `row-invalid`.
+"""
 
 from __future__ import annotations
 
-from .checks.curation import check_curation
-from .checks.descriptor import check_descriptor
-from .checks.expectations import check_expectations
-from .checks.frictionless_check import check_frictionless
-from .checks.generated import check_json_tables
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+
+from .checks.descriptor import check_descriptor, load_descriptor
 from .checks.provenance import check_spans, load_seed_texts
-from .package import Layout, load_tables
+from .engine import LINE, EngineTable, check_rows, read
+from .models import MODELS, TABLES
+from .package import Layout, LoadedTable, cells_to_values
 from .problems import Problem, problem
+from .progress import Progress
+from .schemas import table_schema
+from .tables import Table
+
+if TYPE_CHECKING:
+    import polars as pl
 
 # Problems that mean a file could not be read as a table at all.
 STRUCTURAL = {
@@ -24,7 +37,7 @@ STRUCTURAL = {
     "control-character",
     "duplicate-header",
 }
-# Frictionless cell errors that repeat what the row model already said about the same cell.
+# Engine cell errors that repeat what the row model already said about the same cell.
 CELL_ERRORS = {"type-error", "constraint-error"}
 
 
@@ -33,25 +46,111 @@ def _without_repeats(found: list[Problem], known: list[Problem]) -> list[Problem
     return [p for p in found if not (p.code in CELL_ERRORS and (p.path, p.line, p.field) in cells)]
 
 
-def validate(layout: Layout) -> list[Problem]:
-    """All problems found in the package, sorted by file and line."""
+def read_tables(layout: Layout) -> tuple[dict[str, EngineTable], list[Problem]]:
+    tables: dict[str, EngineTable] = {}
+    problems: list[Problem] = []
+    with Progress("reading tables", len(TABLES)) as progress:
+        for model in TABLES:
+            table, read_problems = read(layout.csv(model.resource_name), model, layout.package_dir, layout.limits)
+            problems += read_problems
+            if table is not None:
+                tables[model.resource_name] = table
+            progress.advance(label=f"reading {model.resource_name}")
+    return tables, problems
+
+
+def _row_invalid(table: EngineTable, lines: set[int]) -> tuple[list[Problem], set[int]]:
+    """The row model's account of the rows the engine flagged, and the lines of those it rejects."""
+    import polars as pl
+
+    model = MODELS[table.name]
+    problems: list[Problem] = []
+    rejected: set[int] = set()
+    flagged = table.data.filter(pl.col(LINE).is_in(sorted(lines)))
+    for row in flagged.iter_rows(named=True):
+        line = row.pop(LINE)
+        try:
+            model.model_validate(cells_to_values({name: value or "" for name, value in row.items()}))
+        except ValidationError as error:
+            rejected.add(line)
+            for detail in error.errors():
+                field_name = str(detail["loc"][0]) if detail["loc"] else None
+                problems.append(problem("row-invalid", table.path, line, field_name, detail=detail["msg"]))
+    return problems, rejected
+
+
+def valid_rows(typed: pl.DataFrame, rejected: set[int]) -> pl.DataFrame:
+    import polars as pl
+
+    return typed.filter(~pl.col(LINE).is_in(sorted(rejected))) if rejected else typed
+
+
+def _loaded(table: EngineTable, valid: pl.DataFrame) -> LoadedTable:
+    """The valid rows as the JSON-ready records that the table-level checks read."""
+    import polars as pl
+
+    model = MODELS[table.name]
+    header = list(model.model_fields)
+    as_json = valid.select(
+        [pl.col(name).cast(pl.String) if valid.schema[name] == pl.Date else pl.col(name) for name in header]
+    )
+    return LoadedTable(
+        model,
+        Table(table.path, header),
+        records=as_json.to_dicts(),
+        lines=valid.get_column(LINE).to_list(),
+        row_count=table.data.height,
+    )
+
+
+def validate(layout: Layout, rows_only: bool = False) -> list[Problem]:
+    """All problems found in the package, sorted by file and line.
+
+    `rows_only` stops after the row-level checks (structure, types, constraints, keys, hashes,
+    seeds and spans), skipping the JSON tables, the curation rules and the suites.
+    """
     if not layout.descriptor.is_file():
         return [problem("file-missing", layout.descriptor, detail="no datapackage.json; run `newsfacts build`")]
     descriptor_problems = check_descriptor(layout)
-    tables, problems = load_tables(layout)
+    tables, problems = read_tables(layout)
     unreadable = {p.path for p in problems if p.code in STRUCTURAL}
     problems += descriptor_problems
     if unreadable:
         # Later checks would only repeat what is wrong with these files, in other words.
         return _sorted([*problems, problem("structure-first", layout.descriptor, count=len(unreadable))])
+
+    descriptor, _ = load_descriptor(layout)
+    if descriptor_problems or descriptor is None:
+        # frictionless would not read such a descriptor; the models' own schemas still find bad rows.
+        descriptor = {"resources": [{"name": m.resource_name, "schema": table_schema(m)} for m in TABLES]}
+    checked = check_rows(tables, descriptor)
+    valid: dict[str, pl.DataFrame] = {}
+    row_problems: list[Problem] = []
+    for name, table in tables.items():
+        explained, rejected = _row_invalid(table, checked.invalid_lines.get(name, set()))
+        row_problems += explained
+        valid[name] = valid_rows(checked.typed[name], rejected)
+    problems += row_problems
     if not descriptor_problems:
-        problems += _without_repeats(check_frictionless(layout, tables), problems)
-    problems += check_json_tables(layout, tables)
-    seed_texts, seed_problems = load_seed_texts(layout, tables)
+        problems += _without_repeats(checked.problems, row_problems)
+
+    articles = valid.get("articles")
+    seed_rows = articles.select("article_id", "seed_file", "sha256", LINE).iter_rows() if articles is not None else []
+    articles_path = layout.csv("articles")
+    seed_texts, seed_problems = load_seed_texts(layout, articles_path, seed_rows)
     problems += seed_problems
-    problems += check_spans(tables, seed_texts)
-    problems += check_curation(tables)
-    problems += check_expectations(layout, tables)
+    problems += check_spans({name: table.path for name, table in tables.items()}, valid, seed_texts)
+    if rows_only:
+        return _sorted(problems)
+
+    from .checks.curation import check_curation
+    from .checks.expectations import check_expectations
+    from .checks.generated import check_json_tables
+
+    loaded = {name: _loaded(tables[name], frame) for name, frame in valid.items()}
+    problems += check_json_tables(layout, loaded)
+    problems += check_curation(loaded)
+    problems += check_expectations(layout, loaded)
     return _sorted(problems)
 
 

@@ -6,9 +6,9 @@ import argparse
 from collections.abc import Sequence
 
 from .. import __version__
-from . import build, diff, download, export, locate, pack, release, report, validate
+from . import build, diff, download, export, locate, pack, release, report, synth, validate
 
-COMMANDS = (build, validate, locate, report, export, diff, release, pack, download)
+COMMANDS = (build, validate, locate, report, export, synth, diff, release, pack, download)
 
 
 def parser() -> argparse.ArgumentParser:

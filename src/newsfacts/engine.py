@@ -1,0 +1,331 @@
+"""The columnar engine: frictionless's row-level findings, computed a column at a time with polars.
+
+frictionless-py checks a table cell by cell in Python (about 40,000 rows/s here). The engine
+reads each CSV with polars and checks every rule of the Table Schema in `datapackage.json` as a
+vectorised expression: types, `required`, `unique`, `enum`, `pattern`, `minLength`/`maxLength`,
+`minimum`/`maximum`, the primary key and the foreign keys, and the resource's `bytes` and `hash`.
+It reports the same codes at the same (file, line, field) as `check_frictionless`, which stays
+the oracle in tests (tests/test_engine.py); benchmarks/README.md says why polars.
+
+Files are vetted as strictly as `tables.read_table` does. A file that is not plain (a BOM,
+invalid UTF-8, control characters, carriage returns, blank lines, a header that differs from the
+model, or CSV that polars refuses) is read again by `read_table`, which names the exact defect
+and line; so the engine never reports a structural problem differently from before.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .limits import Limits
+from .models import Row
+from .problems import Problem, problem
+from .tables import FORMULA_PREFIXES, read_table, unsafe_path_problem
+
+if TYPE_CHECKING:
+    import polars as pl
+
+LINE = "__line"  # the CSV line each row starts on, kept beside the table's own columns
+CHUNK = 8 * 1024 * 1024
+# Bytes that send a file to the exact, slower reader: control characters (C0 but tab and LF,
+# so CR too: line numbers then follow the csv module's rules). `bytes.translate` maps them to 0
+# at memory speed; a regular expression over the file would cost seconds per million rows.
+_NOT_PLAIN = bytes(0 if (byte < 0x20 and byte not in (0x09, 0x0A)) or byte == 0x7F else 1 for byte in range(256))
+_BLANK_LINE = b"\n\n"
+
+
+@dataclass
+class EngineTable:
+    """One CSV table as strings (an empty cell is null), its lines, and its file's size and sha256."""
+
+    name: str
+    path: Path
+    data: pl.DataFrame
+    size: int
+    sha256: str
+
+
+def _scan(path: Path) -> tuple[int, str, bool, int]:
+    """Size, sha256, whether the file is plain UTF-8 CSV text, and its line breaks, in bounded chunks."""
+    digest = hashlib.sha256()
+    size = 0
+    breaks = 0
+    plain = True
+    tail = b""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+            if size == 0 and chunk.startswith(b"\xef\xbb\xbf"):
+                plain = False
+            size += len(chunk)
+            breaks += chunk.count(b"\n")
+            if plain:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    plain = False
+                # `tail` lets a blank line that straddles two chunks be seen.
+                if b"\x00" in chunk.translate(_NOT_PLAIN) or _BLANK_LINE in tail + chunk[:1] or _BLANK_LINE in chunk:
+                    plain = False
+                tail = chunk[-1:]
+    if plain:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            plain = False
+    return size, digest.hexdigest(), plain, breaks
+
+
+def _frame_from_rows(rows: list[dict[str, str]], lines: list[int], header: list[str]) -> pl.DataFrame:
+    import polars as pl
+
+    columns: dict[str, Any] = {name: [row[name] or None for row in rows] for name in header}
+    columns[LINE] = lines
+    schema: dict[str, Any] = {name: pl.String for name in header} | {LINE: pl.Int64}
+    return pl.DataFrame(columns, schema=schema)
+
+
+def _lines(data: pl.DataFrame, header: list[str], file_breaks: int) -> pl.DataFrame:
+    """Add the line each row starts on: 2 + its index + the line breaks inside earlier rows' cells."""
+    import polars as pl
+
+    # With one break per row (the last one optional), no cell holds a line break.
+    if file_breaks - data.height in (0, 1):
+        return data.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias(LINE))
+    breaks = pl.sum_horizontal(pl.col(name).str.count_matches("\n").fill_null(0) for name in header)
+    return data.with_columns(
+        (pl.int_range(pl.len(), dtype=pl.Int64) + 2 + breaks.cum_sum() - breaks).cast(pl.Int64).alias(LINE)
+    )
+
+
+def _cell_problems(data: pl.DataFrame, model: type[Row], path: Path, limits: Limits) -> list[Problem]:
+    """`tables.cell_problems`, a column at a time."""
+    import polars as pl
+
+    flags = []
+    for name in model.model_fields:
+        column = pl.col(name)
+        flags.append((column.str.len_chars() > limits.max_cell_chars).fill_null(False).alias(f"long:{name}"))
+        if name not in model.verbatim_fields:
+            formula = pl.any_horizontal(column.str.starts_with(prefix) for prefix in FORMULA_PREFIXES)
+            flags.append(formula.fill_null(False).alias(f"formula:{name}"))
+    masks = data.select(flags)
+    found = masks.select(pl.all().any())
+    problems = []
+    for flag in (column for column in found.columns if found.get_column(column).item()):
+        kind, name = flag.split(":")
+        for line, value in data.filter(masks.get_column(flag)).select(LINE, name).iter_rows():
+            if kind == "long":
+                problems.append(
+                    problem("cell-too-large", path, line, name, size=len(value), limit=limits.max_cell_chars)
+                )
+            else:
+                problems.append(problem("formula-injection", path, line, name, prefix=repr(value[0])))
+    return problems
+
+
+def _parse(path: Path, header: list[str]) -> pl.DataFrame | None:
+    """The cells of a plain CSV file, or None if it is not strictly well-formed.
+
+    pyarrow parses (it refuses a row with too few cells, where polars pads it); polars checks.
+    """
+    import polars as pl
+    import pyarrow as pa
+    from pyarrow import csv
+
+    try:
+        table = csv.read_csv(
+            path,
+            read_options=csv.ReadOptions(column_names=header, skip_rows=1),
+            parse_options=csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=csv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, OSError):
+        return None
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    # An empty cell is the package's only missing value.
+    return frame.with_columns(pl.col(name).replace("", None) for name in header)
+
+
+def read(path: Path, model: type[Row], within: Path, limits: Limits) -> tuple[EngineTable | None, list[Problem]]:
+    """Read one table, with the same problems `tables.read_table` reports."""
+
+    unsafe = unsafe_path_problem(path, within)
+    if unsafe:
+        return None, [unsafe]
+    try:
+        size, sha256, plain, breaks = _scan(path)
+    except FileNotFoundError:
+        return None, [problem("file-missing", path, detail=str(path))]
+    except OSError as error:
+        return None, [problem("file-missing", path, detail=str(error))]
+    header = list(model.model_fields)
+    data = None
+    if plain and size <= limits.max_file_bytes:
+        with path.open("rb") as handle:
+            first = handle.readline().decode("utf-8").rstrip("\n")
+        if first == ",".join(header):
+            data = _parse(path, header)
+    if data is None:
+        table, problems = read_table(path, model, within, limits)
+        if table is None or problems:
+            return None, problems
+        return EngineTable(
+            model.resource_name, path, _frame_from_rows(table.rows, table.lines, header), size, sha256
+        ), []
+    data = _lines(data, header, breaks)
+    return EngineTable(model.resource_name, path, data, size, sha256), _cell_problems(data, model, path, limits)
+
+
+def _typed(column: pl.Expr, field: dict[str, Any]) -> pl.Expr:
+    """A column as the field's type: null where the cell is missing or is not of that type."""
+    import polars as pl
+
+    kind = field.get("type", "string")
+    if kind == "integer":
+        return column.cast(pl.Int64, strict=False)
+    if kind == "date":
+        return column.str.to_date("%Y-%m-%d", strict=False)
+    return column
+
+
+def _bound(value: Any, field: dict[str, Any]) -> Any:
+    """A `minimum`/`maximum` as a value of the field's type."""
+    import datetime
+
+    if field.get("type") == "date":
+        return datetime.date.fromisoformat(value)
+    return value
+
+
+def _cell_errors(table: EngineTable, schema: dict[str, Any]) -> tuple[list[Problem], pl.DataFrame]:
+    """Type and constraint errors of each cell, and the table's columns typed (null where in error)."""
+    import polars as pl
+
+    data = table.data
+    problems: list[Problem] = []
+    typed: dict[str, pl.Expr] = {}
+    for field in schema.get("fields", []):
+        name = field["name"]
+        if name not in data.columns:
+            continue
+        raw = pl.col(name)
+        value = _typed(raw, field)
+        type_error = raw.is_not_null() & value.is_null()
+        constraints = field.get("constraints", {})
+        # Each constraint is checked only on cells of the right type, as frictionless does.
+        checks: list[pl.Expr] = []
+        if constraints.get("required"):
+            checks.append(raw.is_null())
+        if "pattern" in constraints:
+            checks.append(value.is_not_null() & ~raw.str.contains(f"^(?:{constraints['pattern']})$"))
+        if "enum" in constraints:
+            checks.append(value.is_not_null() & ~raw.is_in(constraints["enum"]))
+        if "minLength" in constraints:
+            checks.append(raw.str.len_chars() < constraints["minLength"])
+        if "maxLength" in constraints:
+            checks.append(raw.str.len_chars() > constraints["maxLength"])
+        if "minimum" in constraints:
+            checks.append(value < _bound(constraints["minimum"], field))
+        if "maximum" in constraints:
+            checks.append(value > _bound(constraints["maximum"], field))
+        constraint_error = pl.any_horizontal([check.fill_null(False) for check in checks]) if checks else pl.lit(False)
+        flags = data.select(type_error.alias("type"), constraint_error.alias("constraint"), pl.col(LINE))
+        for code, column in (("type-error", "type"), ("constraint-error", "constraint")):
+            for line in flags.filter(pl.col(column)).get_column(LINE):
+                problems.append(problem(code, table.path, line, name, detail=f"{code} in field {name}"))
+        # A value in error is no value: keys and lookups below see it as missing.
+        typed[name] = pl.when(type_error | constraint_error).then(None).otherwise(value).alias(name)
+    return problems, data.select(*typed.values(), pl.col(LINE))
+
+
+def _repeats(data: pl.DataFrame, names: list[str]) -> pl.Series:
+    """Lines of rows whose values of `names` (none missing) already occurred on an earlier row."""
+    import polars as pl
+
+    keys = pl.struct(names)
+    present = pl.all_horizontal(pl.col(name).is_not_null() for name in names)
+    repeated = data.filter(present & ~keys.is_first_distinct())
+    return repeated.get_column(LINE)
+
+
+def _foreign_key_errors(
+    table: EngineTable, typed: dict[str, pl.DataFrame], name: str, foreign_key: dict[str, Any]
+) -> list[Problem]:
+    import polars as pl
+
+    fields = list(foreign_key["fields"])
+    reference = foreign_key["reference"]
+    target = typed.get(reference.get("resource") or name)
+    data = typed[name]
+    if target is None:
+        return []
+    wanted = data.filter(pl.all_horizontal(pl.col(field).is_not_null() for field in fields))
+    known = target.select(
+        [pl.col(ref).alias(field) for ref, field in zip(reference["fields"], fields, strict=True)]
+    ).unique()
+    missing = wanted.join(known, on=fields, how="anti", nulls_equal=False)
+    return [
+        problem("foreign-key", table.path, line, fields[0], detail=f"values of {fields} not found in {reference}")
+        for line in missing.get_column(LINE)
+    ]
+
+
+@dataclass
+class RowCheck:
+    """The findings, and each table's typed rows: `valid` marks rows without type or constraint errors."""
+
+    problems: list[Problem]
+    typed: dict[str, pl.DataFrame]
+    invalid_lines: dict[str, set[int]]
+
+
+def check_rows(tables: dict[str, EngineTable], descriptor: dict[str, Any]) -> RowCheck:
+    """Everything frictionless checks in the tables of a vetted descriptor, by table."""
+    problems: list[Problem] = []
+    typed: dict[str, pl.DataFrame] = {}
+    invalid: dict[str, set[int]] = {}
+    resources = {resource.get("name"): resource for resource in descriptor.get("resources", [])}
+    for name, table in tables.items():
+        resource = resources.get(name)
+        if resource is None:
+            continue
+        if "bytes" in resource and resource["bytes"] != table.size:
+            problems.append(
+                problem(
+                    "byte-count", table.path, detail=f"expected {resource['bytes']} bytes, the file has {table.size}"
+                )
+            )
+        if "hash" in resource and resource["hash"] != f"sha256:{table.sha256}":
+            problems.append(problem("hash-count", table.path, detail=f"the file's sha256 is {table.sha256}"))
+        schema = resource.get("schema", {})
+        cell_problems, typed[name] = _cell_errors(table, schema)
+        problems += cell_problems
+        invalid[name] = {p.line for p in cell_problems if p.line is not None}
+        for field in schema.get("fields", []):
+            if field.get("constraints", {}).get("unique") and field["name"] in typed[name].columns:
+                problems += [
+                    problem("unique-error", table.path, line, field["name"], detail="unique constraint violation")
+                    for line in _repeats(typed[name], [field["name"]])
+                ]
+        key = schema.get("primaryKey") or []
+        if key:
+            problems += [
+                problem("primary-key", table.path, line, ",".join(key), detail=f"primary key {key} repeats")
+                for line in _repeats(typed[name], list(key))
+            ]
+    for name, table in tables.items():
+        schema = resources.get(name, {}).get("schema", {})
+        for foreign_key in schema.get("foreignKeys", []):
+            problems += _foreign_key_errors(table, typed, name, foreign_key)
+    return RowCheck(problems, typed, invalid)
