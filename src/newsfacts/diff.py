@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .archive import UnsafeArchiveError, extract_zip
+from .paths import resource_path_problem
 
 BUMPS = ("patch", "minor", "major")
 # Descriptor properties that `build` derives from the data; their changes show up as row changes.
@@ -87,8 +88,9 @@ def read_snapshot(package_dir: Path) -> Snapshot:
     tables = {}
     for resource in descriptor.get("resources", []):
         path = resource.get("path")
-        if not isinstance(path, str) or path.startswith("/") or ".." in Path(path).parts or "://" in path:
-            raise DiffError(f"{descriptor_path}: resource {resource.get('name')!r} has an unsafe path {path!r}")
+        reason = resource_path_problem(path)
+        if reason:
+            raise DiffError(f"{descriptor_path}: resource {resource.get('name')!r}: {reason}")
         try:
             text = (package_dir / path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:

@@ -26,11 +26,11 @@ from typing import IO, Any
 import pandas as pd
 
 from .limits import Limits
+from .paths import URL_SCHEME, resource_path_problem
 
 DESCRIPTOR_NAME = "datapackage.json"
 MAX_FILE_BYTES = Limits().max_file_bytes
 URL_TIMEOUT_SECONDS = 30
-URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 # Table Schema's lexical forms (https://datapackage.org/standard/table-schema/#field-types).
 INTEGER = re.compile(r"^[+-]?[0-9]+$")
 ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -162,14 +162,10 @@ def _read_limited(stream: IO[bytes], where: str) -> bytes:
 
 def _vetted(path: Any, where: str) -> str:
     """A resource path that stays inside the package, or LoadError: it comes from an untrusted descriptor."""
-    if not isinstance(path, str) or not path:
-        raise LoadError("unsafe-path", f"{where}: path must be a non-empty string (a list of paths is not supported)")
-    pure = PurePosixPath(path)
-    if URL_SCHEME.match(path) or pure.is_absolute() or "\\" in path:
-        raise LoadError("unsafe-path", f"{where}: {path!r} is not a relative path inside the package")
-    if ".." in pure.parts or any(part.startswith(".") for part in pure.parts):
-        raise LoadError("unsafe-path", f"{where}: {path!r} climbs out of the package or into a hidden folder")
-    return pure.as_posix()
+    reason = resource_path_problem(path)
+    if reason:
+        raise LoadError("unsafe-path", f"{where}: {reason}")
+    return PurePosixPath(path).as_posix()
 
 
 def _parse_descriptor(data: bytes, location: str) -> dict[str, Any]:

@@ -7,16 +7,15 @@ paths, and skips `sha1:` hashes silently, so every resource path and hash is vet
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
 from typing import Any
 
 from ..package import Layout
+from ..paths import resource_path_problem
 from ..problems import Problem, problem
 from ..tables import read_json, unsafe_path_problem
 
 PROFILES = ("https://datapackage.org/profiles/2.0/datapackage.json",)
 SHA256 = re.compile(r"^sha256:[0-9a-f]{64}$")
-URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def load_descriptor(layout: Layout) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -30,17 +29,9 @@ def load_descriptor(layout: Layout) -> tuple[dict[str, Any] | None, list[Problem
 
 def _path_problem(layout: Layout, path: Any) -> str | None:
     """Why a resource path is unsafe, or None."""
-    if not isinstance(path, str) or not path:
-        return "path must be a non-empty string (a list of paths is not supported)"
-    if URL.match(path) or path.startswith("//"):
-        return f"{path} is a URL; only relative paths inside the package are read"
-    pure = PurePosixPath(path)
-    if pure.is_absolute() or "\\" in path:
-        return f"{path} is absolute"
-    if ".." in pure.parts:
-        return f"{path} climbs out with '..'"
-    if any(part.startswith(".") for part in pure.parts):
-        return f"{path} points into a hidden file or folder"
+    reason = resource_path_problem(path)
+    if reason:
+        return reason
     if unsafe_path_problem(layout.package_dir / path, layout.package_dir):
         return f"{path} resolves outside the package (a symlink?)"
     return None
