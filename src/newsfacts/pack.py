@@ -31,13 +31,18 @@ def artefact_name(layout: Layout) -> str:
     return f"{descriptor['name']}-{descriptor['version']}.zip"
 
 
+def _shipped(path: Path) -> bool:
+    """Regular files only; hidden ones (editor backups, .DS_Store) never reach a release."""
+    return path.is_file() and not path.name.startswith(".")
+
+
 def release_files(layout: Layout) -> tuple[dict[str, bytes], list[Problem]]:
     """Archive name -> bytes of every file in the artefact, laid out as in the repository."""
     root, package = layout.root, layout.package_dir
     paths = [root / name for name in PROJECT_FILES]
     paths += [package / "datapackage.json", package / "README.md"]
-    paths += [p for folder in PACKAGE_FOLDERS for p in sorted((package / folder).glob("*")) if p.is_file()]
-    paths += [p for folder in PROJECT_FOLDERS for p in sorted((root / folder).glob("*")) if p.is_file()]
+    paths += [p for folder in PACKAGE_FOLDERS for p in sorted((package / folder).glob("*")) if _shipped(p)]
+    paths += [p for folder in PROJECT_FOLDERS for p in sorted((root / folder).glob("*")) if _shipped(p)]
     missing = [
         problem("file-missing", path, detail="the release artefact needs it") for path in paths if not path.is_file()
     ]
