@@ -129,10 +129,11 @@ def _cell_problems(data: pl.DataFrame, model: type[Row], path: Path, limits: Lim
     return problems
 
 
-def _parse(path: Path, header: list[str]) -> pl.DataFrame | None:
-    """The cells of a plain CSV file, or None if it is not strictly well-formed.
+def _parse(raw: bytes, header: list[str]) -> pl.DataFrame | None:
+    """The cells of a plain CSV file's bytes, or None if it is not strictly well-formed UTF-8 CSV.
 
-    pyarrow parses (it refuses a row with too few cells, where polars pads it); polars checks.
+    pyarrow parses (it refuses a row with too few cells, where polars pads it, and checks that
+    every cell is UTF-8); polars checks. An empty cell, the package's only missing value, is null.
     """
     import polars as pl
     import pyarrow as pa
@@ -140,42 +141,65 @@ def _parse(path: Path, header: list[str]) -> pl.DataFrame | None:
 
     try:
         table = csv.read_csv(
-            path,
-            read_options=csv.ReadOptions(column_names=header, skip_rows=1),
+            pa.BufferReader(raw),
+            read_options=csv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 24),
             parse_options=csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
             convert_options=csv.ConvertOptions(
                 column_types=dict.fromkeys(header, pa.string()),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
             ),
         )
     except (pa.ArrowInvalid, OSError):
         return None
     frame = pl.from_arrow(table)
     assert isinstance(frame, pl.DataFrame)
-    # An empty cell is the package's only missing value.
-    return frame.with_columns(pl.col(name).replace("", None) for name in header)
+    return frame
+
+
+def _plain(raw: bytes, header: list[str]) -> bool:
+    """Whether a file's bytes are plain CSV text that starts with the model's header.
+
+    No BOM, control character (but tab and LF) or blank line; pyarrow checks the cells' UTF-8.
+    """
+    if raw.startswith(b"\xef\xbb\xbf") or _BLANK_LINE in raw or b"\x00" in raw.translate(_NOT_PLAIN):
+        return False
+    first, _, _ = raw.partition(b"\n")
+    return first == ",".join(header).encode("utf-8")
 
 
 def read(path: Path, model: type[Row], within: Path, limits: Limits) -> tuple[EngineTable | None, list[Problem]]:
-    """Read one table, with the same problems `tables.read_table` reports."""
+    """Read one table, with the same problems `tables.read_table` reports.
+
+    A file within the size limit is read once: its bytes are hashed (in another thread: hashlib
+    lets go of the GIL) while they are vetted and parsed.
+    """
+    from concurrent.futures import ThreadPoolExecutor
 
     unsafe = unsafe_path_problem(path, within)
     if unsafe:
         return None, [unsafe]
+    header = list(model.model_fields)
+    data = None
     try:
-        size, sha256, plain, breaks = _scan(path)
+        size = path.stat().st_size
+        if size <= limits.max_file_bytes:
+            raw = path.read_bytes()
+            size = len(raw)
+            with ThreadPoolExecutor(1) as pool:
+                digest = pool.submit(lambda: hashlib.sha256(raw).hexdigest())
+                breaks = raw.count(b"\n")
+                if _plain(raw, header):
+                    data = _parse(raw, header)
+                sha256 = digest.result()
+            del raw
+        else:
+            size, sha256, _, breaks = _scan(path)
     except FileNotFoundError:
         return None, [problem("file-missing", path, detail=str(path))]
     except OSError as error:
         return None, [problem("file-missing", path, detail=str(error))]
-    header = list(model.model_fields)
-    data = None
-    if plain and size <= limits.max_file_bytes:
-        with path.open("rb") as handle:
-            first = handle.readline().decode("utf-8").rstrip("\n")
-        if first == ",".join(header):
-            data = _parse(path, header)
     if data is None:
         table, problems = read_table(path, model, within, limits)
         if table is None or problems:
