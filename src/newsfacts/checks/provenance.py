@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,42 +18,33 @@ SPAN_TABLES = ("quotes", "event_sources", "sanction_sources", "entity_mentions")
 
 
 def _read_seeds(
-    layout: Layout, articles_path: Path, articles: list[tuple[str, str, str, int]]
+    layout: Layout, articles_path: Path, articles: Iterable[tuple[str, str, str, int]]
 ) -> tuple[list[tuple[str, Path, bytes]], list[Problem]]:
-    """The bytes of each article's seed, checked against the recorded sha256 (in threads: reading
-    and hashing let go of the GIL)."""
-    seeds_inside = unsafe_path_problem(layout.seeds_dir, layout.root) is None
-
-    def load(chunk: list[tuple[str, str, str, int]]) -> tuple[list[tuple[str, Path, bytes]], list[Problem]]:
-        found: list[tuple[str, Path, bytes]] = []
-        problems: list[Problem] = []
-        for article_id, seed_file, sha256, line in chunk:
-            seed_path = layout.seed(seed_file)
-            # Resolving every path is slow with thousands of seeds: a plain file right in seeds/ is inside it.
-            plain = seed_path.parent == layout.seeds_dir and not seed_path.is_symlink() and seeds_inside
-            unsafe = None if plain else unsafe_path_problem(seed_path, layout.seeds_dir)
-            if unsafe:
-                problems.append(unsafe)
-                continue
-            try:
-                raw = seed_path.read_bytes()
-            except OSError:
-                problems.append(problem("seed-missing", articles_path, line, "seed_file", detail=seed_file))
-                continue
-            actual = hashlib.sha256(raw).hexdigest()
-            if actual != sha256:
-                problems.append(
-                    problem("seed-hash-mismatch", articles_path, line, "sha256", detail=seed_file, actual=actual)
-                )
-            found.append((article_id, seed_path, raw))
-        return found, problems
-
-    workers = 4
-    size = -(-len(articles) // workers) or 1
-    chunks = [articles[start : start + size] for start in range(0, len(articles), size)]
-    with ThreadPoolExecutor(workers) as pool:
-        results = list(pool.map(load, chunks))
-    return [seed for found, _ in results for seed in found], [p for _, problems in results for p in problems]
+    """The bytes of each article's seed, checked against the recorded sha256."""
+    seeds_dir = layout.seeds_dir
+    seeds_inside = unsafe_path_problem(seeds_dir, layout.root) is None
+    found: list[tuple[str, Path, bytes]] = []
+    problems: list[Problem] = []
+    for article_id, seed_file, sha256, line in articles:
+        seed_path = layout.seed(seed_file)
+        # Resolving every path is slow with thousands of seeds: a plain file right in seeds/ is inside it.
+        plain = seeds_inside and seed_path.parent == seeds_dir and not seed_path.is_symlink()
+        unsafe = None if plain else unsafe_path_problem(seed_path, seeds_dir)
+        if unsafe:
+            problems.append(unsafe)
+            continue
+        try:
+            raw = seed_path.read_bytes()
+        except OSError:
+            problems.append(problem("seed-missing", articles_path, line, "seed_file", detail=seed_file))
+            continue
+        actual = hashlib.sha256(raw).hexdigest()
+        if actual != sha256:
+            problems.append(
+                problem("seed-hash-mismatch", articles_path, line, "sha256", detail=seed_file, actual=actual)
+            )
+        found.append((article_id, seed_path, raw))
+    return found, problems
 
 
 def load_seed_texts(
@@ -66,7 +56,7 @@ def load_seed_texts(
     """
     import polars as pl
 
-    seeds, problems = _read_seeds(layout, articles_path, list(articles))
+    seeds, problems = _read_seeds(layout, articles_path, articles)
     ids = [article_id for article_id, _, _ in seeds]
     raws = pl.Series("seed", [raw for _, _, raw in seeds], dtype=pl.Binary)
     try:
