@@ -137,9 +137,9 @@ def validate(layout: Layout, rows_only: bool = False) -> list[Problem]:
     articles = valid.get("articles")
     seed_rows = articles.select("article_id", "seed_file", "sha256", LINE).iter_rows() if articles is not None else []
     articles_path = layout.csv("articles")
-    seed_texts, seed_problems = load_seed_texts(layout, articles_path, seed_rows)
+    seeds, seed_problems = load_seed_texts(layout, articles_path, seed_rows)
     problems += seed_problems
-    problems += check_spans({name: table.path for name, table in tables.items()}, valid, seed_texts)
+    problems += check_spans({name: table.path for name, table in tables.items()}, valid, seeds)
     if rows_only:
         return _sorted(problems)
 

@@ -23,6 +23,63 @@ def _record_line(loaded: LoadedTable, record: Any) -> int | None:
     return None
 
 
+# The keywords of a record's schema under which its errors are those of each property on its own
+# value, plus `required` and `additionalProperties`, which a record with exactly the schema's keys meets.
+_RECORD_KEYWORDS = {"type", "properties", "required", "additionalProperties", "description", "title", "$defs"}
+
+
+def _schema_errors(validator: Draft202012Validator, data: Any) -> list[tuple[list[Any], str]]:
+    """(path, message) of each JSON Schema error in `data`, as `validator.iter_errors` finds them.
+
+    An array of records is checked a value at a time: each distinct value of a field is checked
+    once against the field's schema, and only records with a value in error, or without exactly
+    the schema's keys, are validated whole. The errors are the same, found in a fraction of the time.
+    """
+    schema = validator.schema
+    record = schema.get("items")
+    plain = (
+        isinstance(data, list)
+        and set(schema) <= {"$schema", "$comment", "title", "description", "type", "items"}
+        and schema.get("type") == "array"
+        and isinstance(record, dict)
+        and set(record) <= _RECORD_KEYWORDS
+        and record.get("type") == "object"
+        and record.get("additionalProperties") is False
+        and set(record.get("required", [])) == set(record.get("properties", {}))
+    )
+    if not plain:
+        return [(list(error.absolute_path), error.message) for error in validator.iter_errors(data)]
+    properties: dict[str, Any] = record["properties"]
+    keys = set(properties)
+    field_validators = {name: validator.evolve(schema=sub) for name, sub in properties.items()}
+    valid_values: dict[str, set[Any]] = {name: set() for name in properties}
+    invalid_values: dict[str, set[Any]] = {name: set() for name in properties}
+
+    def clean(item: Any) -> bool:
+        if not isinstance(item, dict) or item.keys() != keys:
+            return False
+        for name, value in item.items():
+            if isinstance(value, (dict, list, float, bool)):
+                return False  # unhashable, or equal to a value of another type (1.0, True == 1): check it whole
+            if value in valid_values[name]:
+                continue
+            if value in invalid_values[name]:
+                return False
+            if field_validators[name].is_valid(value):
+                valid_values[name].add(value)
+            else:
+                invalid_values[name].add(value)
+                return False
+        return True
+
+    item_validator = validator.evolve(schema=record)
+    errors = []
+    for index, item in enumerate(data):
+        if not clean(item):
+            errors += [([index, *error.absolute_path], error.message) for error in item_validator.iter_errors(item)]
+    return errors
+
+
 def check_json_tables(layout: Layout, tables: dict[str, LoadedTable]) -> list[Problem]:
     problems: list[Problem] = []
     for name, loaded in tables.items():
@@ -32,12 +89,11 @@ def check_json_tables(layout: Layout, tables: dict[str, LoadedTable]) -> list[Pr
             problems += read_problems
             continue
         validator = Draft202012Validator(json_schema(loaded.model))
-        for invalid in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
-            where = list(invalid.absolute_path)
+        for where, message in sorted(_schema_errors(validator, data), key=lambda error: error[0]):
             record = data[where[0]] if where and isinstance(data, list) else None
             field = str(where[1]) if len(where) > 1 else None
             problems.append(
-                problem("json-schema", path, _record_line(loaded, record), field, table=name, detail=invalid.message)
+                problem("json-schema", path, _record_line(loaded, record), field, table=name, detail=message)
             )
         if loaded.complete and isinstance(data, list):
             problems += _compare(path, loaded, data)

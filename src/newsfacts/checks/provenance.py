@@ -17,21 +17,19 @@ if TYPE_CHECKING:
 SPAN_TABLES = ("quotes", "event_sources", "sanction_sources", "entity_mentions")
 
 
-def load_seed_texts(
+def _read_seeds(
     layout: Layout, articles_path: Path, articles: Iterable[tuple[str, str, str, int]]
-) -> tuple[dict[str, str], list[Problem]]:
-    """The decoded text of each article's seed, checked against the recorded sha256.
-
-    `articles` gives (article_id, seed_file, sha256, line) for each valid row of the articles table.
-    """
-    texts: dict[str, str] = {}
+) -> tuple[list[tuple[str, Path, bytes]], list[Problem]]:
+    """The bytes of each article's seed, checked against the recorded sha256."""
+    seeds_dir = layout.seeds_dir
+    seeds_inside = unsafe_path_problem(seeds_dir, layout.root) is None
+    found: list[tuple[str, Path, bytes]] = []
     problems: list[Problem] = []
-    seeds_inside = unsafe_path_problem(layout.seeds_dir, layout.root) is None
     for article_id, seed_file, sha256, line in articles:
         seed_path = layout.seed(seed_file)
         # Resolving every path is slow with thousands of seeds: a plain file right in seeds/ is inside it.
-        plain = seed_path.parent == layout.seeds_dir and not seed_path.is_symlink() and seeds_inside
-        unsafe = None if plain else unsafe_path_problem(seed_path, layout.seeds_dir)
+        plain = seeds_inside and seed_path.parent == seeds_dir and not seed_path.is_symlink()
+        unsafe = None if plain else unsafe_path_problem(seed_path, seeds_dir)
         if unsafe:
             problems.append(unsafe)
             continue
@@ -43,45 +41,63 @@ def load_seed_texts(
         actual = hashlib.sha256(raw).hexdigest()
         if actual != sha256:
             problems.append(
-                problem(
-                    "seed-hash-mismatch",
-                    articles_path,
-                    line,
-                    "sha256",
-                    detail=seed_file,
-                    actual=actual,
-                )
+                problem("seed-hash-mismatch", articles_path, line, "sha256", detail=seed_file, actual=actual)
             )
-        try:
-            texts[article_id] = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            problems.append(problem("encoding-error", seed_path, detail=str(error)))
-    return texts, problems
+        found.append((article_id, seed_path, raw))
+    return found, problems
 
 
-def check_spans(paths: dict[str, Path], valid: dict[str, pl.DataFrame], seed_texts: dict[str, str]) -> list[Problem]:
+def load_seed_texts(
+    layout: Layout, articles_path: Path, articles: Iterable[tuple[str, str, str, int]]
+) -> tuple[pl.DataFrame, list[Problem]]:
+    """The decoded text of each article's seed (columns article_id and seed), checked against the recorded sha256.
+
+    `articles` gives (article_id, seed_file, sha256, line) for each valid row of the articles table.
+    """
+    import polars as pl
+
+    seeds, problems = _read_seeds(layout, articles_path, articles)
+    ids = [article_id for article_id, _, _ in seeds]
+    raws = pl.Series("seed", [raw for _, _, raw in seeds], dtype=pl.Binary)
+    try:
+        texts = raws.cast(pl.String)
+    except pl.exceptions.ComputeError:
+        # Some seed is not UTF-8: decode each to say which and where.
+        decoded: list[str | None] = []
+        for _, seed_path, raw in seeds:
+            try:
+                decoded.append(raw.decode("utf-8"))
+            except UnicodeDecodeError as error:
+                decoded.append(None)
+                problems.append(problem("encoding-error", seed_path, detail=str(error)))
+        texts = pl.Series("seed", decoded, dtype=pl.String)
+    frame = pl.DataFrame({"article_id": pl.Series(ids, dtype=pl.String), "seed": texts})
+    # A repeated article_id (a unique-error already) keeps its last seed.
+    return frame.drop_nulls("seed").unique("article_id", keep="last", maintain_order=True), problems
+
+
+def check_spans(paths: dict[str, Path], valid: dict[str, pl.DataFrame], seeds: pl.DataFrame) -> list[Problem]:
     """Each span of the valid rows (the engine's typed tables, see `validate.valid_rows`) against its seed.
 
-    A vectorised join and slice: offsets count code points, as polars' `str.slice` does.
+    `seeds` has the columns article_id and seed (`load_seed_texts`). A vectorised join and slice,
+    one query per table, run together: offsets count code points, as polars' `str.slice` does.
     """
     import polars as pl
 
     from ..engine import LINE
 
-    seeds = pl.DataFrame(
-        {"article_id": list(seed_texts), "seed": list(seed_texts.values())},
-        schema={"article_id": pl.String, "seed": pl.String},
-    ).with_columns(pl.col("seed").str.len_chars().alias("seed_length"))
+    seeds = seeds.select("article_id", "seed", pl.col("seed").str.len_chars().alias("seed_length"))
     start, end = pl.col("char_start"), pl.col("char_end")
     outside = (end > pl.col("seed_length")) | (start >= end)
-    problems: list[Problem] = []
-    for name in SPAN_TABLES:
-        data = valid.get(name)
-        if data is None:
-            continue
+    names = [name for name in SPAN_TABLES if name in valid]
+    queries = [
         # An article without a seed is reported by the foreign-key or the seed check: the inner join drops it.
-        rows = data.select("article_id", "text", start, end, LINE).drop_nulls().join(seeds, on="article_id")
-        flagged = rows.select(
+        valid[name]
+        .lazy()
+        .select("article_id", "text", start, end, LINE)
+        .drop_nulls()
+        .join(seeds.lazy(), on="article_id")
+        .select(
             LINE,
             start,
             end,
@@ -89,7 +105,12 @@ def check_spans(paths: dict[str, Path], valid: dict[str, pl.DataFrame], seed_tex
             outside.alias("outside"),
             pl.col("seed").str.slice(start, end - start).alias("actual"),
             pl.col("text"),
-        ).filter(pl.col("outside") | (pl.col("actual") != pl.col("text")))
+        )
+        .filter(pl.col("outside") | (pl.col("actual") != pl.col("text")))
+        for name in names
+    ]
+    problems: list[Problem] = []
+    for name, flagged in zip(names, pl.collect_all(queries), strict=True):
         for line, first, last, length, out, actual, _ in flagged.iter_rows():
             if out:
                 problems.append(
