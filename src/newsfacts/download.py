@@ -8,6 +8,7 @@ scratch folder is removed and the target is left as it was.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import shutil
 import tempfile
@@ -16,6 +17,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from .archive import UnsafeArchiveError, extract_zip
 from .package import Layout
@@ -41,19 +43,17 @@ def default_base_url(version: str | None) -> str:
     return f"{RELEASES_URL}/download/v{version}/" if version else f"{RELEASES_URL}/latest/download/"
 
 
-def _fetch(url: str, limit: int, into: Path | None = None) -> bytes | None:
-    """The bytes at URL (or None after streaming them into INTO), refusing more than LIMIT bytes."""
+def _fetch(url: str, limit: int, sink: BinaryIO) -> None:
+    """Stream the bytes at URL into SINK, refusing more than LIMIT bytes."""
     if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
         raise ValueError(f"only http(s) URLs are fetched: {url}")
     with urllib.request.urlopen(url, timeout=60) as response:
-        chunks, size = [], 0
-        with open(into, "wb") if into else open(os.devnull, "wb") as sink:
-            while chunk := response.read(CHUNK):
-                size += len(chunk)
-                if size > limit:
-                    raise ValueError(f"{url} is larger than {limit} bytes")
-                sink.write(chunk) if into else chunks.append(chunk)
-    return None if into else b"".join(chunks)
+        size = 0
+        while chunk := response.read(CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise ValueError(f"{url} is larger than {limit} bytes")
+            sink.write(chunk)
 
 
 def pick_entry(sums: str, version: str | None) -> tuple[str, str] | None:
@@ -73,7 +73,9 @@ def download(version: str | None, to: Path | None, base_url: str | None) -> Down
     base = base if base.endswith("/") else base + "/"
     sums_url = base + "SHA256SUMS"
     try:
-        sums = _fetch(sums_url, MAX_SUMS_BYTES) or b""
+        buffer = io.BytesIO()
+        _fetch(sums_url, MAX_SUMS_BYTES, buffer)
+        sums = buffer.getvalue()
     except (OSError, ValueError, urllib.error.URLError) as error:
         return DownloadResult(problems=[problem("download-failed", sums_url, detail=str(error))])
     entry = pick_entry(sums.decode("utf-8", errors="replace"), version)
@@ -97,7 +99,8 @@ def download(version: str | None, to: Path | None, base_url: str | None) -> Down
 def _verify_and_unpack(url: str, expected: str, scratch: Path, target: Path) -> DownloadResult:
     zip_path = scratch / "artefact.zip"
     try:
-        _fetch(url, MAX_ZIP_BYTES, into=zip_path)
+        with zip_path.open("wb") as sink:
+            _fetch(url, MAX_ZIP_BYTES, sink)
     except (OSError, ValueError, urllib.error.URLError) as error:
         return DownloadResult(problems=[problem("download-failed", url, detail=str(error))])
     digest = hashlib.sha256()
