@@ -29,6 +29,9 @@ from .tables import FORMULA_PREFIXES, read_table, unsafe_path_problem
 if TYPE_CHECKING:
     import polars as pl
 
+# Field types the engine parses (the models use integer and date); any other is checked as a string.
+TYPED = {"integer", "number", "date", "boolean"}
+ORDERED_TYPES = {"integer", "number", "date"}
 LINE = "__line"  # the CSV line each row starts on, kept beside the table's own columns
 CHUNK = 8 * 1024 * 1024
 # Bytes that send a file to the exact, slower reader: control characters (C0 but tab and LF,
@@ -254,8 +257,14 @@ def _typed(column: pl.Expr, field: dict[str, Any]) -> pl.Expr:
     kind = field.get("type", "string")
     if kind == "integer":
         return column.cast(pl.Int64, strict=False)
+    if kind == "number":
+        return column.cast(pl.Float64, strict=False)
     if kind == "date":
         return column.str.to_date("%Y-%m-%d", strict=False)
+    if kind == "boolean":
+        true_values = field.get("trueValues", ["true", "True", "TRUE", "1"])
+        false_values = field.get("falseValues", ["false", "False", "FALSE", "0"])
+        return pl.when(column.is_in(true_values)).then(True).when(column.is_in(false_values)).then(False)
     return column
 
 
@@ -283,14 +292,14 @@ def _cell_errors(table: EngineTable, schema: dict[str, Any]) -> tuple[list[Probl
     converted = [
         _typed(pl.col(field["name"]), field).alias(typed_name[field["name"]])
         for field in fields
-        if field.get("type", "string") != "string"
+        if field.get("type", "string") in TYPED
     ]
     frame = data.with_columns(converted) if converted else data
     flags: dict[str, pl.Expr] = {}
     for field in fields:
         name = field["name"]
         raw = pl.col(name)
-        string = field.get("type", "string") == "string"
+        string = field.get("type", "string") not in TYPED
         value = raw if string else pl.col(typed_name[name])
         if not string:
             flags[f"type-error:{name}"] = raw.is_not_null() & value.is_null()
@@ -307,9 +316,10 @@ def _cell_errors(table: EngineTable, schema: dict[str, Any]) -> tuple[list[Probl
             checks.append(raw.str.len_chars() < constraints["minLength"])
         if "maxLength" in constraints:
             checks.append(raw.str.len_chars() > constraints["maxLength"])
-        if "minimum" in constraints:
+        ordered = field.get("type") in ORDERED_TYPES
+        if "minimum" in constraints and ordered:
             checks.append(value < _bound(constraints["minimum"], field))
-        if "maximum" in constraints:
+        if "maximum" in constraints and ordered:
             checks.append(value > _bound(constraints["maximum"], field))
         if checks:
             flags[f"constraint-error:{name}"] = pl.any_horizontal([check.fill_null(False) for check in checks])
@@ -324,7 +334,7 @@ def _cell_errors(table: EngineTable, schema: dict[str, Any]) -> tuple[list[Probl
     columns: list[pl.Expr] = []
     for field in fields:
         name = field["name"]
-        value = pl.col(typed_name[name]) if field.get("type", "string") != "string" else pl.col(name)
+        value = pl.col(typed_name[name]) if field.get("type", "string") in TYPED else pl.col(name)
         if name in bad:
             # A value in error is no value: keys and lookups below see it as missing.
             value = pl.when(pl.col(LINE).is_in(sorted(bad[name]))).then(None).otherwise(value)
