@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -13,6 +13,9 @@ from .limits import Limits
 from .models import TABLES, Row
 from .problems import Problem, problem
 from .tables import Table, read_table
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,29 @@ class LoadedTable:
     def complete(self) -> bool:
         """True when every CSV row parsed, so nothing would be lost by rewriting the file."""
         return len(self.records) == self.row_count
+
+
+@dataclass(frozen=True)
+class ValidTable:
+    """The rows of a CSV table that its row model accepts, typed by the engine, for the table-level checks.
+
+    `frame` has the model's columns (integers as Int64, dates as Date, the rest as String, an
+    empty cell as null) and `engine.LINE`, the CSV line each row starts on.
+    """
+
+    model: type[Row]
+    path: Path
+    frame: pl.DataFrame
+    row_count: int  # rows in the CSV, valid or not
+
+    @property
+    def name(self) -> str:
+        return self.model.resource_name
+
+    @property
+    def complete(self) -> bool:
+        """True when every CSV row is valid, so the table can be compared whole with another."""
+        return self.frame.height == self.row_count
 
 
 def cells_to_values(cells: dict[str, str]) -> dict[str, str | None]:
