@@ -12,8 +12,8 @@ import pytest
 
 from newsfacts.checks.expectations import DERIVED_COLUMNS, check_expectations, frames
 from newsfacts.models import MODELS
-from newsfacts.package import load_tables
 from newsfacts.report import MARKER, write_report
+from newsfacts.validate import check_rows_and_spans
 
 from .conftest import ROOT, fixture_layout
 
@@ -40,7 +40,7 @@ def test_suites_only_use_columns_the_table_has(path: Path) -> None:
 
 def test_derived_columns_are_the_ones_documented() -> None:
     layout = fixture_layout("minimal-valid")
-    tables, _ = load_tables(layout)
+    tables, _ = check_rows_and_spans(layout)
     for name, frame in frames(tables).items():
         derived = set(frame.columns) - set(MODELS[name].model_fields)
         assert derived == set(DERIVED_COLUMNS.get(name, {})), name
@@ -55,7 +55,7 @@ def test_suites_run_offline_and_print_nothing(
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     layout = fixture_layout("imposer-type")
-    tables, _ = load_tables(layout)
+    tables, _ = check_rows_and_spans(layout)
     assert [p.code for p in check_expectations(layout, tables)] == ["imposer-type"]
     out, err = capfd.readouterr()
     assert (out, err) == ("", "")  # no progress bars, no log lines

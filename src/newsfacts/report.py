@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .checks.expectations import ephemeral_context, failure_problems, frames, load_suites, run_suites
-from .package import Layout, load_tables
+from .package import Layout
 from .problems import Problem, problem
 
 # Written into every site, so that a later report only ever replaces a folder it made itself.
@@ -26,7 +26,10 @@ def write_report(layout: Layout, out_dir: Path) -> ReportResult:
     """Run the suites and write their Data Docs to `out_dir`, replacing an earlier report there."""
     if out_dir.exists() and not (out_dir / MARKER).is_file() and any(out_dir.iterdir()):
         return ReportResult(problems=[problem("report-target", out_dir, detail=str(out_dir))])
-    tables, problems = load_tables(layout)
+    from .validate import check_rows_and_spans
+
+    # The suites run on valid rows; a report of a package whose rows do not validate would mislead.
+    tables, problems = check_rows_and_spans(layout)
     suites, suite_problems = load_suites(layout, tables)
     problems += suite_problems
     if problems:

@@ -7,6 +7,8 @@ models parse only the rows the engine found in error, to explain them as `row-in
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
@@ -15,11 +17,10 @@ from .checks.descriptor import check_descriptor, load_descriptor
 from .checks.provenance import check_spans, load_seed_texts
 from .engine import LINE, EngineTable, check_rows, read
 from .models import MODELS, TABLES
-from .package import Layout, LoadedTable, cells_to_values
+from .package import Layout, ValidTable, cells_to_values
 from .problems import Problem, problem
 from .progress import Progress
 from .schemas import table_schema
-from .tables import Table
 
 if TYPE_CHECKING:
     import polars as pl
@@ -85,39 +86,21 @@ def valid_rows(typed: pl.DataFrame, rejected: set[int]) -> pl.DataFrame:
     return typed.filter(~pl.col(LINE).is_in(sorted(rejected))) if rejected else typed
 
 
-def _loaded(table: EngineTable, valid: pl.DataFrame) -> LoadedTable:
-    """The valid rows as the JSON-ready records that the table-level checks read."""
-    import polars as pl
+def check_rows_and_spans(layout: Layout) -> tuple[dict[str, ValidTable], list[Problem]]:
+    """The row-level checks (structure, types, constraints, keys, hashes, seeds and spans).
 
-    model = MODELS[table.name]
-    header = list(model.model_fields)
-    as_json = valid.select(
-        [pl.col(name).cast(pl.String) if valid.schema[name] == pl.Date else pl.col(name) for name in header]
-    )
-    return LoadedTable(
-        model,
-        Table(table.path, header),
-        records=as_json.to_dicts(),
-        lines=valid.get_column(LINE).to_list(),
-        row_count=table.data.height,
-    )
-
-
-def validate(layout: Layout, rows_only: bool = False) -> list[Problem]:
-    """All problems found in the package, sorted by file and line.
-
-    `rows_only` stops after the row-level checks (structure, types, constraints, keys, hashes,
-    seeds and spans), skipping the JSON tables, the curation rules and the suites.
+    Returns the problems, and each table's valid rows for the table-level checks; no tables when
+    a file cannot be read as a table at all.
     """
     if not layout.descriptor.is_file():
-        return [problem("file-missing", layout.descriptor, detail="no datapackage.json; run `newsfacts build`")]
+        return {}, [problem("file-missing", layout.descriptor, detail="no datapackage.json; run `newsfacts build`")]
     descriptor_problems = check_descriptor(layout)
     tables, problems = read_tables(layout)
     unreadable = {p.path for p in problems if p.code in STRUCTURAL}
     problems += descriptor_problems
     if unreadable:
         # Later checks would only repeat what is wrong with these files, in other words.
-        return _sorted([*problems, problem("structure-first", layout.descriptor, count=len(unreadable))])
+        return {}, [*problems, problem("structure-first", layout.descriptor, count=len(unreadable))]
 
     descriptor, _ = load_descriptor(layout)
     if descriptor_problems or descriptor is None:
@@ -140,18 +123,47 @@ def validate(layout: Layout, rows_only: bool = False) -> list[Problem]:
     seeds, seed_problems = load_seed_texts(layout, articles_path, seed_rows)
     problems += seed_problems
     problems += check_spans({name: table.path for name, table in tables.items()}, valid, seeds)
-    if rows_only:
+    valid_tables = {
+        name: ValidTable(MODELS[name], tables[name].path, frame, tables[name].data.height)
+        for name, frame in valid.items()
+    }
+    return valid_tables, problems
+
+
+def validate(layout: Layout, rows_only: bool = False) -> list[Problem]:
+    """All problems found in the package, sorted by file and line.
+
+    `rows_only` stops after the row-level checks, skipping the JSON tables, the curation rules
+    and the suites.
+    """
+    if not rows_only:
+        # Importing GX takes seconds of Python; the row checks mostly run in polars, without the
+        # GIL, so the import runs beside them. The engine's own modules are imported first, so
+        # that the two threads never wait on each other's imports.
+        import polars  # noqa: F401
+        import pyarrow.csv  # noqa: F401
+
+        threading.Thread(target=_import_quietly, name="import-great-expectations").start()
+    tables, problems = check_rows_and_spans(layout)
+    if rows_only or not tables:
         return _sorted(problems)
 
     from .checks.curation import check_curation
     from .checks.expectations import check_expectations
     from .checks.generated import check_json_tables
 
-    loaded = {name: _loaded(tables[name], frame) for name, frame in valid.items()}
-    problems += check_json_tables(layout, loaded)
-    problems += check_curation(loaded)
-    problems += check_expectations(layout, loaded)
+    problems += check_json_tables(layout, tables)
+    problems += check_curation(tables)
+    problems += check_expectations(layout, tables)
     return _sorted(problems)
+
+
+def _import_quietly() -> None:
+    """Import GX; an error is left for the import that needs it to report."""
+    from .checks.expectations import import_great_expectations
+
+    with contextlib.suppress(Exception):
+        import_great_expectations()
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:

@@ -1,180 +1,201 @@
-"""Curation rules that no row-level schema can express."""
+"""Curation rules that no row-level schema can express.
+
+Each rule is a polars query over the tables' valid rows that returns only the offending rows,
+so the rules cost a join or two however large the package is; problems are made only for the
+rows found.
+"""
 
 from __future__ import annotations
 
-import calendar
-import datetime
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..models import split_list
-from ..package import LoadedTable
+from ..engine import LINE
+from ..package import ValidTable
 from ..problems import Problem, problem
 
-SPEAKER_TYPES = {"person", "organization", "government"}
+if TYPE_CHECKING:
+    import polars as pl
+
+SPEAKER_TYPES = ["person", "organization", "government"]
 # Each table whose rows must carry at least one verbatim source, and the table holding them.
 SOURCED = {"events": ("event_sources", "event_id"), "sanctions": ("sanction_sources", "sanction_id")}
+LIST_SEPARATOR = ";"  # as models.split_list
 
 
-def _rows(tables: dict[str, LoadedTable], name: str) -> Iterator[tuple[dict[str, Any], int, LoadedTable]]:
-    loaded = tables.get(name)
-    if loaded is not None:
-        for record, line in zip(loaded.records, loaded.lines, strict=True):
-            yield record, line, loaded
+def _found(frame: pl.DataFrame, *columns: str) -> Iterator[dict[str, Any]]:
+    """The offending rows, in file order, with their line and the columns a message needs."""
+    yield from frame.sort(LINE).select(LINE, *columns).iter_rows(named=True)
 
 
-def check_sources_present(tables: dict[str, LoadedTable]) -> list[Problem]:
+def check_sources_present(tables: dict[str, ValidTable]) -> list[Problem]:
     problems = []
-    for table, (sources, key) in SOURCED.items():
-        if sources not in tables:
+    for name, (sources, key) in SOURCED.items():
+        if name not in tables or sources not in tables:
             continue  # a missing or unreadable sources table is reported on its own
-        sourced = {record[key] for record, _, _ in _rows(tables, sources)}
-        for record, line, loaded in _rows(tables, table):
-            if record[key] not in sourced:
-                problems.append(
-                    problem(
-                        "source-missing",
-                        loaded.table.path,
-                        line,
-                        key,
-                        table=table,
-                        key=record[key],
-                        sources=sources,
-                    )
-                )
+        table = tables[name]
+        unsourced = table.frame.join(tables[sources].frame.select(key).unique(), on=key, how="anti")
+        problems += [
+            problem("source-missing", table.path, row[LINE], key, table=name, key=row[key], sources=sources)
+            for row in _found(unsourced, key)
+        ]
     return problems
 
 
-def check_speakers(tables: dict[str, LoadedTable]) -> list[Problem]:
-    entity_types = {record["entity_id"]: record["entity_type"] for record, _, _ in _rows(tables, "entities")}
-    problems = []
-    first_speaker: dict[str, tuple[str, str]] = {}
-    for record, line, loaded in _rows(tables, "quotes"):
-        speaker = record["speaker_id"]
-        co_speakers = split_list(record["co_speaker_ids"])
-        for field, entity in [("speaker_id", speaker)] + [("co_speaker_ids", e) for e in co_speakers]:
-            if entity not in entity_types:
-                if field == "co_speaker_ids":  # speaker_id is covered by the declared foreign key
-                    problems.append(problem("unknown-entity", loaded.table.path, line, field, detail=entity))
-            elif entity_types[entity] not in SPEAKER_TYPES:
-                problems.append(
-                    problem(
-                        "speaker-type",
-                        loaded.table.path,
-                        line,
-                        field,
-                        entity=entity,
-                        entity_type=entity_types[entity],
-                    )
-                )
-        utterance = record["utterance_id"]
-        if utterance in first_speaker and first_speaker[utterance][0] != speaker:
-            other, other_quote = first_speaker[utterance]
-            problems.append(
-                problem(
-                    "utterance-speaker-conflict",
-                    loaded.table.path,
-                    line,
-                    "speaker_id",
-                    utterance=utterance,
-                    speaker=speaker,
-                    other=other,
-                    other_quote=other_quote,
-                )
-            )
-        first_speaker.setdefault(utterance, (speaker, record["quote_id"]))
-    return problems
+def _entity_types(tables: dict[str, ValidTable]) -> pl.DataFrame:
+    import polars as pl
+
+    entities = tables.get("entities")
+    if entities is None:
+        return pl.DataFrame(schema={"entity": pl.String, "entity_type": pl.String})
+    return entities.frame.select(pl.col("entity_id").alias("entity"), "entity_type")
 
 
-def _date(value: str | None) -> datetime.date | None:
-    return datetime.date.fromisoformat(value) if value else None
+def _speakers(quotes: pl.DataFrame) -> pl.DataFrame:
+    """One row per speaker of each quote: (line, field, entity), co-speakers split out of their cell."""
+    import polars as pl
 
-
-def check_event_dates(tables: dict[str, LoadedTable]) -> list[Problem]:
-    problems = []
-    for record, line, loaded in _rows(tables, "events"):
-        path = loaded.table.path
-        start, end, precision = (
-            _date(record["start_date"]),
-            _date(record["end_date"]),
-            record["date_precision"],
+    main = quotes.select(LINE, pl.lit("speaker_id").alias("field"), pl.col("speaker_id").alias("entity"))
+    co = (
+        quotes.filter(pl.col("co_speaker_ids").is_not_null())
+        .select(
+            LINE,
+            pl.lit("co_speaker_ids").alias("field"),
+            pl.col("co_speaker_ids").str.split(LIST_SEPARATOR).alias("entity"),
         )
-        if start and end and end < start:
-            problems.append(problem("date-order", path, line, "end_date", start=start, end=end))
-        if (start is None) != (precision is None):
-            problems.append(
-                problem(
-                    "date-precision",
-                    path,
-                    line,
-                    "date_precision",
-                    detail="set date_precision exactly when start_date is set",
-                )
-            )
-        if end and not start:
-            problems.append(
-                problem(
-                    "date-precision",
-                    path,
-                    line,
-                    "start_date",
-                    detail="end_date is set but start_date is empty",
-                )
-            )
-        if precision == "day" and start and end and start != end:
-            problems.append(
-                problem(
-                    "date-precision",
-                    path,
-                    line,
-                    "end_date",
-                    detail="a day-precision event starts and ends on one day",
-                )
-            )
-        if precision == "month" and start:
-            last = calendar.monthrange(start.year, start.month)[1]
-            if start.day != 1 or end != start.replace(day=last):
-                problems.append(
-                    problem(
-                        "date-precision",
-                        path,
-                        line,
-                        "start_date",
-                        detail="a month-precision event runs from the month's first to last day",
-                    )
-                )
+        .explode("entity")
+    )
+    return pl.concat([main, co])
+
+
+def check_speakers(tables: dict[str, ValidTable]) -> list[Problem]:
+    import polars as pl
+
+    quotes = tables.get("quotes")
+    if quotes is None:
+        return []
+    path = quotes.path
+    speakers = _speakers(quotes.frame).join(_entity_types(tables), on="entity", how="left")
+    # An unknown speaker_id is the declared foreign key's to report; co-speakers have no declared key.
+    unknown = speakers.filter(pl.col("entity_type").is_null() & (pl.col("field") == "co_speaker_ids"))
+    wrong_type = speakers.filter(pl.col("entity_type").is_not_null() & ~pl.col("entity_type").is_in(SPEAKER_TYPES))
+    problems = [
+        problem("unknown-entity", path, row[LINE], row["field"], detail=row["entity"])
+        for row in _found(unknown, "field", "entity")
+    ]
+    problems += [
+        problem("speaker-type", path, row[LINE], row["field"], entity=row["entity"], entity_type=row["entity_type"])
+        for row in _found(wrong_type, "field", "entity", "entity_type")
+    ]
+    # The first quote of an utterance names its speaker; a later quote naming another conflicts.
+    conflicts = quotes.frame.sort(LINE).with_columns(
+        pl.col("speaker_id").first().over("utterance_id").alias("other"),
+        pl.col("quote_id").first().over("utterance_id").alias("other_quote"),
+    )
+    conflicts = conflicts.filter(pl.col("speaker_id") != pl.col("other"))
+    problems += [
+        problem(
+            "utterance-speaker-conflict",
+            path,
+            row[LINE],
+            "speaker_id",
+            utterance=row["utterance_id"],
+            speaker=row["speaker_id"],
+            other=row["other"],
+            other_quote=row["other_quote"],
+        )
+        for row in _found(conflicts, "utterance_id", "speaker_id", "other", "other_quote")
+    ]
     return problems
 
 
-def check_entities_used(tables: dict[str, LoadedTable]) -> list[Problem]:
+# (field, message, condition) of each way an event's dates and their precision disagree.
+def _date_precision_rules() -> list[tuple[str, str, pl.Expr]]:
+    import polars as pl
+
+    start, end, precision = pl.col("start_date"), pl.col("end_date"), pl.col("date_precision")
+    return [
+        (
+            "date_precision",
+            "set date_precision exactly when start_date is set",
+            start.is_null() != precision.is_null(),
+        ),
+        ("start_date", "end_date is set but start_date is empty", end.is_not_null() & start.is_null()),
+        (
+            "end_date",
+            "a day-precision event starts and ends on one day",
+            (precision == "day") & (start != end),
+        ),
+        (
+            "start_date",
+            "a month-precision event runs from the month's first to last day",
+            (precision == "month")
+            & start.is_not_null()
+            & ((start.dt.day() != 1) | end.is_null() | (end != start.dt.month_end())),
+        ),
+    ]
+
+
+def check_event_dates(tables: dict[str, ValidTable]) -> list[Problem]:
+    import polars as pl
+
+    events = tables.get("events")
+    if events is None:
+        return []
+    path, frame = events.path, events.frame
+    backwards = frame.filter(pl.col("end_date") < pl.col("start_date"))
+    problems = [
+        problem("date-order", path, row[LINE], "end_date", start=row["start_date"], end=row["end_date"])
+        for row in _found(backwards, "start_date", "end_date")
+    ]
+    for field, detail, condition in _date_precision_rules():
+        problems += [
+            problem("date-precision", path, row[LINE], field, detail=detail)
+            for row in _found(frame.filter(condition.fill_null(False)))
+        ]
+    return problems
+
+
+def check_entities_used(tables: dict[str, ValidTable]) -> list[Problem]:
     """Every entity is referenced from another table, and each alias is attested in a mention."""
-    referenced: set[str] = set()
-    for name, loaded in tables.items():
-        if name == "entities":
-            continue
-        for fk in loaded.model.foreign_keys:
-            if fk.resource == "entities":
-                referenced |= {record[fk.fields[0]] for record in loaded.records}
-        if name == "quotes":
-            for record in loaded.records:
-                referenced |= set(split_list(record["co_speaker_ids"]))
-    mentioned: dict[str, set[str]] = {}
-    for record, _, _ in _rows(tables, "entity_mentions"):
-        mentioned.setdefault(record["entity_id"], set()).add(record["text"])
-    problems = []
-    for record, line, loaded in _rows(tables, "entities"):
-        entity = record["entity_id"]
-        if entity not in referenced:
-            problems.append(problem("entity-unreferenced", loaded.table.path, line, "entity_id", entity=entity))
-        for alias in split_list(record["aliases"]):
-            if alias not in mentioned.get(entity, set()):
-                problems.append(
-                    problem("alias-unattested", loaded.table.path, line, "aliases", alias=alias, entity=entity)
-                )
+    import polars as pl
+
+    entities = tables.get("entities")
+    if entities is None:
+        return []
+    references = [
+        table.frame.select(pl.col(fk.fields[0]).alias("entity_id"))
+        for name, table in tables.items()
+        if name != "entities"
+        for fk in table.model.foreign_keys
+        if fk.resource == "entities"
+    ]
+    if "quotes" in tables:
+        co_speakers = _speakers(tables["quotes"].frame).filter(pl.col("field") == "co_speaker_ids")
+        references.append(co_speakers.select(pl.col("entity").alias("entity_id")))
+    referenced = pl.concat(references).unique() if references else pl.DataFrame(schema={"entity_id": pl.String})
+    unreferenced = entities.frame.join(referenced, on="entity_id", how="anti")
+    problems = [
+        problem("entity-unreferenced", entities.path, row[LINE], "entity_id", entity=row["entity_id"])
+        for row in _found(unreferenced, "entity_id")
+    ]
+    aliases = (
+        entities.frame.filter(pl.col("aliases").is_not_null())
+        .select(LINE, "entity_id", pl.col("aliases").str.split(LIST_SEPARATOR).alias("alias"))
+        .explode("alias")
+    )
+    mentions = tables.get("entity_mentions")
+    if mentions is not None:
+        attested = mentions.frame.select("entity_id", pl.col("text").alias("alias")).unique()
+        aliases = aliases.join(attested, on=["entity_id", "alias"], how="anti")
+    problems += [
+        problem("alias-unattested", entities.path, row[LINE], "aliases", alias=row["alias"], entity=row["entity_id"])
+        for row in _found(aliases, "alias", "entity_id")
+    ]
     return problems
 
 
-def check_curation(tables: dict[str, LoadedTable]) -> list[Problem]:
+def check_curation(tables: dict[str, ValidTable]) -> list[Problem]:
     return (
         check_sources_present(tables) + check_speakers(tables) + check_event_dates(tables) + check_entities_used(tables)
     )

@@ -16,18 +16,20 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..package import Layout, LoadedTable
+from ..engine import LINE
+from ..package import Layout, ValidTable
 from ..problems import CATALOGUE, Problem, problem
-from ..schemas import table_fields
 from ..tables import read_json
 from .provenance import SPAN_TABLES
 
 if TYPE_CHECKING:
     import pandas as pd
+    import polars as pl
     from great_expectations.data_context.data_context.abstract_data_context import AbstractDataContext
 
 # Derived columns, by table: what each one holds. `frames()` computes them.
@@ -68,7 +70,7 @@ class SuiteFailure:
     observed: str
 
 
-def load_suites(layout: Layout, tables: dict[str, LoadedTable]) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
+def load_suites(layout: Layout, tables: dict[str, ValidTable]) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
     """The suite of each loaded table, read from the package's expectations folder."""
     suites: dict[str, dict[str, Any]] = {}
     problems: list[Problem] = []
@@ -106,76 +108,131 @@ def _suite_problems(suite: Any, table: str) -> list[str]:
     return details
 
 
-def frames(tables: dict[str, LoadedTable]) -> dict[str, pd.DataFrame]:
-    """Each table's valid rows as a typed DataFrame (dates as dates), plus its derived columns."""
-    import pandas as pd
+def frames(tables: dict[str, ValidTable]) -> dict[str, pl.DataFrame]:
+    """Each table's valid rows with its derived columns, straight from the engine's typed frames.
 
+    The suites see the values the row checks saw, without a second parse of any file.
+    """
     result = {}
-    for name, loaded in tables.items():
-        frame = pd.DataFrame.from_records(loaded.records, columns=[f["name"] for f in table_fields(loaded.model)])
-        for field in table_fields(loaded.model):
-            if field["type"] == "date":
-                frame[field["name"]] = frame[field["name"]].map(_date, na_action="ignore")
-        result[name] = frame
-    for name, add in _DERIVERS.items():
-        if name in result:
-            add(result[name], result)
+    for name, table in tables.items():
+        derived = _DERIVERS[name](table.frame, tables) if name in _DERIVERS else table.frame
+        result[name] = derived.select(*table.model.model_fields, *DERIVED_COLUMNS.get(name, {}))
     return result
 
 
-def _date(value: str) -> datetime.date:
-    return datetime.date.fromisoformat(value)
+def suite_frame(frame: pl.DataFrame, definition: dict[str, Any]) -> pd.DataFrame:
+    """The columns a suite can name, as the pandas frame GX checks (dates as Python dates).
+
+    GX fingerprints every batch by hashing all of it, which at a million rows costs more than
+    the checks; a suite sees only the columns whose names occur in its expectations' arguments.
+    """
+    import pandas as pd
+
+    words = _words([expectation.get("kwargs") for expectation in definition["expectations"]])
+    narrowed = frame.select(column for column in frame.columns if column in words)
+    result = narrowed.to_pandas()
+    for column, dtype in narrowed.schema.items():
+        if dtype.is_temporal():
+            # GX compares dates with the suites' ISO strings as Python dates, not as timestamps.
+            result[column] = pd.Series(narrowed.get_column(column).to_list(), dtype=object)
+    return result
 
 
-def _number(ids: pd.Series, position: int) -> pd.Series:
-    """The `position`-th `-`/`_`/`/`-separated part of each identifier, e.g. 000 of art-000."""
-    return ids.str.split(r"[-_/]", regex=True).str[position]
+def _words(value: Any) -> set[str]:
+    """Every string in a JSON value, and every word in each (a string row_condition names columns)."""
+    if isinstance(value, dict):
+        return set().union(*(_words(key) | _words(item) for key, item in value.items()))
+    if isinstance(value, list):
+        return set().union(*(_words(item) for item in value))
+    if isinstance(value, str):
+        return {value, *re.findall(r"\w+", value)}
+    return set()
 
 
-def _lookup(frames_: dict[str, pd.DataFrame], table: str, key: str, value: str) -> dict[Any, Any]:
-    frame = frames_.get(table)
-    return {} if frame is None else dict(zip(frame[key], frame[value], strict=True))
+def _number(ids: pl.Expr) -> pl.Expr:
+    """The second `-`/`_`/`/`-separated part of each identifier, e.g. 000 of art-000."""
+    return ids.str.extract(r"^[^-_/]*[-_/]([^-_/]*)", 1)
 
 
-def _count(frames_: dict[str, pd.DataFrame], table: str, key: str) -> dict[Any, int]:
-    frame = frames_.get(table)
-    return {} if frame is None else frame[key].value_counts().to_dict()
+def _lookup(tables: dict[str, ValidTable], key: str, alias: str) -> pl.DataFrame:
+    """entity_id -> entity_type, the key renamed to `key`; the last row wins where an id repeats."""
+    import polars as pl
+
+    entities = tables.get("entities")
+    if entities is None:
+        return pl.DataFrame(schema={key: pl.String, alias: pl.String})
+    return entities.frame.select(pl.col("entity_id").alias(key), pl.col("entity_type").alias(alias)).unique(
+        key, keep="last", maintain_order=True
+    )
 
 
-def _derive_spans(frame: pd.DataFrame, _: dict[str, pd.DataFrame]) -> None:
-    frame["span_length"] = frame["char_end"] - frame["char_start"]
-    frame["text_length"] = frame["text"].str.len()
+def _count(tables: dict[str, ValidTable], table: str, key: str, alias: str) -> pl.DataFrame:
+    import polars as pl
+
+    counted = tables.get(table)
+    if counted is None:
+        return pl.DataFrame(schema={key: pl.String, alias: pl.UInt32})
+    return counted.frame.group_by(key).agg(pl.len().alias(alias))
 
 
-def _derive_articles(frame: pd.DataFrame, frames_: dict[str, pd.DataFrame]) -> None:
-    frame["article_number"] = _number(frame["article_id"], 1)
-    frame["seed_number"] = _number(frame["seed_file"], 1)
-    frame["quote_count"] = frame["article_id"].map(_count(frames_, "quotes", "article_id")).fillna(0).astype(int)
+def _with(frame: pl.DataFrame, other: pl.DataFrame, key: str) -> pl.DataFrame:
+    """`frame` with the columns of `other` matched on `key`, row order kept (failures are positions)."""
+    return frame.join(other, on=key, how="left", maintain_order="left")
 
 
-def _derive_quotes(frame: pd.DataFrame, frames_: dict[str, pd.DataFrame]) -> None:
-    _derive_spans(frame, frames_)
-    frame["quote_article_number"] = _number(frame["quote_id"], 1)
-    frame["article_number"] = _number(frame["article_id"], 1)
+def _derive_spans(frame: pl.DataFrame, _: dict[str, ValidTable]) -> pl.DataFrame:
+    import polars as pl
+
+    return frame.with_columns(
+        (pl.col("char_end") - pl.col("char_start")).alias("span_length"),
+        pl.col("text").str.len_chars().alias("text_length"),
+    )
 
 
-def _derive_entities(frame: pd.DataFrame, _: dict[str, pd.DataFrame]) -> None:
-    frame["name_key"] = frame["name"].str.casefold()
+def _derive_articles(frame: pl.DataFrame, tables: dict[str, ValidTable]) -> pl.DataFrame:
+    import polars as pl
+
+    frame = _with(frame, _count(tables, "quotes", "article_id", "quote_count"), "article_id")
+    return frame.with_columns(
+        _number(pl.col("article_id")).alias("article_number"),
+        _number(pl.col("seed_file")).alias("seed_number"),
+        pl.col("quote_count").fill_null(0).cast(pl.Int64),
+    )
 
 
-def _derive_event_actors(frame: pd.DataFrame, frames_: dict[str, pd.DataFrame]) -> None:
-    frame["entity_type"] = frame["entity_id"].map(_lookup(frames_, "entities", "entity_id", "entity_type"))
+def _derive_quotes(frame: pl.DataFrame, tables: dict[str, ValidTable]) -> pl.DataFrame:
+    import polars as pl
+
+    return _derive_spans(frame, tables).with_columns(
+        _number(pl.col("quote_id")).alias("quote_article_number"),
+        _number(pl.col("article_id")).alias("article_number"),
+    )
 
 
-def _derive_events(frame: pd.DataFrame, frames_: dict[str, pd.DataFrame]) -> None:
-    frame["actor_count"] = frame["event_id"].map(_count(frames_, "event_actors", "event_id")).fillna(0).astype(int)
+def _derive_entities(frame: pl.DataFrame, _: dict[str, ValidTable]) -> pl.DataFrame:
+    import polars as pl
+
+    # str.casefold, which polars lacks (to_lowercase leaves ß and ﬁ as they are).
+    folded = [None if name is None else name.casefold() for name in frame.get_column("name").to_list()]
+    return frame.with_columns(pl.Series("name_key", folded, dtype=pl.String))
 
 
-def _derive_sanctions(frame: pd.DataFrame, frames_: dict[str, pd.DataFrame]) -> None:
-    frame["imposer_type"] = frame["imposer_id"].map(_lookup(frames_, "entities", "entity_id", "entity_type"))
+def _derive_event_actors(frame: pl.DataFrame, tables: dict[str, ValidTable]) -> pl.DataFrame:
+    return _with(frame, _lookup(tables, "entity_id", "entity_type"), "entity_id")
 
 
-_DERIVERS: dict[str, Callable[[pd.DataFrame, dict[str, pd.DataFrame]], None]] = {
+def _derive_events(frame: pl.DataFrame, tables: dict[str, ValidTable]) -> pl.DataFrame:
+    import polars as pl
+
+    frame = _with(frame, _count(tables, "event_actors", "event_id", "actor_count"), "event_id")
+    return frame.with_columns(pl.col("actor_count").fill_null(0).cast(pl.Int64))
+
+
+def _derive_sanctions(frame: pl.DataFrame, tables: dict[str, ValidTable]) -> pl.DataFrame:
+    return _with(frame, _lookup(tables, "imposer_id", "imposer_type"), "imposer_id")
+
+
+_DERIVERS: dict[str, Callable[[pl.DataFrame, dict[str, ValidTable]], pl.DataFrame]] = {
     **{table: _derive_spans for table in SPAN_TABLES},
     "quotes": _derive_quotes,
     "articles": _derive_articles,
@@ -186,10 +243,16 @@ _DERIVERS: dict[str, Callable[[pd.DataFrame, dict[str, pd.DataFrame]], None]] = 
 }
 
 
-def ephemeral_context() -> AbstractDataContext:
-    """An in-memory GX context: nothing written to disk, no progress bars, no analytics."""
+def import_great_expectations() -> None:
+    """Import GX (3 s here) with analytics off; safe to call from a thread, and more than once."""
     # GX reads this when it is first imported; it must never phone home from a validator.
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations  # noqa: F401
+
+
+def ephemeral_context() -> AbstractDataContext:
+    """An in-memory GX context: nothing written to disk, no progress bars, no analytics."""
+    import_great_expectations()
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
         DataContextConfig,
@@ -206,7 +269,7 @@ def ephemeral_context() -> AbstractDataContext:
 
 
 def run_suites(
-    context: AbstractDataContext, suites: dict[str, dict[str, Any]], data: dict[str, pd.DataFrame]
+    context: AbstractDataContext, suites: dict[str, dict[str, Any]], data: dict[str, pl.DataFrame]
 ) -> tuple[list[SuiteFailure], list[tuple[str, str]]]:
     """Run each suite on its table. Returns the failures, and (table, error) for expectations that raised."""
     import great_expectations as gx
@@ -222,7 +285,9 @@ def run_suites(
         context.suites.add(suite)
         batch = source.add_dataframe_asset(table).add_batch_definition_whole_dataframe(table)
         validation = context.validation_definitions.add(gx.ValidationDefinition(name=table, data=batch, suite=suite))
-        results = validation.run(batch_parameters={"dataframe": data[table]}, result_format="COMPLETE")
+        results = validation.run(
+            batch_parameters={"dataframe": suite_frame(data[table], definition)}, result_format="COMPLETE"
+        )
         for result in results.results:
             config = result.expectation_config
             if config is None or result.exception_info.get("raised_exception"):
@@ -288,32 +353,29 @@ def _shown(value: Any) -> str:
 
 
 def failure_problems(
-    failures: list[SuiteFailure], data: dict[str, pd.DataFrame], tables: dict[str, LoadedTable]
+    failures: list[SuiteFailure], data: dict[str, pl.DataFrame], tables: dict[str, ValidTable]
 ) -> list[Problem]:
     """One problem per failing row, pointing at the CSV line and showing the values the rule compared."""
     problems = []
     for failure in failures:
-        loaded = tables[failure.table]
+        table = tables[failure.table]
         if not failure.rows:
             problems.append(
-                problem(
-                    failure.code, loaded.table.path, None, failure.field, rule=failure.notes, detail=failure.observed
-                )
+                problem(failure.code, table.path, None, failure.field, rule=failure.notes, detail=failure.observed)
             )
         frame = data[failure.table]
+        lines = table.frame.get_column(LINE)
         shown = [failure.field] if failure.field else []
         shown += [column for column in failure.columns if column not in shown]
         for row in failure.rows:
-            detail = ", ".join(f"{column}={_shown(frame.at[row, column])}" for column in shown)
+            detail = ", ".join(f"{column}={_shown(frame.item(row, column))}" for column in shown)
             problems.append(
-                problem(
-                    failure.code, loaded.table.path, loaded.lines[row], failure.field, rule=failure.notes, detail=detail
-                )
+                problem(failure.code, table.path, lines[row], failure.field, rule=failure.notes, detail=detail)
             )
     return problems
 
 
-def check_expectations(layout: Layout, tables: dict[str, LoadedTable]) -> list[Problem]:
+def check_expectations(layout: Layout, tables: dict[str, ValidTable]) -> list[Problem]:
     """Run the package's suites on its tables; each failing row is one problem."""
     suites, problems = load_suites(layout, tables)
     if not suites:
