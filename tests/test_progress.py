@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import io
+import sys
 
+import pytest
+
+from newsfacts.archive import zip_bytes
 from newsfacts.progress import Progress
+from newsfacts.validate import validate
+
+from .conftest import fixture_layout
 
 
 class Terminal(io.StringIO):
@@ -26,3 +33,14 @@ def test_draws_and_clears_on_a_terminal() -> None:
     output = stream.getvalue()
     assert "working [" in output
     assert output.endswith("\r\x1b[K")
+
+
+def test_long_work_reports_progress_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Packing and validating draw their bars on stderr when it is a terminal, and stay silent otherwise."""
+    for stream, drawn in [(Terminal(), True), (io.StringIO(), False)]:
+        monkeypatch.setattr(sys, "stderr", stream)
+        zip_bytes({"data/a.csv": b"a\n1\n"})
+        validate(fixture_layout("minimal-valid"))
+        output = stream.getvalue()
+        assert ("packing [" in output and "checking" in output and "reading" in output) == drawn
+        assert output == "" or drawn

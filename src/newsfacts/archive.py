@@ -8,6 +8,8 @@ import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
 
+from .progress import Progress
+
 # A fixed timestamp and mode make the zip depend on the file contents only.
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o644
@@ -24,13 +26,14 @@ class UnsafeArchiveError(Exception):
 def zip_bytes(files: dict[str, bytes]) -> bytes:
     """A zip of FILES (archive name -> bytes) in name order, with fixed timestamps and permissions."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
+    with zipfile.ZipFile(buffer, "w") as archive, Progress("packing", sum(map(len, files.values()))) as progress:
         for name in sorted(files):
             info = zipfile.ZipInfo(name, date_time=ZIP_TIMESTAMP)
             info.create_system = 3  # Unix, whatever the packing machine, so the mode bits mean the same
             info.external_attr = (stat.S_IFREG | FILE_MODE) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, files[name], compresslevel=9)
+            progress.advance(len(files[name]), label=f"packing {name}")
     return buffer.getvalue()
 
 

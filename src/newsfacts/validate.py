@@ -152,9 +152,13 @@ def validate(layout: Layout, rows_only: bool = False) -> list[Problem]:
     from .checks.expectations import check_expectations
     from .checks.generated import check_json_tables
 
-    problems += check_json_tables(layout, tables)
-    problems += check_curation(tables)
-    problems += check_expectations(layout, tables)
+    with Progress("checking JSON tables", 3) as progress:
+        problems += check_json_tables(layout, tables)
+        progress.advance(label="checking curation rules")
+        problems += check_curation(tables)
+        progress.advance(label="running expectation suites")
+        problems += check_expectations(layout, tables)
+        progress.advance()
     return _sorted(problems)
 
 
