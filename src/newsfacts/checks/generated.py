@@ -2,25 +2,39 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from ..package import Layout, LoadedTable
+from ..engine import LINE
+from ..package import Layout, ValidTable
 from ..problems import Problem, problem
 from ..schemas import json_schema
 from ..tables import read_json
 
 
-def _record_line(loaded: LoadedTable, record: Any) -> int | None:
-    """The CSV line of the row with the same primary key as a JSON record, if any."""
+def _json_records(table: ValidTable) -> tuple[list[dict[str, Any]], list[int]]:
+    """The rows as the records `build` writes (dates as ISO strings), and their CSV lines."""
+    import polars as pl
+
+    frame = table.frame
+    header = list(table.model.model_fields)
+    as_json = frame.select(
+        [pl.col(name).cast(pl.String) if frame.schema[name] == pl.Date else pl.col(name) for name in header]
+    )
+    return as_json.to_dicts(), frame.get_column(LINE).to_list()
+
+
+def _record_line(table: ValidTable, lines_by_key: dict[tuple[Any, ...], int], record: Any) -> int | None:
+    """The CSV line of the first row with the same primary key as a JSON record, if any."""
     if not isinstance(record, dict):
         return None
-    key = tuple(record.get(name) for name in loaded.model.primary_key)
-    for row_record, line in zip(loaded.records, loaded.lines, strict=True):
-        if tuple(row_record[name] for name in loaded.model.primary_key) == key:
-            return line
-    return None
+    key = tuple(record.get(name) for name in table.model.primary_key)
+    try:
+        return lines_by_key.get(key)
+    except TypeError:  # a list or an object in the key: equal to no row's key
+        return None
 
 
 # The keywords of a record's schema under which its errors are those of each property on its own
@@ -80,34 +94,51 @@ def _schema_errors(validator: Draft202012Validator, data: Any) -> list[tuple[lis
     return errors
 
 
-def check_json_tables(layout: Layout, tables: dict[str, LoadedTable]) -> list[Problem]:
-    problems: list[Problem] = []
-    for name, loaded in tables.items():
-        path = layout.json(name)
-        data, read_problems = read_json(path, layout.package_dir, layout.limits, "json-stale")
-        if read_problems:
-            problems += read_problems
-            continue
-        validator = Draft202012Validator(json_schema(loaded.model))
-        for where, message in sorted(_schema_errors(validator, data), key=lambda error: error[0]):
-            record = data[where[0]] if where and isinstance(data, list) else None
-            field = str(where[1]) if len(where) > 1 else None
-            problems.append(
-                problem("json-schema", path, _record_line(loaded, record), field, table=name, detail=message)
-            )
-        if loaded.complete and isinstance(data, list):
-            problems += _compare(path, loaded, data)
+def _exact_problems(layout: Layout, name: str, table: ValidTable) -> list[Problem]:
+    """The problems of one JSON table, found by parsing the file and pairing records with rows."""
+    path = layout.json(name)
+    data, read_problems = read_json(path, layout.package_dir, layout.limits, "json-stale")
+    if read_problems:
+        return read_problems
+    problems = []
+    records, lines = _json_records(table)
+    validator = Draft202012Validator(json_schema(table.model))
+    errors = sorted(_schema_errors(validator, data), key=lambda error: error[0])
+    lines_by_key: dict[tuple[Any, ...], int] = {}
+    if errors:
+        for row_record, line in zip(reversed(records), reversed(lines), strict=True):
+            lines_by_key[tuple(row_record[key] for key in table.model.primary_key)] = line  # the first row wins
+    for where, message in errors:
+        record = data[where[0]] if where and isinstance(data, list) else None
+        field = str(where[1]) if len(where) > 1 else None
+        problems.append(
+            problem("json-schema", path, _record_line(table, lines_by_key, record), field, table=name, detail=message)
+        )
+    if table.complete and isinstance(data, list):
+        problems += _compare(path, table, records, lines, data)
     return problems
 
 
-def _compare(path: Any, loaded: LoadedTable, data: list[Any]) -> list[Problem]:
-    key_names = loaded.model.primary_key
+def check_json_tables(layout: Layout, tables: dict[str, ValidTable]) -> list[Problem]:
+    """Each table's JSON file: readable, valid against the table's JSON Schema, and, for a table
+    whose rows are all valid, holding the same records as the CSV (`json-stale`)."""
+    problems: list[Problem] = []
+    for name, table in tables.items():
+        problems += _exact_problems(layout, name, table)
+    return problems
+
+
+def _compare(
+    path: Path, table: ValidTable, records: list[dict[str, Any]], lines: list[int], data: list[Any]
+) -> list[Problem]:
+    """`json-stale` for each row missing from the JSON or differing there, and each record not in the CSV."""
+    key_names = table.model.primary_key
 
     def key(record: dict[str, Any]) -> tuple[Any, ...]:
         return tuple(record.get(name) for name in key_names)
 
-    from_csv = {key(record): (record, line) for record, line in zip(loaded.records, loaded.lines, strict=True)}
-    if len(from_csv) != len(loaded.records):
+    from_csv = {key(record): (record, line) for record, line in zip(records, lines, strict=True)}
+    if len(from_csv) != len(records):
         return []  # duplicate keys: rows cannot be paired up; frictionless reports the duplicates
     from_json = {key(record): record for record in data if isinstance(record, dict)}
     problems = []
