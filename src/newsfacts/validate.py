@@ -15,7 +15,7 @@ from .checks.descriptor import check_descriptor, load_descriptor
 from .checks.provenance import check_spans, load_seed_texts
 from .engine import LINE, EngineTable, check_rows, read
 from .models import MODELS, TABLES
-from .package import Layout, LoadedTable, cells_to_values
+from .package import Layout, LoadedTable, ValidTable, cells_to_values
 from .problems import Problem, problem
 from .progress import Progress
 from .schemas import table_schema
@@ -148,7 +148,13 @@ def validate(layout: Layout, rows_only: bool = False) -> list[Problem]:
     from .checks.generated import check_json_tables
 
     loaded = {name: _loaded(tables[name], frame) for name, frame in valid.items()}
-    problems += check_json_tables(layout, loaded)
+    problems += check_json_tables(
+        layout,
+        {
+            name: ValidTable(MODELS[name], tables[name].path, frame, tables[name].data.height)
+            for name, frame in valid.items()
+        },
+    )
     problems += check_curation(loaded)
     problems += check_expectations(layout, loaded)
     return _sorted(problems)
