@@ -1,31 +1,272 @@
-"""The JSON tables: valid against their JSON Schema, and equal to what the CSV says."""
+"""The JSON tables: valid against their JSON Schema, and equal to what the CSV says.
+
+A complete table whose JSON file holds exactly the bytes `newsfacts build` would write for its
+rows is settled without parsing the file (`_unchanged`): its rows are rendered as JSON with polars
+a batch at a time and compared with the file as it is read. Any other table takes the exact path,
+which parses the file, validates it and pairs its records with the rows to name each difference.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft202012Validator
 
-from ..package import Layout, LoadedTable
+from ..engine import LINE
+from ..package import Layout, ValidTable
 from ..problems import Problem, problem
 from ..schemas import json_schema
-from ..tables import read_json
+from ..tables import read_json, unsafe_path_problem
+
+if TYPE_CHECKING:
+    import polars as pl
+
+# Rows rendered at a time: a batch of the largest table (quotes) is about 40 MB of JSON.
+BATCH_ROWS = 100_000
+# What json.dumps (ensure_ascii=False) escapes in a string, and DEL: only a column with one of
+# these in a batch is escaped there, and checked for the characters below.
+_SPECIAL = r'[\x00-\x1f"\\\x7f]'
+# C0 controls but tab, LF and CR (json.dumps escapes them too, but no CSV cell holds one), and
+# DEL (json.dumps writes it as is, and `tables.read_text` then refuses the file): a table with
+# such a value is left to the exact path.
+_UNRENDERED = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def _record_line(loaded: LoadedTable, record: Any) -> int | None:
-    """The CSV line of the row with the same primary key as a JSON record, if any."""
+class Unrenderable(ValueError):
+    """A table whose JSON the renderer does not write byte for byte as `build.dumps_json` does."""
+
+
+def _json_records(table: ValidTable) -> tuple[list[dict[str, Any]], list[int]]:
+    """The rows as the records `build` writes (dates as ISO strings), and their CSV lines."""
+    import polars as pl
+
+    frame = table.frame
+    header = list(table.model.model_fields)
+    as_json = frame.select(
+        [pl.col(name).cast(pl.String) if frame.schema[name] == pl.Date else pl.col(name) for name in header]
+    )
+    return as_json.to_dicts(), frame.get_column(LINE).to_list()
+
+
+def _record(names: list[str], schema: pl.Schema, escaped: set[str], with_nulls: set[str]) -> pl.Expr:
+    """Each row's record as json.dumps(indent=2) writes it inside a list, from `  {` to `  }`.
+
+    The text between values is written as one literal, and a value never null there goes
+    between the quotes of the literals around it: fewer, larger pieces to concatenate.
+    """
+    import polars as pl
+
+    pieces: list[pl.Expr] = []
+    text = "  {\n"
+    for index, name in enumerate(names):
+        text += ("" if index == 0 else ",\n") + f"    {json.dumps(name, ensure_ascii=False)}: "
+        column = pl.col(name)
+        quoted = schema[name] != pl.Int64
+        if name in escaped:
+            value = column.str.replace_many(list(_ESCAPES), list(_ESCAPES.values()))
+        else:
+            value = column.cast(pl.String)
+        if name in with_nulls:
+            if quoted:
+                value = pl.concat_str(pl.lit('"'), value, pl.lit('"'))
+            pieces += [pl.lit(text), value.fill_null("null")]
+            text = ""
+        else:
+            pieces += [pl.lit(text + '"' if quoted else text), value]
+            text = '"' if quoted else ""
+    pieces.append(pl.lit(text + "\n  }"))
+    return pl.concat_str(pieces)
+
+
+def render_json(table: ValidTable, batch_rows: int = BATCH_ROWS) -> Iterator[bytes]:
+    """The bytes `build.dumps_json` writes for the table's records in frame order, a batch of rows at a time.
+
+    Raises `Unrenderable` (possibly after some batches) for a column of a type other than
+    Int64, Date and String, or a string with a control character other than tab, LF and CR.
+    """
+    import polars as pl
+
+    frame = table.frame
+    names = list(table.model.model_fields)
+    for name in names:
+        if frame.schema.get(name) not in (pl.Int64, pl.Date, pl.String):
+            raise Unrenderable(f"{name} is missing or of type {frame.schema.get(name)}")
+    if frame.height == 0:
+        yield b"[]\n"
+        return
+    strings = [name for name in names if frame.schema[name] == pl.String]
+    for offset in range(0, frame.height, batch_rows):
+        batch = frame.slice(offset, batch_rows)
+        special = batch.select(pl.col(name).str.contains(_SPECIAL).any() for name in strings).row(0)
+        escaped = {name for name, found in zip(strings, special, strict=True) if found}
+        if (
+            escaped
+            and batch.select(pl.any_horizontal(pl.col(name).str.contains(_UNRENDERED).any() for name in escaped)).item()
+        ):
+            raise Unrenderable("a string holds a control character")
+        nulls = batch.select(pl.col(name).null_count() for name in names).row(0)
+        record = _record(
+            names, batch.schema, escaped, {name for name, count in zip(names, nulls, strict=True) if count}
+        )
+        text = batch.select(record.str.join(",\n").cast(pl.Binary)).item()
+        yield (b"[\n" if offset == 0 else b",\n") + text
+    yield b"\n]\n"
+
+
+def _same_bytes(path: Path, chunks: Iterator[bytes]) -> bool:
+    """Whether the file holds exactly the chunks' bytes, read a chunk at a time."""
+    with path.open("rb") as handle:
+        for chunk in chunks:
+            if handle.read(len(chunk)) != chunk:
+                return False
+        return handle.read(1) == b""
+
+
+def _violations(name: str, prop: dict[str, Any], dtype: pl.DataType) -> tuple[list[pl.Expr], str | None] | None:
+    """Expressions true where a column's value breaks its JSON Schema property, and the property's
+    `pattern`; None where the property says more than they can check.
+
+    Only the keywords the models produce are understood. `format` is an annotation: the
+    validator is made without a format checker, so it asserts nothing.
+    """
+    import polars as pl
+
+    annotations = {"description", "title", "default", "$comment", "examples", "format"}
+    nullable = False
+    if "anyOf" in prop:
+        branches = prop["anyOf"]
+        others = [branch for branch in branches if branch != {"type": "null"}]
+        if set(prop) - annotations != {"anyOf"} or len(branches) != 2 or len(others) != 1:
+            return None
+        nullable, prop = True, others[0]
+    column = pl.col(name)
+    kinds = {pl.String: "string", pl.Date: "string", pl.Int64: "integer"}
+    kind = next((kind for known, kind in kinds.items() if dtype == known), None)
+    if kind is None or prop.get("type") not in (["string"] if kind == "string" else ["integer", "number"]):
+        return None
+    value = column.cast(pl.String) if dtype == pl.Date else column
+    found: list[pl.Expr] = [] if nullable else [column.is_null()]
+    pattern = None
+    for keyword, argument in prop.items():
+        number = isinstance(argument, (int, float)) and not isinstance(argument, bool)
+        if keyword in annotations or keyword == "type":
+            continue
+        if keyword == "pattern" and kind == "string" and isinstance(argument, str):
+            pattern = argument
+        elif keyword == "minLength" and kind == "string" and number:
+            found.append(value.str.len_chars() < argument)
+        elif keyword == "maxLength" and kind == "string" and number:
+            found.append(value.str.len_chars() > argument)
+        elif keyword == "minimum" and kind == "integer" and number:
+            found.append(value < argument)
+        elif keyword == "maximum" and kind == "integer" and number:
+            found.append(value > argument)
+        elif keyword in ("enum", "const"):
+            allowed = argument if keyword == "enum" else [argument]
+            same_kind = str if kind == "string" else int
+            # `type(item) is`: jsonschema tells True from 1, though they are equal.
+            if not isinstance(allowed, list) or any(type(item) is not same_kind for item in allowed):
+                return None
+            found.append(~value.is_in(allowed))
+        else:
+            return None
+    return found, pattern
+
+
+def _conforms(table: ValidTable) -> bool:
+    """Whether every record of the table is valid against its JSON Schema, as the validator would find.
+
+    The rows passed the engine's checks of the Table Schema, or the row model itself, but neither
+    is the JSON Schema: the Table Schema has no `const` (articles.language), and a row the model
+    accepts keeps as null the cells the engine found in error. So each property is checked here,
+    a column at a time; a pattern with Python's `re` (as jsonschema does) on the distinct values.
+    """
+    import polars as pl
+
+    schema = json_schema(table.model)
+    record = _plain_record(schema)
+    frame = table.frame
+    if record is None or set(record["properties"]) != set(table.model.model_fields):
+        return False
+    found: list[pl.Expr] = []
+    patterns: dict[str, str] = {}
+    for name, prop in record["properties"].items():
+        if name not in frame.schema:
+            return False
+        checks = _violations(name, prop, frame.schema[name])
+        if checks is None:
+            return False
+        found += checks[0]
+        if checks[1] is not None:
+            patterns[name] = checks[1]
+    if found and frame.select(pl.any_horizontal([check.fill_null(False).any() for check in found])).item():
+        return False
+    for name, pattern in patterns.items():
+        values = frame.get_column(name).cast(pl.String).drop_nulls().unique().to_list()
+        if not all(map(re.compile(pattern).search, values)):
+            return False
+    return True
+
+
+def _unchanged(layout: Layout, name: str, table: ValidTable) -> bool:
+    """Whether the exact path would find no problem in a complete table's JSON file, settled cheaply.
+
+    True when all three hold, and then `_exact_problems` would return nothing:
+    - `read_json` reads the file: it is inside the package and within the size limit, and bytes
+      the renderer writes pass the rest (they start with `[`, are UTF-8, and hold no control
+      character but LF);
+    - the file holds exactly the bytes `build.dumps_json` writes for the rows, which `json.loads`
+      turns back into the rows' own values (strings, integers and null make the round trip), so
+      `_compare` finds no difference;
+    - every record is valid against the JSON Schema (`_conforms`). The rows passed the model
+      the JSON Schema is generated from, but that alone is not enough: see `_conforms`.
+    """
+    path = layout.json(name)
+    # An incomplete table's file still holds the rows in error: it would never match.
+    if not table.complete or unsafe_path_problem(path, layout.package_dir) is not None:
+        return False
+    try:
+        if path.stat().st_size > layout.limits.max_file_bytes:
+            return False
+        return _conforms(table) and _same_bytes(path, render_json(table))
+    except (OSError, Unrenderable):
+        return False
+
+
+def _record_line(table: ValidTable, lines_by_key: dict[tuple[Any, ...], int], record: Any) -> int | None:
+    """The CSV line of the first row with the same primary key as a JSON record, if any."""
     if not isinstance(record, dict):
         return None
-    key = tuple(record.get(name) for name in loaded.model.primary_key)
-    for row_record, line in zip(loaded.records, loaded.lines, strict=True):
-        if tuple(row_record[name] for name in loaded.model.primary_key) == key:
-            return line
-    return None
+    key = tuple(record.get(name) for name in table.model.primary_key)
+    try:
+        return lines_by_key.get(key)
+    except TypeError:  # a list or an object in the key: equal to no row's key
+        return None
 
 
 # The keywords of a record's schema under which its errors are those of each property on its own
 # value, plus `required` and `additionalProperties`, which a record with exactly the schema's keys meets.
 _RECORD_KEYWORDS = {"type", "properties", "required", "additionalProperties", "description", "title", "$defs"}
+
+
+def _plain_record(schema: dict[str, Any]) -> dict[str, Any] | None:
+    """The record schema of an array of records, if that is all `schema` says, each key required."""
+    record = schema.get("items")
+    plain = (
+        set(schema) <= {"$schema", "$comment", "title", "description", "type", "items"}
+        and schema.get("type") == "array"
+        and isinstance(record, dict)
+        and set(record) <= _RECORD_KEYWORDS
+        and record.get("type") == "object"
+        and record.get("additionalProperties") is False
+        and set(record.get("required", [])) == set(record.get("properties", {}))
+    )
+    return record if plain else None
 
 
 def _schema_errors(validator: Draft202012Validator, data: Any) -> list[tuple[list[Any], str]]:
@@ -35,19 +276,8 @@ def _schema_errors(validator: Draft202012Validator, data: Any) -> list[tuple[lis
     once against the field's schema, and only records with a value in error, or without exactly
     the schema's keys, are validated whole. The errors are the same, found in a fraction of the time.
     """
-    schema = validator.schema
-    record = schema.get("items")
-    plain = (
-        isinstance(data, list)
-        and set(schema) <= {"$schema", "$comment", "title", "description", "type", "items"}
-        and schema.get("type") == "array"
-        and isinstance(record, dict)
-        and set(record) <= _RECORD_KEYWORDS
-        and record.get("type") == "object"
-        and record.get("additionalProperties") is False
-        and set(record.get("required", [])) == set(record.get("properties", {}))
-    )
-    if not plain:
+    record = _plain_record(validator.schema)
+    if record is None or not isinstance(data, list):
         return [(list(error.absolute_path), error.message) for error in validator.iter_errors(data)]
     properties: dict[str, Any] = record["properties"]
     keys = set(properties)
@@ -80,52 +310,52 @@ def _schema_errors(validator: Draft202012Validator, data: Any) -> list[tuple[lis
     return errors
 
 
-def check_json_tables(layout: Layout, valid_tables: dict[str, Any]) -> list[Problem]:
-    import polars as pl
-
-    from ..engine import LINE
-    from ..tables import Table
-
-    tables = {}  # interim: the JSON check still reads records; replaced by its columnar version
-    for name, t in valid_tables.items():
-        header = list(t.model.model_fields)
-        as_json = t.frame.select(
-            [pl.col(n).cast(pl.String) if t.frame.schema[n] == pl.Date else pl.col(n) for n in header]
+def _exact_problems(layout: Layout, name: str, table: ValidTable) -> list[Problem]:
+    """The problems of one JSON table, found by parsing the file and pairing records with rows."""
+    path = layout.json(name)
+    data, read_problems = read_json(path, layout.package_dir, layout.limits, "json-stale")
+    if read_problems:
+        return read_problems
+    problems = []
+    records, lines = _json_records(table)
+    validator = Draft202012Validator(json_schema(table.model))
+    errors = sorted(_schema_errors(validator, data), key=lambda error: error[0])
+    lines_by_key: dict[tuple[Any, ...], int] = {}
+    if errors:
+        for row_record, line in zip(reversed(records), reversed(lines), strict=True):
+            lines_by_key[tuple(row_record[key] for key in table.model.primary_key)] = line  # the first row wins
+    for where, message in errors:
+        record = data[where[0]] if where and isinstance(data, list) else None
+        field = str(where[1]) if len(where) > 1 else None
+        problems.append(
+            problem("json-schema", path, _record_line(table, lines_by_key, record), field, table=name, detail=message)
         )
-        tables[name] = LoadedTable(
-            t.model,
-            Table(t.path, header),
-            records=as_json.to_dicts(),
-            lines=t.frame.get_column(LINE).to_list(),
-            row_count=t.row_count,
-        )
-    problems: list[Problem] = []
-    for name, loaded in tables.items():
-        path = layout.json(name)
-        data, read_problems = read_json(path, layout.package_dir, layout.limits, "json-stale")
-        if read_problems:
-            problems += read_problems
-            continue
-        validator = Draft202012Validator(json_schema(loaded.model))
-        for where, message in sorted(_schema_errors(validator, data), key=lambda error: error[0]):
-            record = data[where[0]] if where and isinstance(data, list) else None
-            field = str(where[1]) if len(where) > 1 else None
-            problems.append(
-                problem("json-schema", path, _record_line(loaded, record), field, table=name, detail=message)
-            )
-        if loaded.complete and isinstance(data, list):
-            problems += _compare(path, loaded, data)
+    if table.complete and isinstance(data, list):
+        problems += _compare(path, table, records, lines, data)
     return problems
 
 
-def _compare(path: Any, loaded: LoadedTable, data: list[Any]) -> list[Problem]:
-    key_names = loaded.model.primary_key
+def check_json_tables(layout: Layout, tables: dict[str, ValidTable]) -> list[Problem]:
+    """Each table's JSON file: readable, valid against the table's JSON Schema, and, for a table
+    whose rows are all valid, holding the same records as the CSV (`json-stale`)."""
+    problems: list[Problem] = []
+    for name, table in tables.items():
+        if not _unchanged(layout, name, table):
+            problems += _exact_problems(layout, name, table)
+    return problems
+
+
+def _compare(
+    path: Path, table: ValidTable, records: list[dict[str, Any]], lines: list[int], data: list[Any]
+) -> list[Problem]:
+    """`json-stale` for each row missing from the JSON or differing there, and each record not in the CSV."""
+    key_names = table.model.primary_key
 
     def key(record: dict[str, Any]) -> tuple[Any, ...]:
         return tuple(record.get(name) for name in key_names)
 
-    from_csv = {key(record): (record, line) for record, line in zip(loaded.records, loaded.lines, strict=True)}
-    if len(from_csv) != len(loaded.records):
+    from_csv = {key(record): (record, line) for record, line in zip(records, lines, strict=True)}
+    if len(from_csv) != len(records):
         return []  # duplicate keys: rows cannot be paired up; frictionless reports the duplicates
     from_json = {key(record): record for record in data if isinstance(record, dict)}
     problems = []

@@ -1,0 +1,275 @@
+"""The JSON-table check: the canonical-bytes fast path renders what `build` writes, and finds what
+the exact path finds on every fixture package, the real package and hand-edited synthetic ones."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from newsfacts.build import dumps_json
+from newsfacts.checks.generated import Unrenderable, _exact_problems, _unchanged, check_json_tables, render_json
+from newsfacts.engine import LINE
+from newsfacts.limits import Limits
+from newsfacts.models import MODELS, TABLES
+from newsfacts.package import Layout, ValidTable
+from newsfacts.problems import Problem, display_path
+from newsfacts.schemas import table_schema
+from newsfacts.synth import synthesize
+from newsfacts.validate import check_rows_and_spans
+
+from .conftest import FIXTURES, ROOT
+
+TRICKY = [
+    'say "no"',
+    "back\\slash \\n",
+    "two\nlines\r\nand a CR",
+    "tab\there",
+    "\u201ccurly\u201d \u2018quotes\u2019 \u2013 dash",
+    "é, 中文, Ωμέγα",
+    "line\u2028separator\u2029",
+    "emoji 😀🇺🇦",
+    "",
+    " ",
+    "/slash/ <tag> &amp;",
+]
+
+
+def valid_tables(layout: Layout) -> dict[str, ValidTable]:
+    """The valid rows of each table, as `validate` hands them to the table-level checks."""
+    return check_rows_and_spans(layout)[0]
+
+
+def frame(model_name: str, records: list[dict[str, Any]]) -> ValidTable:
+    """A table of the given records (all valid), typed as the engine types them."""
+    model = MODELS[model_name]
+    kinds = {field["name"]: field["type"] for field in table_schema(model)["fields"]}
+    types = {"integer": pl.Int64, "date": pl.Date}
+    schema = {name: types.get(kind, pl.String) for name, kind in kinds.items()} | {LINE: pl.Int64}
+    rows = [record | {LINE: index + 2} for index, record in enumerate(records)]
+    data = pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
+    return ValidTable(model, Path("unused.csv"), data, len(records))
+
+
+def as_json(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {name: value.isoformat() if isinstance(value, datetime.date) else value for name, value in record.items()}
+        for record in records
+    ]
+
+
+def mention(index: int, text: str | None) -> dict[str, Any]:
+    return {
+        "entity_id": TRICKY[index % len(TRICKY)],
+        "article_id": "art-001",
+        "text": text,
+        "char_start": -index,
+        "char_end": 10**12 + index,
+    }
+
+
+def event(index: int, text: str) -> dict[str, Any]:
+    return {
+        "event_id": f"ev-{index}",
+        "event_type": "other",
+        "status": "occurred",
+        "start_date": datetime.date(2024, 2, 29) + datetime.timedelta(days=index),
+        "end_date": None if index % 2 else datetime.date(1, 1, 1),
+        "date_precision": None,
+        "date_basis": "stated",
+        "date_note": text if index % 3 else None,
+        "description": text,
+        "location": "" if index % 2 else None,
+    }
+
+
+@pytest.mark.parametrize("batch_rows", [1, 2, 3, 5, 1000])
+def test_rendered_bytes_are_what_build_writes(batch_rows: int) -> None:
+    mentions = [mention(index, text) for index, text in enumerate(TRICKY)] + [mention(99, None)]
+    events = [event(index, text) for index, text in enumerate(TRICKY)]
+    for name, records in (("entity_mentions", mentions), ("events", events)):
+        rendered = b"".join(render_json(frame(name, records), batch_rows))
+        assert rendered == dumps_json(as_json(records))
+
+
+def test_an_empty_table_renders_as_an_empty_list() -> None:
+    assert b"".join(render_json(frame("events", []))) == dumps_json([]) == b"[]\n"
+
+
+@pytest.mark.parametrize(
+    ("character", "dumped"),
+    [("\x00", "\\u0000"), ("\x01", "\\u0001"), ("\b", "\\b"), ("\f", "\\f"), ("\x1f", "\\u001f"), ("\x7f", "\x7f")],
+)
+def test_a_control_character_is_left_to_the_exact_path(character: str, dumped: str) -> None:
+    # json.dumps escapes C0 controls, but writes DEL as is, which read_text then refuses in the file.
+    assert json.dumps(character, ensure_ascii=False) == f'"{dumped}"'
+    table = frame("events", [event(0, "fine"), event(1, f"not{character}fine")])
+    with pytest.raises(Unrenderable):
+        b"".join(render_json(table, batch_rows=1))
+
+
+def same_as_exact(layout: Layout) -> list[str]:
+    """Check that the fast path changes nothing on each table; the names of the tables it settled."""
+    settled = []
+    for name, table in valid_tables(layout).items():
+        exact = _exact_problems(layout, name, table)
+        assert check_json_tables(layout, {name: table}) == exact, (layout.package_dir, name)
+        if _unchanged(layout, name, table):
+            assert exact == []
+            settled.append(name)
+    return settled
+
+
+@pytest.mark.parametrize(
+    "package_dir",
+    [path for path in sorted(FIXTURES.glob("*/datapackage")) if not path.parent.name.startswith("bump-")],
+    ids=lambda path: path.parent.name,
+)
+def test_fast_path_finds_what_the_exact_path_finds_in_fixtures(package_dir: Path) -> None:
+    same_as_exact(Layout(package_dir))
+
+
+def test_the_real_package_takes_the_fast_path() -> None:
+    assert sorted(same_as_exact(Layout(ROOT / "datapackage"))) == sorted(model.resource_name for model in TABLES)
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("synthetic") / "clean"
+    synthesize(out, quotes=300)
+    return out
+
+
+Row = tuple[int | None, str | None, str]
+
+
+def edit_records(table: str, change: Callable[[list[dict[str, Any]]], object]) -> Callable[[Path], None]:
+    """An edit of a JSON table, written back as `build` writes it."""
+
+    def edit(data: Path) -> None:
+        path = data / f"{table}.json"
+        records = json.loads(path.read_text(encoding="utf-8"))
+        change(records)
+        path.write_bytes(dumps_json(records))
+
+    return edit
+
+
+def set_value(index: int, field: str, value: Any) -> Callable[[list[dict[str, Any]]], None]:
+    def change(records: list[dict[str, Any]]) -> None:
+        records[index][field] = value
+
+    return change
+
+
+def set_cell(table: str, line: int, field: str, value: str) -> Callable[[Path], None]:
+    """The same change to a CSV cell and to its JSON record: both files stay in step."""
+
+    def edit(data: Path) -> None:
+        path = data / f"{table}.csv"
+        header, *lines = path.read_text(encoding="utf-8").split("\n")
+        column = header.split(",").index(field)
+        cells = lines[line - 2].split(",")
+        cells[column] = value
+        lines[line - 2] = ",".join(cells)
+        path.write_text("\n".join([header, *lines]), encoding="utf-8")
+        edit_records(table, set_value(line - 2, field, value))(data)
+
+    return edit
+
+
+def replace_bytes(table: str, change: Callable[[bytes], bytes]) -> Callable[[Path], None]:
+    def edit(data: Path) -> None:
+        path = data / f"{table}.json"
+        path.write_bytes(change(path.read_bytes()))
+
+    return edit
+
+
+# Quote n (from 0) is on line n + 2 of quotes.csv and is record n of quotes.json.
+EDITS: dict[str, tuple[Callable[[Path], None], list[Row]]] = {
+    "value-changed": (
+        edit_records("quotes", set_value(3, "speaker_as_printed", "someone")),
+        [(5, "speaker_as_printed", "json-stale")],
+    ),
+    "record-removed": (edit_records("quotes", lambda records: records.pop(5)), [(7, None, "json-stale")]),
+    "key-added": (edit_records("quotes", set_value(7, "extra", 1)), [(9, None, "json-schema")]),
+    "wrong-type": (
+        edit_records("quotes", set_value(9, "char_start", "12")),
+        [(11, "char_start", "json-schema"), (11, "char_start", "json-stale")],
+    ),
+    "record-added": (
+        edit_records("quotes", lambda records: records.append(records[0] | {"quote_id": "q-999-99"})),
+        [(None, None, "json-stale")],
+    ),
+    # Both files say `fr`, so the bytes match; but the JSON Schema wants `en`, which the Table Schema cannot say.
+    "language-in-both": (set_cell("articles", 2, "language", "fr"), [(2, "language", "json-schema")]),
+    "reindented": (
+        replace_bytes("quotes", lambda raw: json.dumps(json.loads(raw)).encode("utf-8")),
+        [],
+    ),
+    "no-final-newline": (replace_bytes("quotes", lambda raw: raw[:-1]), []),
+    "bom": (replace_bytes("quotes", lambda raw: b"\xef\xbb\xbf" + raw), [(1, None, "bom")]),
+    "raw-control-character": (
+        replace_bytes("quotes", lambda raw: b"[\x01" + raw[1:]),
+        [(1, None, "control-character")],
+    ),
+    "missing": (lambda data: (data / "quotes.json").unlink(), [(None, None, "file-missing")]),
+}
+
+
+def located(problems: list[Problem], json_file: Path) -> list[Row]:
+    assert {problem.path for problem in problems} <= {display_path(json_file)}
+    return sorted(((p.line, p.field, p.code) for p in problems), key=lambda row: (row[0] or 0, row[1] or "", row[2]))
+
+
+def test_a_synthetic_package_takes_the_fast_path(synthetic: Path) -> None:
+    assert sorted(same_as_exact(Layout(synthetic / "datapackage"))) == sorted(m.resource_name for m in TABLES)
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_hand_edited_json(edit: str, synthetic: Path, tmp_path: Path) -> None:
+    change, expected = EDITS[edit]
+    shutil.copytree(synthetic, tmp_path / "package")
+    layout = Layout(tmp_path / "package" / "datapackage")
+    change(layout.package_dir / "data")
+    table = "articles" if edit == "language-in-both" else "quotes"
+    settled = same_as_exact(layout)
+    assert table not in settled
+    problems = check_json_tables(layout, valid_tables(layout))
+    assert located(problems, layout.json(table)) == expected
+
+
+def test_a_file_over_the_size_limit_is_reported(synthetic: Path) -> None:
+    package_dir = synthetic / "datapackage"
+    limit = (package_dir / "data" / "quotes.json").stat().st_size - 1
+    tables = valid_tables(Layout(package_dir))
+    problems = check_json_tables(Layout(package_dir, Limits(max_file_bytes=limit)), tables)
+    too_large = {name for name in tables if (package_dir / "data" / f"{name}.json").stat().st_size > limit}
+    assert "quotes" in too_large
+    assert sorted((Path(p.path).stem, p.code) for p in problems) == sorted(
+        (name, "file-too-large") for name in too_large
+    )
+
+
+def test_a_cell_the_engine_dropped_is_not_taken_for_a_valid_value(tmp_path: Path) -> None:
+    # The descriptor is stricter than the model: the engine drops two descriptions (null) that the
+    # model accepts, so their rows stay. A JSON file with those nulls matches the rendered rows
+    # byte for byte, yet breaks the JSON Schema (description is required).
+    shutil.copytree(FIXTURES / "bump-major-constraint-tightened", tmp_path / "package")
+    layout = Layout(tmp_path / "package" / "datapackage")
+    entities = valid_tables(layout)["entities"]
+    layout.json("entities").write_bytes(b"".join(render_json(entities)))
+    assert entities.complete
+    assert sorted(entities.frame.filter(pl.col("description").is_null()).get_column(LINE)) == [3, 4]
+    problems = check_json_tables(layout, {"entities": entities})
+    assert located(problems, layout.json("entities")) == [
+        (3, "description", "json-schema"),
+        (4, "description", "json-schema"),
+    ]
