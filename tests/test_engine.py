@@ -14,15 +14,16 @@ from typing import Any
 
 import pytest
 
-from newsfacts.build import dumps_json
+from newsfacts.build import build, dumps_json
 from newsfacts.checks.descriptor import load_descriptor
 from newsfacts.checks.frictionless_check import check_frictionless
 from newsfacts.engine import LINE, check_rows, read
 from newsfacts.limits import Limits
-from newsfacts.models import MODELS, Entity
+from newsfacts.models import MODELS, Entity, Quote
 from newsfacts.package import Layout, load_tables
 from newsfacts.problems import Problem
-from newsfacts.synth import INJECTIONS, synthesize
+from newsfacts.schemas import table_fields
+from newsfacts.synth import INJECTIONS, JsonRecords, synthesize
 from newsfacts.validate import read_tables, validate
 
 Finding = tuple[str, int | None, str | None, str]  # (resource, row line, field, error kind)
@@ -187,7 +188,7 @@ PARSING_CASES = {
     "composite key, one part not an integer, repeated": _mentions(
         "x", "x", (3, "char_start", "type-error"), (4, "char_start", "type-error"), (4, MENTION_KEY, "primary-key")
     ),
-    "composite key, integers equal as numbers": _mentions(" 060", "60", (4, MENTION_KEY, "primary-key")),
+    "composite key, integers equal as numbers": _mentions(" 07", "7", (4, MENTION_KEY, "primary-key")),
     "composite key, integers beyond 64 bits, repeated": _mentions(
         "99999999999999999999", "99999999999999999999", (4, MENTION_KEY, "primary-key")
     ),
@@ -284,6 +285,37 @@ def test_every_injected_error_is_found_where_it_was_put(synthetic: tuple[Layout,
 def test_a_clean_synthetic_package_is_valid(tmp_path: Path) -> None:
     synthesize(tmp_path / "project", quotes=120)
     assert validate(Layout(tmp_path / "project" / "datapackage")) == []
+
+
+def test_a_synthetic_package_is_as_the_build_writes_it(tmp_path: Path) -> None:
+    # Every file the build generates: data/*.csv in key order, data/*.json, datapackage.json, the
+    # data dictionary and schema/ (not the project's README.md, which a synthetic project lacks).
+    synthesize(tmp_path / "project", quotes=300)
+    result = build(Layout(tmp_path / "project" / "datapackage"), check=True)
+    assert (result.problems, result.stale) == ([], [])
+
+
+def test_json_records_are_laid_out_as_dumps_json() -> None:
+    fields = table_fields(Quote)
+    text = 'say "no", back\\slash, tab\t, \u2028, \x7f, \U0001f44d, é'
+    # (CSV cells, the record the build makes of them)
+    rows = [
+        (
+            ["q-001-01", "art-001", "a", "", text, "%s %(x)s", "05", "-0", "full", "u-1"],
+            ["q-001-01", "art-001", "a", None, text, "%s %(x)s", 5, 0, "full", "u-1"],
+        ),
+        (
+            ["q-001-02", "art-001", "b", "c;d", "B", "x", "1", "12", "partial", "u-2"],
+            ["q-001-02", "art-001", "b", "c;d", "B", "x", 1, 12, "partial", "u-2"],
+        ),
+    ]
+    records = JsonRecords(fields)
+    written = JsonRecords.START
+    written += "".join(records.record(cells, first=index == 0) for index, (cells, _) in enumerate(rows))
+    written += JsonRecords.end(empty=False)
+    names = [f["name"] for f in fields]
+    assert written.encode("utf-8") == dumps_json([dict(zip(names, values, strict=True)) for _, values in rows])
+    assert (JsonRecords.START + JsonRecords.end(empty=True)).encode("utf-8") == dumps_json([])
 
 
 def test_synth_refuses_a_directory_that_is_not_empty(tmp_path: Path) -> None:
