@@ -70,13 +70,17 @@ class Injection:
     breaks: Callable[[list[str], list[str], int], list[str]]
 
 
-def _set(table: str, field: str, value: str) -> Callable[[list[str], list[str], int], list[str]]:
+def _change(table: str, field: str, how: Callable[[str], str]) -> Callable[[list[str], list[str], int], list[str]]:
     index = list(MODELS[table].model_fields).index(field)
 
     def breaks(row: list[str], _previous: list[str], _length: int) -> list[str]:
-        return [*row[:index], value, *row[index + 1 :]]
+        return [*row[:index], how(row[index]), *row[index + 1 :]]
 
     return breaks
+
+
+def _set(table: str, field: str, value: str) -> Callable[[list[str], list[str], int], list[str]]:
+    return _change(table, field, lambda _cell: value)
 
 
 def _copy_key(row: list[str], previous: list[str], _length: int) -> list[str]:
@@ -110,6 +114,13 @@ INJECTIONS: tuple[Injection, ...] = (
     Injection("event_actors", "event_id,entity_id,role", ("primary-key",), _copy_row),
     Injection("quotes", "speaker_id", ("foreign-key",), _set("quotes", "speaker_id", "nobody-000")),
     Injection("entities", "parent_id", ("foreign-key",), _set("entities", "parent_id", "ghost-entity")),
+    # A value that breaks its pattern is still looked up, as it is: an id in the wrong case is not found.
+    Injection(
+        "entity_mentions",
+        "entity_id",
+        ("constraint-error", "foreign-key"),
+        _change("entity_mentions", "entity_id", str.upper),
+    ),
     Injection("quotes", "text", ("span-mismatch",), _alter_text),
     Injection("entity_mentions", "char_end", ("span-out-of-range",), _past_the_end),
 )
