@@ -1,4 +1,5 @@
-"""The columnar engine against frictionless, the oracle, on a synthetic package with injected errors."""
+"""The columnar engine against frictionless, the oracle: on a synthetic package with injected errors, and
+cell by cell on parsing edge cases; and the synthetic packages themselves."""
 
 from __future__ import annotations
 

@@ -5,7 +5,8 @@ reads each CSV with polars and checks every rule of the Table Schema in `datapac
 vectorised expression: types, `required`, `unique`, `enum`, `pattern`, `minLength`/`maxLength`,
 `minimum`/`maximum`, the primary key and the foreign keys, and the resource's `bytes` and `hash`.
 It reports the same codes at the same (file, line, field) as `check_frictionless`, which stays
-the oracle in tests (tests/test_engine.py); benchmarks/README.md says why polars.
+the oracle in tests (tests/test_engine.py, which also names the few frictionless bugs the engine
+does not copy); benchmarks/README.md says why polars.
 
 Files are vetted as strictly as `tables.read_table` does. A file that is not plain (a BOM,
 invalid UTF-8, control characters, carriage returns, blank lines, a header that differs from the
