@@ -135,6 +135,16 @@ def replace_readme_section(readme: str, section: str) -> str:
     return readme[: start + len(README_START)] + "\n" + section + readme[end:]
 
 
+def schema_files(layout: Layout) -> dict[Path, bytes]:
+    """schema/: each table's Table Schema, and the JSON Schema of its JSON table."""
+    outputs: dict[Path, bytes] = {}
+    for model in TABLES:
+        schema = {"$comment": GENERATED_NOTE, **table_schema(model)}
+        outputs[layout.schema_dir / f"{model.resource_name}.tableschema.json"] = dumps_json(schema)
+        outputs[layout.schema_dir / f"{model.resource_name}.schema.json"] = dumps_json(json_schema(model))
+    return outputs
+
+
 def generate(layout: Layout) -> tuple[dict[Path, bytes], list[Problem]]:
     """Every generated file's path and bytes, or the problems that prevent a safe build."""
     loaded, problems = load_tables(layout)
@@ -151,12 +161,7 @@ def generate(layout: Layout) -> tuple[dict[Path, bytes], list[Problem]]:
     for name, table in loaded.items():
         outputs[layout.csv(name)] = csvs[name]
         outputs[layout.json(name)] = canonical_json(table)
-    for model in TABLES:
-        schema = table_schema(model)
-        outputs[layout.schema_dir / f"{model.resource_name}.tableschema.json"] = dumps_json(
-            {"$comment": GENERATED_NOTE, **schema}
-        )
-        outputs[layout.schema_dir / f"{model.resource_name}.schema.json"] = dumps_json(json_schema(model))
+    outputs.update(schema_files(layout))
     outputs[layout.descriptor] = dumps_json(package_descriptor(metadata, csvs, loaded.get("articles")))
     counts = {name: len(table.rows) for name, table in loaded.items()}
     outputs[layout.dictionary] = dictionary.render(metadata, counts).encode("utf-8")

@@ -5,7 +5,8 @@ reads each CSV with polars and checks every rule of the Table Schema in `datapac
 vectorised expression: types, `required`, `unique`, `enum`, `pattern`, `minLength`/`maxLength`,
 `minimum`/`maximum`, the primary key and the foreign keys, and the resource's `bytes` and `hash`.
 It reports the same codes at the same (file, line, field) as `check_frictionless`, which stays
-the oracle in tests (tests/test_engine.py); benchmarks/README.md says why polars.
+the oracle in tests (tests/test_engine.py, which also names the few frictionless bugs the engine
+does not copy); benchmarks/README.md says why polars.
 
 Files are vetted as strictly as `tables.read_table` does. A file that is not plain (a BOM,
 invalid UTF-8, control characters, carriage returns, blank lines, a header that differs from the
@@ -32,6 +33,11 @@ if TYPE_CHECKING:
 # Field types the engine parses (the models use integer and date); any other is checked as a string.
 TYPED = {"integer", "number", "date", "boolean"}
 ORDERED_TYPES = {"integer", "number", "date"}
+# What frictionless's integer and date readers accept, in ASCII: blanks around an integer, a sign,
+# `_` between digits; a month and a day of one digit, the day also padded with a blank.
+INTEGER = r"^[+-]?[0-9]+(?:_[0-9]+)*$"
+DATE = r"^[0-9]{4}-(?:1[0-2]|0?[1-9])-(?:3[01]|[12][0-9]|[0 ]?[1-9])$"
+INT64 = (-(2**63), 2**63 - 1)
 LINE = "__line"  # the CSV line each row starts on, kept beside the table's own columns
 CHUNK = 8 * 1024 * 1024
 # Bytes that send a file to the exact, slower reader: control characters (C0 but tab and LF,
@@ -250,22 +256,38 @@ def read(path: Path, model: type[Row], within: Path, limits: Limits) -> tuple[En
     return EngineTable(model.resource_name, path, data, size, sha256), _cell_problems(data, model, path, limits)
 
 
-def _typed(column: pl.Expr, field: dict[str, Any]) -> pl.Expr:
-    """A column as the field's type: null where the cell is missing or is not of that type."""
+def _typed(column: pl.Expr, field: dict[str, Any]) -> tuple[pl.Expr, pl.Expr]:
+    """A column as the field's type (null where the cell is missing or unreadable), and where a cell reads.
+
+    frictionless reads an integer as Python's `int(cell.strip())` and a date as
+    `strptime(cell, "%Y-%m-%d")`; what they accept beyond polars' casts is matched here, except
+    for non-ASCII digits (tests/test_engine.py says why). Integers are Int128, so that an integer
+    too large for Int64 still compares; one beyond Int128 reads (as in frictionless) but is
+    null, missing to bounds and keys.
+    """
     import polars as pl
 
     kind = field.get("type", "string")
     if kind == "integer":
-        return column.cast(pl.Int64, strict=False)
+        fast = column.cast(pl.Int64, strict=False)
+        # Only the few cells the fast cast refuses pay for the exact reading.
+        rest = pl.when(fast.is_null()).then(column).str.strip_chars()
+        digits = pl.when(rest.str.contains(INTEGER)).then(rest.str.replace_all("_", "", literal=True))
+        value = pl.coalesce(fast.cast(pl.Int128), digits.cast(pl.Int128, strict=False))
+        return value, fast.is_not_null() | digits.is_not_null()
     if kind == "number":
-        return column.cast(pl.Float64, strict=False)
-    if kind == "date":
-        return column.str.to_date("%Y-%m-%d", strict=False)
-    if kind == "boolean":
+        value = column.cast(pl.Float64, strict=False)
+    elif kind == "date":
+        # polars alone would also take a leading blank or sign and the year 0.
+        exact = column.str.contains(DATE) & ~column.str.starts_with("0000")
+        value = pl.when(exact).then(column).str.to_date("%Y-%m-%d", strict=False)
+    elif kind == "boolean":
         true_values = field.get("trueValues", ["true", "True", "TRUE", "1"])
         false_values = field.get("falseValues", ["false", "False", "FALSE", "0"])
-        return pl.when(column.is_in(true_values)).then(True).when(column.is_in(false_values)).then(False)
-    return column
+        value = pl.when(column.is_in(true_values)).then(True).when(column.is_in(false_values)).then(False)
+    else:
+        value = column
+    return value, value.is_not_null()
 
 
 def _bound(value: Any, field: dict[str, Any]) -> Any:
@@ -278,31 +300,39 @@ def _bound(value: Any, field: dict[str, Any]) -> Any:
 
 
 def _cell_errors(table: EngineTable, schema: dict[str, Any]) -> tuple[list[Problem], pl.DataFrame]:
-    """Type and constraint errors of each cell, and the table's columns typed (null where in error).
+    """Type and constraint errors of each cell, and the table's columns typed (null where a cell does not read).
 
     One query computes whether each field has errors at all; only the lines of those that do are
-    then looked up, and only their columns are masked.
+    then looked up. As in frictionless, a value that breaks a constraint keeps its place in the
+    keys and lookups; only a value that is not of its type is missing there.
     """
     import polars as pl
 
     data = table.data
     fields = [field for field in schema.get("fields", []) if field["name"] in data.columns]
-    # Typed columns once (a string column is itself); the checks below read them.
+    # Typed columns once (a string column is itself), with where each cell reads; the checks below use them.
     typed_name = {field["name"]: f"{field['name']}\x00typed" for field in fields}
-    converted = [
-        _typed(pl.col(field["name"]), field).alias(typed_name[field["name"]])
-        for field in fields
-        if field.get("type", "string") in TYPED
-    ]
+    unread_name = {field["name"]: f"{field['name']}\x00unread" for field in fields}
+    converted: list[pl.Expr] = []
+    for field in fields:
+        name = field["name"]
+        if field.get("type", "string") in TYPED:
+            value, reads = _typed(pl.col(name), field)
+            converted += [value.alias(typed_name[name]), (pl.col(name).is_not_null() & ~reads).alias(unread_name[name])]
     frame = data.with_columns(converted) if converted else data
     flags: dict[str, pl.Expr] = {}
+    if fields:
+        # A row of empty cells is one blank-row error in place of its cells' errors, as in frictionless.
+        flags["blank-row"] = pl.all_horizontal(pl.col(field["name"]).is_null() for field in fields)
     for field in fields:
         name = field["name"]
         raw = pl.col(name)
         string = field.get("type", "string") not in TYPED
         value = raw if string else pl.col(typed_name[name])
         if not string:
-            flags[f"type-error:{name}"] = raw.is_not_null() & value.is_null()
+            flags[f"type-error:{name}"] = pl.col(unread_name[name])
+        if field.get("type") == "integer":
+            flags[f"wide:{name}"] = ~value.is_between(*INT64)
         constraints = field.get("constraints", {})
         # Each constraint is checked only on cells of the right type, as frictionless does.
         checks: list[pl.Expr] = []
@@ -323,33 +353,41 @@ def _cell_errors(table: EngineTable, schema: dict[str, Any]) -> tuple[list[Probl
             checks.append(value > _bound(constraints["maximum"], field))
         if checks:
             flags[f"constraint-error:{name}"] = pl.any_horizontal([check.fill_null(False) for check in checks])
-    problems: list[Problem] = []
-    bad: dict[str, set[int]] = {}
-    for flag, lines in _flagged(frame, flags).items():
+    found = _flagged(frame, flags)
+    blank = found.pop("blank-row", pl.Series(dtype=pl.Int64)).to_list()
+    problems = [problem("blank-row", table.path, line, detail="blank row") for line in blank]
+    wide: set[str] = set()
+    for flag, lines in found.items():
         code, name = flag.split(":", 1)
-        bad.setdefault(name, set()).update(lines)
+        if code == "wide":
+            wide.add(name)
+            continue
         problems += [
-            problem(code, table.path, line, name, detail=f"{code} in field {name}") for line in lines.to_list()
+            problem(code, table.path, line, name, detail=f"{code} in field {name}")
+            for line in lines.filter(~lines.is_in(blank)).to_list()
         ]
     columns: list[pl.Expr] = []
     for field in fields:
         name = field["name"]
         value = pl.col(typed_name[name]) if field.get("type", "string") in TYPED else pl.col(name)
-        if name in bad:
-            # A value in error is no value: keys and lookups below see it as missing.
-            value = pl.when(pl.col(LINE).is_in(sorted(bad[name]))).then(None).otherwise(value)
+        if field.get("type") == "integer" and name not in wide:
+            value = value.cast(pl.Int64)
         columns.append(value.alias(name))
     return problems, frame.select(*columns, pl.col(LINE))
 
 
-def _repeats(data: pl.DataFrame, names: list[str]) -> pl.Series:
-    """Lines of rows whose values of `names` (none missing) already occurred on an earlier row."""
+def _present(names: list[str]) -> pl.Expr:
+    """Whether a row has any of these values: frictionless skips a key only when all its values are missing."""
     import polars as pl
 
-    keys = pl.struct(names)
-    present = pl.all_horizontal(pl.col(name).is_not_null() for name in names)
-    repeated = data.filter(present & ~keys.is_first_distinct())
-    return repeated.get_column(LINE)
+    return pl.any_horizontal(pl.col(name).is_not_null() for name in names)
+
+
+def _repeats(data: pl.DataFrame, names: list[str]) -> pl.Series:
+    """Lines of rows whose values of `names` already occurred together on an earlier row (missing equals missing)."""
+    import polars as pl
+
+    return data.filter(_present(names) & ~pl.struct(names).is_first_distinct()).get_column(LINE)
 
 
 def _foreign_key_errors(
@@ -363,11 +401,13 @@ def _foreign_key_errors(
     data = typed[name]
     if target is None:
         return []
-    wanted = data.filter(pl.all_horizontal(pl.col(field).is_not_null() for field in fields))
-    known = target.select(
-        [pl.col(ref).alias(field) for ref, field in zip(reference["fields"], fields, strict=True)]
-    ).unique()
-    missing = wanted.join(known, on=fields, how="anti", nulls_equal=False)
+    wanted = data.filter(_present(fields))
+    known = (
+        target.select([pl.col(ref).alias(field) for ref, field in zip(reference["fields"], fields, strict=True)])
+        .filter(_present(fields))
+        .unique()
+    )
+    missing = wanted.join(known, on=fields, how="anti", nulls_equal=True)
     return [
         problem("foreign-key", table.path, line, fields[0], detail=f"values of {fields} not found in {reference}")
         for line in missing.get_column(LINE)
@@ -411,11 +451,16 @@ def check_rows(tables: dict[str, EngineTable], descriptor: dict[str, Any]) -> Ro
                     problem("unique-error", table.path, line, field["name"], detail="unique constraint violation")
                     for line in _repeats(typed[name], [field["name"]])
                 ]
-        key = schema.get("primaryKey") or []
+        key = list(schema.get("primaryKey") or [])
         if key:
+            missing = typed[name].filter(~_present(key)).get_column(LINE)
+            problems += [
+                problem("primary-key", table.path, line, ",".join(key), detail=f"primary key {key} is missing")
+                for line in missing
+            ]
             problems += [
                 problem("primary-key", table.path, line, ",".join(key), detail=f"primary key {key} repeats")
-                for line in _repeats(typed[name], list(key))
+                for line in _repeats(typed[name], key)
             ]
     for name, table in tables.items():
         schema = resources.get(name, {}).get("schema", {})

@@ -92,8 +92,9 @@ class LoadedTable:
 class ValidTable:
     """The rows of a CSV table that its row model accepts, typed by the engine, for the table-level checks.
 
-    `frame` has the model's columns (integers as Int64, dates as Date, the rest as String, an
-    empty cell as null) and `engine.LINE`, the CSV line each row starts on.
+    `frame` has the model's columns (integers as Int64, or Int128 in a column that needs it, dates
+    as Date, the rest as String, an empty cell as null) and `engine.LINE`, the CSV line each row
+    starts on.
     """
 
     model: type[Row]

@@ -1,10 +1,12 @@
 """Synthetic packages of any size, for benchmarks and for the differential test of the engine.
 
 `synthesize(out, quotes=N)` writes a complete project layout: `datapackage/` (metadata.toml,
-data/*.csv and *.json, the project's expectation suites, datapackage.json) and `seeds/`.
-The package is consistent: foreign keys resolve, every offset points at its text in a
-synthetic seed, every curation rule and every suite holds. Rows are written as they are made,
-so memory does not grow with the size of the package.
+data/*.csv and *.json, the project's expectation suites, datapackage.json, the data dictionary),
+`schema/` and `seeds/`. The package is consistent: foreign keys resolve, every offset points at
+its text in a synthetic seed, every curation rule and every suite holds. Every file is as
+`newsfacts build` writes it (so `newsfacts build --check` passes). Rows are written as they are
+made, so memory does not grow with the size of the package, but for the one table whose rows are
+not made in primary-key order (`UNORDERED`), held as compact polars frames until it is sorted.
 
 `errors=K` then injects K known defects of every kind in `INJECTIONS`, one per row, and returns
 where each one is (also written to `errors.json` beside `datapackage/`).
@@ -15,23 +17,32 @@ from __future__ import annotations
 import csv
 import datetime
 import hashlib
-import json
 import math
 import random
 import shutil
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from .build import assemble_descriptor, dumps_json, file_resource_descriptor, source_title
+from . import dictionary
+from .build import assemble_descriptor, dumps_json, file_resource_descriptor, schema_files, source_title
 from .models import EVENT_TYPES, MODELS, TABLES
+from .package import Layout
 from .progress import Progress
 from .schemas import table_fields
 
+if TYPE_CHECKING:
+    import polars as pl
+
 QUOTES_PER_ARTICLE = 100
 EVENTS_PER_QUOTE = 10  # one event for every ten quotes of an article
+# Tables whose rows are not made in primary-key order: mentions come article by article, but the
+# key starts with the entity.
+UNORDERED = ("entity_mentions",)
+HELD_ROWS = 20_000  # rows of an unordered table packed into one frame at a time
 METADATA = """[package]
 name = "newsfacts-synthetic"
 id = "urn:uuid:00000000-0000-4000-8000-000000000001"
@@ -59,13 +70,17 @@ class Injection:
     breaks: Callable[[list[str], list[str], int], list[str]]
 
 
-def _set(table: str, field: str, value: str) -> Callable[[list[str], list[str], int], list[str]]:
+def _change(table: str, field: str, how: Callable[[str], str]) -> Callable[[list[str], list[str], int], list[str]]:
     index = list(MODELS[table].model_fields).index(field)
 
     def breaks(row: list[str], _previous: list[str], _length: int) -> list[str]:
-        return [*row[:index], value, *row[index + 1 :]]
+        return [*row[:index], how(row[index]), *row[index + 1 :]]
 
     return breaks
+
+
+def _set(table: str, field: str, value: str) -> Callable[[list[str], list[str], int], list[str]]:
+    return _change(table, field, lambda _cell: value)
 
 
 def _copy_key(row: list[str], previous: list[str], _length: int) -> list[str]:
@@ -99,6 +114,13 @@ INJECTIONS: tuple[Injection, ...] = (
     Injection("event_actors", "event_id,entity_id,role", ("primary-key",), _copy_row),
     Injection("quotes", "speaker_id", ("foreign-key",), _set("quotes", "speaker_id", "nobody-000")),
     Injection("entities", "parent_id", ("foreign-key",), _set("entities", "parent_id", "ghost-entity")),
+    # A value that breaks its pattern is still looked up, as it is: an id in the wrong case is not found.
+    Injection(
+        "entity_mentions",
+        "entity_id",
+        ("constraint-error", "foreign-key"),
+        _change("entity_mentions", "entity_id", str.upper),
+    ),
     Injection("quotes", "text", ("span-mismatch",), _alter_text),
     Injection("entity_mentions", "char_end", ("span-out-of-range",), _past_the_end),
 )
@@ -300,6 +322,7 @@ class _TableWriter:
     def __init__(self, layout_dir: Path, table: str) -> None:
         self.table = table
         self.fields = table_fields(MODELS[table])
+        self.records = JsonRecords(self.fields)
         self.csv_file: IO[bytes] = (layout_dir / "data" / f"{table}.csv").open("wb")
         self.json_file: IO[bytes] = (layout_dir / "data" / f"{table}.json").open("wb")
         self.hash = hashlib.sha256()
@@ -308,7 +331,7 @@ class _TableWriter:
         self.previous: list[str] = []
         self._buffer = _LineBuffer()
         self._write_csv([field["name"] for field in self.fields])
-        self.json_file.write(b"[")
+        self.json_file.write(JsonRecords.START.encode("utf-8"))
 
     def _write_csv(self, row: list[str]) -> None:
         data = self._buffer.line(row)
@@ -318,17 +341,49 @@ class _TableWriter:
 
     def write(self, row: list[str]) -> None:
         self._write_csv(row)
-        record = {field["name"]: _json_value(field, value) for field, value in zip(self.fields, row, strict=True)}
-        # The layout of `json.dumps(rows, indent=2)`, one record at a time (see build.canonical_json).
-        text = json.dumps(record, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-        self.json_file.write(((",\n  " if self.count else "\n  ") + text).encode("utf-8"))
+        self.json_file.write(self.records.record(row, first=self.count == 0).encode("utf-8"))
         self.count += 1
         self.previous = row
 
     def close(self) -> None:
-        self.json_file.write(b"\n]\n" if self.count else b"]\n")
+        self.json_file.write(JsonRecords.end(empty=self.count == 0).encode("utf-8"))
         self.csv_file.close()
         self.json_file.close()
+
+
+class JsonRecords:
+    """A table's rows, one at a time, as `build.dumps_json(records)` writes their records, byte for byte.
+
+    START, then `record` for each row, then `end`. `json.dumps` with an indent runs the pure-Python
+    encoder, slowly; here the layout is made once per table and each value is encoded by the
+    function `json.dumps` itself encodes strings with.
+    """
+
+    START = "["
+
+    def __init__(self, fields: list[dict[str, Any]]) -> None:
+        keys = [encode_basestring(field["name"]).replace("%", "%%") for field in fields]
+        self.template = "{" + ",".join(f"\n    {key}: %s" for key in keys) + "\n  }"
+        self.integers = [field["type"] == "integer" for field in fields]
+
+    def record(self, row: list[str], first: bool) -> str:
+        """A row's cells as its record, after the separator from the previous one."""
+        return ("\n  " if first else ",\n  ") + self.template % tuple(map(_json_value, row, self.integers))
+
+    @staticmethod
+    def end(empty: bool) -> str:
+        return "]\n" if empty else "\n]\n"
+
+
+def _json_value(value: str, integer: bool) -> str:
+    if value == "":
+        return "null"
+    if integer:
+        try:
+            return str(int(value))
+        except ValueError:
+            pass  # an injected type error: the JSON keeps what the CSV says
+    return encode_basestring(value)
 
 
 class _LineBuffer:
@@ -347,15 +402,43 @@ class _LineBuffer:
         return "".join(self.lines).encode("utf-8")
 
 
-def _json_value(field: dict[str, Any], value: str) -> Any:
-    if value == "":
-        return None
-    if field["type"] == "integer":
-        try:
-            return int(value)
-        except ValueError:
-            return value  # an injected type error: the JSON keeps what the CSV says
-    return value
+class _Held:
+    """Rows of a table not made in primary-key order, with their seed's length, until they are all made."""
+
+    def __init__(self, table: str) -> None:
+        fields = table_fields(MODELS[table])
+        self.columns = [field["name"] for field in fields]
+        # As the build sorts them: by the typed values of the key.
+        types = {field["name"]: field["type"] for field in fields}
+        self.key = list(MODELS[table].primary_key)
+        self.integer_keys = [name for name in self.key if types[name] == "integer"]
+        self.rows: list[list[Any]] = []
+        self.frames: list[pl.DataFrame] = []
+
+    def add(self, row: list[str], seed_length: int) -> None:
+        self.rows.append([*row, seed_length])
+        if len(self.rows) == HELD_ROWS:
+            self._pack()
+
+    def _pack(self) -> None:
+        import polars as pl
+
+        schema = dict.fromkeys(self.columns, pl.String) | {"\x00seed_length": pl.Int64}
+        self.frames.append(pl.DataFrame(self.rows, schema=schema, orient="row"))
+        self.rows = []
+
+    def in_key_order(self) -> Iterator[tuple[list[str], int]]:
+        import polars as pl
+
+        self._pack()
+        held = pl.concat(self.frames)
+        self.frames = []
+        key = [pl.col(name).cast(pl.Int64) if name in self.integer_keys else pl.col(name) for name in self.key]
+        order = held.select(pl.arg_sort_by(key, maintain_order=True)).to_series()
+        # A chunk at a time: a sorted copy of the whole table would double the memory it takes.
+        for start in range(0, len(order), HELD_ROWS):
+            for *row, seed_length in held[order[start : start + HELD_ROWS]].iter_rows():
+                yield row, seed_length
 
 
 def _anywhere(_index: int) -> bool:
@@ -405,6 +488,7 @@ def synthesize(out: Path, quotes: int, errors: int = 0, seed: int = 0) -> list[d
     shutil.copytree(_project_suites(), package_dir / "expectations")
 
     writers = {model.resource_name: _TableWriter(package_dir, model.resource_name) for model in TABLES}
+    held = {table: _Held(table) for table in UNORDERED}
     injected: list[dict[str, Any]] = []
 
     def emit(table: str, row: list[str], seed_length: int) -> None:
@@ -432,8 +516,14 @@ def synthesize(out: Path, quotes: int, errors: int = 0, seed: int = 0) -> list[d
                 sources.append(source_title(article_row[3], article_row[1]))
                 for table, table_rows in rows.items():
                     for row in table_rows:
-                        emit(table, row, len(seed_text))
+                        if table in held:
+                            held[table].add(row, len(seed_text))
+                        else:
+                            emit(table, row, len(seed_text))
                 progress.advance()
+        for table, rows_held in held.items():
+            for row, seed_length in rows_held.in_key_order():
+                emit(table, row, seed_length)
     finally:
         for writer in writers.values():
             writer.close()
@@ -441,7 +531,13 @@ def synthesize(out: Path, quotes: int, errors: int = 0, seed: int = 0) -> list[d
         file_resource_descriptor(table, writer.size, writer.hash.hexdigest()) for table, writer in writers.items()
     ]
     metadata = tomllib.loads(METADATA)
-    (package_dir / "datapackage.json").write_bytes(dumps_json(assemble_descriptor(metadata, sources, resources)))
+    layout = Layout(package_dir)
+    layout.descriptor.write_bytes(dumps_json(assemble_descriptor(metadata, sources, resources)))
+    counts = {table: writer.count for table, writer in writers.items()}
+    layout.dictionary.write_bytes(dictionary.render(metadata, counts).encode("utf-8"))
+    layout.schema_dir.mkdir()
+    for path, data in schema_files(layout).items():
+        path.write_bytes(data)
     injected.sort(key=lambda item: (item["resource"], item["line"], item["field"], item["code"]))
     (out / "errors.json").write_bytes(dumps_json(injected))
     return injected

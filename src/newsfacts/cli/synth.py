@@ -15,7 +15,8 @@ def register(subcommands: Any) -> None:
         "synth",
         help="write a synthetic package of any size, for benchmarks and tests",
         description="Write a consistent synthetic project to OUT: datapackage/ (tables, suites, "
-        "datapackage.json) and seeds/. Foreign keys resolve and every offset is valid. With --errors K, "
+        "datapackage.json, data dictionary), schema/ and seeds/, every file as `newsfacts build` writes it. "
+        "Foreign keys resolve and every offset is valid. With --errors K, "
         "K defects of every kind are injected and listed in OUT/errors.json.",
     )
     command.add_argument("out", type=Path, metavar="OUT", help="the directory to create (must be empty)")
