@@ -334,3 +334,36 @@ def test_rows_keep_their_lines_across_line_breaks_in_cells(tmp_path: Path) -> No
     assert table is not None
     assert table.data.get_column(LINE).to_list() == [2, 4]
     assert table.data.get_column("aliases").to_list() == [None, None]  # an empty cell is missing
+
+
+UNUSUAL_CELLS = {
+    "integer ' 5'": _integer(" 5"),
+    "integer '05'": _integer("05"),
+    "integer '+5'": _integer("+5"),
+    "integer '-0'": _integer("-0"),
+    "integer '1_000'": _integer("1_000"),
+    "date '2024-9-1'": _date("2024-9-1"),
+    "date '2024-09-1'": _date("2024-09-1"),
+}
+
+
+@pytest.mark.parametrize("case", UNUSUAL_CELLS.values(), ids=UNUSUAL_CELLS.keys())
+def test_cells_frictionless_reads_are_still_judged_by_the_row_model(
+    case: Case, small_package: Path, tmp_path: Path
+) -> None:
+    """validate refuses exactly the rows that the row model, and so `build`, refuses."""
+    shutil.copytree(small_package, tmp_path / "project")
+    layout = Layout(tmp_path / "project" / "datapackage")
+    _replace_cells(layout, case)
+    _, parse_problems = load_tables(layout)
+    refused = {(p.line, p.field) for p in parse_problems if p.code == "row-invalid"}
+    found = {(p.line, p.field) for p in validate(layout, rows_only=True) if p.code == "row-invalid"}
+    assert found == refused
+
+
+def test_a_span_that_ends_before_it_starts_is_reported_not_a_crash(small_package: Path, tmp_path: Path) -> None:
+    shutil.copytree(small_package, tmp_path / "project")
+    layout = Layout(tmp_path / "project" / "datapackage")
+    _replace_cells(layout, _integer("1000"))  # the row's char_end is 147
+    found = [(p.line, p.field, p.code) for p in validate(layout, rows_only=True)]
+    assert found == [(2, "char_end", "span-out-of-range")]

@@ -299,8 +299,9 @@ def _bound(value: Any, field: dict[str, Any]) -> Any:
     return value
 
 
-def _cell_errors(table: EngineTable, schema: dict[str, Any]) -> tuple[list[Problem], pl.DataFrame]:
-    """Type and constraint errors of each cell, and the table's columns typed (null where a cell does not read).
+def _cell_errors(table: EngineTable, schema: dict[str, Any]) -> tuple[list[Problem], pl.DataFrame, set[int]]:
+    """Type and constraint errors of each cell, the table's columns typed (null where a cell does not read),
+    and the lines of cells that read but are not written as their value is (`05`, `2024-9-1`).
 
     One query computes whether each field has errors at all; only the lines of those that do are
     then looked up. As in frictionless, a value that breaks a constraint keeps its place in the
@@ -333,6 +334,9 @@ def _cell_errors(table: EngineTable, schema: dict[str, Any]) -> tuple[list[Probl
             flags[f"type-error:{name}"] = pl.col(unread_name[name])
         if field.get("type") == "integer":
             flags[f"wide:{name}"] = ~value.is_between(*INT64)
+        if field.get("type") in ("integer", "date"):
+            # frictionless reads " 5", "05" and "2024-9-1"; the row model, like build, may not.
+            flags[f"unusual:{name}"] = value.is_not_null() & (value.cast(pl.String) != raw)
         constraints = field.get("constraints", {})
         # Each constraint is checked only on cells of the right type, as frictionless does.
         checks: list[pl.Expr] = []
@@ -357,10 +361,14 @@ def _cell_errors(table: EngineTable, schema: dict[str, Any]) -> tuple[list[Probl
     blank = found.pop("blank-row", pl.Series(dtype=pl.Int64)).to_list()
     problems = [problem("blank-row", table.path, line, detail="blank row") for line in blank]
     wide: set[str] = set()
+    unusual: set[int] = set()
     for flag, lines in found.items():
         code, name = flag.split(":", 1)
         if code == "wide":
             wide.add(name)
+            continue
+        if code == "unusual":
+            unusual.update(lines.to_list())
             continue
         problems += [
             problem(code, table.path, line, name, detail=f"{code} in field {name}")
@@ -373,7 +381,7 @@ def _cell_errors(table: EngineTable, schema: dict[str, Any]) -> tuple[list[Probl
         if field.get("type") == "integer" and name not in wide:
             value = value.cast(pl.Int64)
         columns.append(value.alias(name))
-    return problems, frame.select(*columns, pl.col(LINE))
+    return problems, frame.select(*columns, pl.col(LINE)), unusual
 
 
 def _present(names: list[str]) -> pl.Expr:
@@ -416,7 +424,12 @@ def _foreign_key_errors(
 
 @dataclass
 class RowCheck:
-    """The findings, and each table's typed rows: `valid` marks rows without type or constraint errors."""
+    """The findings, each table's typed rows, and the lines the row model must judge.
+
+    Those are the rows with a cell in error, and the rows with a cell that frictionless reads but
+    that is not written as its value is (` 5`, `05`, `2024-9-1`): the row model, which `build`
+    applies too, may refuse such a cell.
+    """
 
     problems: list[Problem]
     typed: dict[str, pl.DataFrame]
@@ -442,9 +455,9 @@ def check_rows(tables: dict[str, EngineTable], descriptor: dict[str, Any]) -> Ro
         if "hash" in resource and resource["hash"] != f"sha256:{table.sha256}":
             problems.append(problem("hash-count", table.path, detail=f"the file's sha256 is {table.sha256}"))
         schema = resource.get("schema", {})
-        cell_problems, typed[name] = _cell_errors(table, schema)
+        cell_problems, typed[name], unusual = _cell_errors(table, schema)
         problems += cell_problems
-        invalid[name] = {p.line for p in cell_problems if p.line is not None}
+        invalid[name] = {p.line for p in cell_problems if p.line is not None} | unusual
         for field in schema.get("fields", []):
             if field.get("constraints", {}).get("unique") and field["name"] in typed[name].columns:
                 problems += [

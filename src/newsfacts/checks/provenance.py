@@ -103,7 +103,8 @@ def check_spans(paths: dict[str, Path], valid: dict[str, pl.DataFrame], seeds: p
             end,
             "seed_length",
             outside.alias("outside"),
-            pl.col("seed").str.slice(start, end - start).alias("actual"),
+            # A span that ends before it starts is `outside`; its slice must still be computable.
+            pl.col("seed").str.slice(start, (end - start).clip(lower_bound=0)).alias("actual"),
             pl.col("text"),
         )
         .filter(pl.col("outside") | (pl.col("actual") != pl.col("text")))
