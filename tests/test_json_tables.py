@@ -118,6 +118,10 @@ def same_as_exact(layout: Layout) -> list[str]:
     """Check that the fast path changes nothing on each table; the names of the tables it settled."""
     settled = []
     for name, table in valid_tables(layout).items():
+        if not table.complete:
+            # Rows in error: build will rewrite the JSON file once they are fixed; nothing to check.
+            assert check_json_tables(layout, {name: table}) == []
+            continue
         exact = _exact_problems(layout, name, table)
         assert check_json_tables(layout, {name: table}) == exact, (layout.package_dir, name)
         if _unchanged(layout, name, table):
@@ -259,17 +263,19 @@ def test_a_file_over_the_size_limit_is_reported(synthetic: Path) -> None:
 
 
 def test_a_cell_the_engine_dropped_is_not_taken_for_a_valid_value(tmp_path: Path) -> None:
-    # The descriptor is stricter than the model: the engine drops two descriptions (null) that the
-    # model accepts, so their rows stay. A JSON file with those nulls matches the rendered rows
-    # byte for byte, yet breaks the JSON Schema (description is required).
-    shutil.copytree(FIXTURES / "bump-major-constraint-tightened", tmp_path / "package")
+    # The descriptor is stricter than the model: it types descriptions as integers, so the engine
+    # drops every description (null) while the model accepts the rows, which stay. A JSON file
+    # with those nulls matches the rendered rows byte for byte, yet breaks the JSON Schema.
+    shutil.copytree(FIXTURES / "minimal-valid", tmp_path / "package")
     layout = Layout(tmp_path / "package" / "datapackage")
+    descriptor = json.loads(layout.descriptor.read_text(encoding="utf-8"))
+    resource = next(resource for resource in descriptor["resources"] if resource["name"] == "entities")
+    next(field for field in resource["schema"]["fields"] if field["name"] == "description")["type"] = "integer"
+    layout.descriptor.write_bytes(dumps_json(descriptor))
     entities = valid_tables(layout)["entities"]
     layout.json("entities").write_bytes(b"".join(render_json(entities)))
     assert entities.complete
-    assert sorted(entities.frame.filter(pl.col("description").is_null()).get_column(LINE)) == [3, 4]
+    dropped = sorted(entities.frame.filter(pl.col("description").is_null()).get_column(LINE))
+    assert dropped
     problems = check_json_tables(layout, {"entities": entities})
-    assert located(problems, layout.json("entities")) == [
-        (3, "description", "json-schema"),
-        (4, "description", "json-schema"),
-    ]
+    assert located(problems, layout.json("entities")) == [(line, "description", "json-schema") for line in dropped]
