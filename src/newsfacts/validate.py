@@ -117,16 +117,19 @@ def check_rows_and_spans(layout: Layout) -> tuple[dict[str, ValidTable], list[Pr
     problems += row_problems
     if not descriptor_problems:
         problems += _without_repeats(checked.problems, row_problems)
+    paths = {name: table.path for name, table in tables.items()}
+    row_counts = {name: table.data.height for name, table in tables.items()}
+    # The cells as read are no longer needed, only their typed values: free them before the spans.
+    del tables, checked
 
     articles = valid.get("articles")
     seed_rows = articles.select("article_id", "seed_file", "sha256", LINE).iter_rows() if articles is not None else []
     articles_path = layout.csv("articles")
     seeds, seed_problems = load_seed_texts(layout, articles_path, seed_rows)
     problems += seed_problems
-    problems += check_spans({name: table.path for name, table in tables.items()}, valid, seeds)
+    problems += check_spans(paths, valid, seeds)
     valid_tables = {
-        name: ValidTable(MODELS[name], tables[name].path, frame, tables[name].data.height)
-        for name, frame in valid.items()
+        name: ValidTable(MODELS[name], paths[name], frame, row_counts[name]) for name, frame in valid.items()
     }
     return valid_tables, problems
 

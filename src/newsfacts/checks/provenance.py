@@ -111,7 +111,8 @@ def check_spans(paths: dict[str, Path], valid: dict[str, pl.DataFrame], seeds: p
         for name in names
     ]
     problems: list[Problem] = []
-    for name, flagged in zip(names, pl.collect_all(queries), strict=True):
+    # One table at a time, streamed: the slices of every span at once cost hundreds of MB.
+    for name, flagged in zip(names, (query.collect(engine="streaming") for query in queries), strict=True):
         for line, first, last, length, out, actual, _ in flagged.iter_rows():
             if out:
                 problems.append(
