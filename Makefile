@@ -37,7 +37,7 @@ typecheck: $(STAMP)
 
 check: lint typecheck test
 
-# newsfacts validate vs frictionless validate on synthetic packages of 10k, 100k and 1M quotes
+# newsfacts validate vs frictionless validate on synthetic packages of 10k, 100k and 1M quotes with injected errors
 # (written once under build/bench/); record the table in benchmarks/README.md.
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
