@@ -80,12 +80,6 @@ class LoadedTable:
     records: list[dict[str, Any]] = field(default_factory=list)
     cells: list[dict[str, str]] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
-    row_count: int = 0  # rows in the CSV, parsed or not
-
-    @property
-    def complete(self) -> bool:
-        """True when every CSV row parsed, so nothing would be lost by rewriting the file."""
-        return len(self.records) == self.row_count
 
 
 @dataclass(frozen=True)
@@ -118,7 +112,7 @@ def cells_to_values(cells: dict[str, str]) -> dict[str, str | None]:
 
 
 def parse_rows(table: Table, model: type[Row]) -> tuple[LoadedTable, list[Problem]]:
-    loaded = LoadedTable(model, table, row_count=len(table.rows))
+    loaded = LoadedTable(model, table)
     problems: list[Problem] = []
     for cells, line in zip(table.rows, table.lines, strict=True):
         try:
