@@ -88,3 +88,18 @@ def test_report_replaces_its_own_site_and_nothing_else(tmp_path: Path) -> None:
     assert (result.index, [p.code for p in result.problems]) == (None, ["report-target"])
     assert [path.name for path in precious.iterdir()] == ["draft.txt"]
     assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".report-")] == []
+
+
+def test_batches_are_not_fingerprinted() -> None:
+    """GX's md5 of every cell of a batch is skipped (checks.expectations.import_great_expectations)."""
+    import pandas as pd
+
+    from newsfacts.checks.expectations import import_great_expectations
+
+    import_great_expectations()
+    from great_expectations.core.batch_spec import RuntimeDataBatchSpec
+    from great_expectations.execution_engine import PandasExecutionEngine
+
+    batch = RuntimeDataBatchSpec(batch_data=pd.DataFrame({"quote_id": ["q-001-01"]}))
+    _, markers = PandasExecutionEngine().get_batch_data_and_markers(batch)
+    assert "pandas_data_fingerprint" not in markers

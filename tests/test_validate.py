@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -240,3 +241,20 @@ def test_formula_prefix_is_allowed_in_verbatim_text() -> None:
 
 def test_real_package_is_valid() -> None:
     assert validate(Layout(ROOT / "datapackage")) == []
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        # A link to the same text elsewhere in seeds/ is read like the file itself.
+        ("seeds/elsewhere.txt", []),
+        ("outside.txt", [("../seeds/000_minimal.txt", None, None, "unsafe-path")]),
+    ],
+)
+def test_a_seed_may_link_only_inside_seeds(fixture_copy: Any, target: str, expected: list[Row]) -> None:
+    layout = fixture_copy("minimal-valid")
+    seed = layout.root / "seeds" / "000_minimal.txt"
+    (layout.root / target).write_bytes(seed.read_bytes())
+    seed.unlink()
+    seed.symlink_to(layout.root / target)
+    assert located(validate(layout), layout.package_dir) == expected

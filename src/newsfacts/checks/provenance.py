@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,24 +18,38 @@ if TYPE_CHECKING:
 SPAN_TABLES = ("quotes", "event_sources", "sanction_sources", "entity_mentions")
 
 
+def _plain_seed_files(layout: Layout) -> set[str]:
+    """The `seed_file` values (`seeds/NAME`) of regular files right in seeds/, which are safe to read.
+
+    One listing of the directory: resolving each of thousands of seed paths would take seconds.
+    """
+    seeds_dir = layout.seeds_dir
+    if unsafe_path_problem(seeds_dir, layout.root) is not None:
+        return set()
+    try:
+        with os.scandir(seeds_dir) as entries:
+            return {f"{seeds_dir.name}/{entry.name}" for entry in entries if entry.is_file(follow_symlinks=False)}
+    except OSError:
+        return set()
+
+
 def _read_seeds(
     layout: Layout, articles_path: Path, articles: Iterable[tuple[str, str, str, int]]
-) -> tuple[list[tuple[str, Path, bytes]], list[Problem]]:
-    """The bytes of each article's seed, checked against the recorded sha256."""
-    seeds_dir = layout.seeds_dir
-    seeds_inside = unsafe_path_problem(seeds_dir, layout.root) is None
-    found: list[tuple[str, Path, bytes]] = []
+) -> tuple[list[tuple[str, str, bytes]], list[Problem]]:
+    """The bytes of each article's seed (with its article_id and seed_file), checked against the recorded sha256."""
+    plain = _plain_seed_files(layout)
+    root = str(layout.root)
+    found: list[tuple[str, str, bytes]] = []
     problems: list[Problem] = []
     for article_id, seed_file, sha256, line in articles:
-        seed_path = layout.seed(seed_file)
-        # Resolving every path is slow with thousands of seeds: a plain file right in seeds/ is inside it.
-        plain = seeds_inside and seed_path.parent == seeds_dir and not seed_path.is_symlink()
-        unsafe = None if plain else unsafe_path_problem(seed_path, seeds_dir)
-        if unsafe:
-            problems.append(unsafe)
-            continue
+        if seed_file not in plain:
+            unsafe = unsafe_path_problem(layout.seed(seed_file), layout.seeds_dir)
+            if unsafe:
+                problems.append(unsafe)
+                continue
         try:
-            raw = seed_path.read_bytes()
+            with open(os.path.join(root, seed_file), "rb") as handle:
+                raw = handle.read()
         except OSError:
             problems.append(problem("seed-missing", articles_path, line, "seed_file", detail=seed_file))
             continue
@@ -43,7 +58,7 @@ def _read_seeds(
             problems.append(
                 problem("seed-hash-mismatch", articles_path, line, "sha256", detail=seed_file, actual=actual)
             )
-        found.append((article_id, seed_path, raw))
+        found.append((article_id, seed_file, raw))
     return found, problems
 
 
@@ -64,12 +79,12 @@ def load_seed_texts(
     except pl.exceptions.ComputeError:
         # Some seed is not UTF-8: decode each to say which and where.
         decoded: list[str | None] = []
-        for _, seed_path, raw in seeds:
+        for _, seed_file, raw in seeds:
             try:
                 decoded.append(raw.decode("utf-8"))
             except UnicodeDecodeError as error:
                 decoded.append(None)
-                problems.append(problem("encoding-error", seed_path, detail=str(error)))
+                problems.append(problem("encoding-error", layout.seed(seed_file), detail=str(error)))
         texts = pl.Series("seed", decoded, dtype=pl.String)
     frame = pl.DataFrame({"article_id": pl.Series(ids, dtype=pl.String), "seed": texts})
     # A repeated article_id (a unique-error already) keeps its last seed.
