@@ -14,7 +14,15 @@ import polars as pl
 import pytest
 
 from newsfacts.build import dumps_json
-from newsfacts.checks.generated import Unrenderable, _exact_problems, _unchanged, check_json_tables, render_json
+from newsfacts.checks import generated
+from newsfacts.checks.generated import (
+    Unrenderable,
+    _exact_problems,
+    _stale_problems,
+    _unchanged,
+    check_json_tables,
+    render_json,
+)
 from newsfacts.engine import LINE
 from newsfacts.limits import Limits
 from newsfacts.models import MODELS, TABLES
@@ -279,3 +287,62 @@ def test_a_cell_the_engine_dropped_is_not_taken_for_a_valid_value(tmp_path: Path
     assert dropped
     problems = check_json_tables(layout, {"entities": entities})
     assert located(problems, layout.json("entities")) == [(line, "description", "json-schema") for line in dropped]
+
+
+def append_csv_row(table: str, change: Callable[[list[str]], None]) -> Callable[[Path], None]:
+    """A row added to a CSV table (a copy of its first, changed), without `build`: the JSON is stale."""
+
+    def edit(data: Path) -> None:
+        path = data / f"{table}.csv"
+        header, first, *_ = path.read_text(encoding="utf-8").split("\n")
+        cells = dict(zip(header.split(","), first.split(","), strict=True))
+        values = list(cells.values())
+        change(values)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(",".join(values) + "\n")
+
+    return edit
+
+
+# Stale JSON files that build wrote for other rows: read with polars, compared by key.
+STALE_EDITS: dict[str, tuple[str, Callable[[Path], None]]] = {
+    "csv-row-added": ("quotes", append_csv_row("quotes", lambda cells: cells.__setitem__(0, "q-999-01"))),
+    "value-changed": ("quotes", EDITS["value-changed"][0]),
+    "value-escaped": ("quotes", edit_records("quotes", set_value(3, "speaker_as_printed", 'say "no" \\ \u2019'))),
+    "value-set": ("quotes", edit_records("quotes", set_value(4, "co_speaker_ids", "person-000001"))),
+    "value-nulled": ("events", edit_records("events", set_value(1, "end_date", None))),
+    "record-removed": ("quotes", EDITS["record-removed"][0]),
+    "record-added": ("quotes", EDITS["record-added"][0]),
+    # Of two records with one key, the last counts.
+    "record-repeated": (
+        "quotes",
+        edit_records("quotes", lambda records: records.append(records[2] | {"speaker_as_printed": "someone"})),
+    ),
+    "date-changed": ("events", edit_records("events", set_value(0, "start_date", "2020-02-29"))),
+    "integer-changed": ("quotes", edit_records("quotes", set_value(0, "char_end", 10**15))),
+}
+
+
+@pytest.mark.parametrize("piece_bytes", [64, generated.PIECE_BYTES])
+@pytest.mark.parametrize("edit", list(STALE_EDITS))
+def test_a_stale_file_is_compared_in_polars(
+    edit: str, piece_bytes: int, synthetic: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(generated, "PIECE_BYTES", piece_bytes)
+    name, change = STALE_EDITS[edit]
+    shutil.copytree(synthetic, tmp_path / "package")
+    layout = Layout(tmp_path / "package" / "datapackage")
+    change(layout.package_dir / "data")
+    table = valid_tables(layout)[name]
+    exact = _exact_problems(layout, name, table)
+    assert exact and {problem.code for problem in exact} == {"json-stale"}
+    assert _stale_problems(layout, name, table) == exact
+
+
+@pytest.mark.parametrize("edit", ["reindented", "no-final-newline", "wrong-type", "key-added", "language-in-both"])
+def test_a_file_build_did_not_write_is_left_to_the_exact_path(edit: str, synthetic: Path, tmp_path: Path) -> None:
+    shutil.copytree(synthetic, tmp_path / "package")
+    layout = Layout(tmp_path / "package" / "datapackage")
+    EDITS[edit][0](layout.package_dir / "data")
+    name = "articles" if edit == "language-in-both" else "quotes"
+    assert _stale_problems(layout, name, valid_tables(layout)[name]) is None

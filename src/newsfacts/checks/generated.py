@@ -3,7 +3,9 @@
 Only tables whose CSV rows are all valid are checked (see `check_json_tables`). A JSON file
 that holds exactly the bytes `newsfacts build` would write for its table's rows is settled
 without parsing it (`_unchanged`): the rows are rendered as JSON with polars a batch at a time
-and compared with the file as it is read. Any other takes the exact path, which parses the file,
+and compared with the file as it is read. A stale file that `build` wrote for other rows (a CSV
+edited since) is read with polars, a piece at a time, and compared with the rows by key
+(`_stale_problems`). Any other takes the exact path, which parses the file with `json`,
 validates it and pairs its records with the rows to name each difference.
 """
 
@@ -28,6 +30,8 @@ if TYPE_CHECKING:
 
 # Rows rendered at a time: a batch of the largest table (quotes) is about 40 MB of JSON.
 BATCH_ROWS = 100_000
+# Bytes of a stale JSON file read at a time (then cut after the last whole record).
+PIECE_BYTES = 32 * 1024 * 1024
 # What json.dumps (ensure_ascii=False) escapes in a string, and DEL: only a column with one of
 # these in a batch is escaped there, and checked for the characters below.
 _SPECIAL = r'[\x00-\x1f"\\\x7f]'
@@ -214,13 +218,22 @@ def _conforms(table: ValidTable) -> bool:
     return True
 
 
+def _readable(layout: Layout, path: Path) -> bool:
+    """Whether `read_json` gets past the path and size checks (bytes the renderer writes pass the rest)."""
+    if unsafe_path_problem(path, layout.package_dir) is not None:
+        return False
+    try:
+        return path.stat().st_size <= layout.limits.max_file_bytes
+    except OSError:
+        return False
+
+
 def _unchanged(layout: Layout, name: str, table: ValidTable) -> bool:
     """Whether the exact path would find no problem in a complete table's JSON file, settled cheaply.
 
     True when all three hold, and then `_exact_problems` would return nothing:
-    - `read_json` reads the file: it is inside the package and within the size limit, and bytes
-      the renderer writes pass the rest (they start with `[`, are UTF-8, and hold no control
-      character but LF);
+    - `read_json` reads the file (`_readable`; bytes the renderer writes start with `[`, are
+      UTF-8, and hold no control character but LF);
     - the file holds exactly the bytes `build.dumps_json` writes for the rows, which `json.loads`
       turns back into the rows' own values (strings, integers and null make the round trip), so
       `_compare` finds no difference;
@@ -228,14 +241,108 @@ def _unchanged(layout: Layout, name: str, table: ValidTable) -> bool:
       the JSON Schema is generated from, but that alone is not enough: see `_conforms`.
     """
     path = layout.json(name)
-    if unsafe_path_problem(path, layout.package_dir) is not None:
-        return False
     try:
-        if path.stat().st_size > layout.limits.max_file_bytes:
-            return False
-        return _conforms(table) and _same_bytes(path, render_json(table))
+        return _readable(layout, path) and _conforms(table) and _same_bytes(path, render_json(table))
     except (OSError, Unrenderable):
         return False
+
+
+def _pieces(path: Path) -> Iterator[bytes]:
+    """The records of a JSON file as `build` writes it, a run of whole records at a time: from the
+    first record's `  {` to the last one's `  }`, with the `,` lines between them.
+
+    Stops early (the caller then finds fewer records, or other bytes) where the file is not laid out so.
+    """
+    with path.open("rb") as handle:
+        if handle.read(2) != b"[\n":
+            return
+        pending = b""
+        while chunk := handle.read(PIECE_BYTES):
+            pending += chunk
+            cut = pending.rfind(b"\n  },\n")
+            if cut >= 0:
+                yield pending[: cut + 4]
+                pending = pending[cut + 6 :]
+        if pending.endswith(b"\n  }\n]\n"):
+            yield pending[:-3]
+
+
+def _read_pieces(path: Path, table: ValidTable) -> pl.DataFrame | None:
+    """The records of a JSON file laid out as `build` writes it, typed as the table's columns are.
+
+    None where a piece does not read so. A frame that is returned is not yet proven to be the
+    file's records: `_stale_problems` renders it back and compares the bytes.
+    """
+    import polars as pl
+
+    names = list(table.model.model_fields)
+    dtypes = {name: table.frame.schema[name] for name in names}
+    if any(dtype not in (pl.Int64, pl.Date, pl.String) for dtype in dtypes.values()):
+        return None
+    width = len(names) + 2  # `  {`, a line per field, `  }` (then `,` or nothing)
+    texts: list[pl.Expr] = []
+    for index, name in enumerate(names):
+        field_line = pl.col("line").gather_every(width, offset=index + 1)
+        text = field_line.str.strip_prefix(f"    {json.dumps(name, ensure_ascii=False)}: ")
+        texts.append((text.str.strip_suffix(",") if index < len(names) - 1 else text).alias(name))
+    strings = [name for name in names if dtypes[name] != pl.Int64]
+    parts: list[pl.DataFrame] = []
+    for piece in _pieces(path):
+        # One string column of the piece's lines: no separator, no quoting, and no line is a header.
+        lines = pl.read_csv(piece, has_header=False, separator="\x1f", quote_char=None, schema={"line": pl.String})
+        if lines.height % width:
+            return None
+        literals = lines.select(texts)
+        escaped = literals.select(pl.col(name).str.contains("\\", literal=True).any() for name in strings).row(0)
+        values = literals.select(
+            _json_value(name, dtypes[name], name in strings and escaped[strings.index(name)]) for name in names
+        )
+        misread = [values.get_column(name).is_null() & (literals.get_column(name) != "null") for name in names]
+        if any(column.any() for column in misread):
+            return None
+        parts.append(values)
+    if not parts:
+        return None
+    return pl.concat(parts)
+
+
+def _json_value(name: str, dtype: pl.DataType, escaped: bool) -> pl.Expr:
+    """A column of JSON literals (or `null`) as the values of `dtype`; only strings with an escape need decoding."""
+    import polars as pl
+
+    literal = pl.col(name)
+    if dtype == pl.Int64:
+        return literal.cast(pl.Int64, strict=False)
+    if escaped:
+        value = literal.str.json_decode(pl.String)
+    else:
+        value = pl.when(literal != "null").then(literal.str.strip_prefix('"').str.strip_suffix('"'))
+    return (value.str.to_date("%Y-%m-%d", strict=False) if dtype == pl.Date else value).alias(name)
+
+
+def _stale_problems(layout: Layout, name: str, table: ValidTable) -> list[Problem] | None:
+    """What the exact path finds in a complete table's JSON file that `build` wrote for other rows,
+    or None when the file is not such a file.
+
+    The file is read with polars (`_read_pieces`), then rendered back: the same bytes prove that
+    `json.loads` would return exactly those records. If they are valid against the JSON Schema,
+    the exact path finds only `json-stale` differences, which `_compare_frames` finds by key.
+    """
+    import polars as pl
+
+    path = layout.json(name)
+    if not _readable(layout, path):
+        return None
+    try:
+        records = _read_pieces(path, table)
+        if records is None:
+            return None
+        from_json = ValidTable(table.model, path, records, records.height)
+        if not (_same_bytes(path, render_json(from_json)) and _conforms(from_json)):
+            return None
+    except (OSError, Unrenderable, pl.exceptions.PolarsError):
+        return None
+    return _compare_frames(path, table, records)
 
 
 def _record_line(table: ValidTable, lines_by_key: dict[tuple[Any, ...], int], record: Any) -> int | None:
@@ -345,8 +452,10 @@ def check_json_tables(layout: Layout, tables: dict[str, ValidTable]) -> list[Pro
     """
     problems: list[Problem] = []
     for name, table in tables.items():
-        if table.complete and not _unchanged(layout, name, table):
-            problems += _exact_problems(layout, name, table)
+        if not table.complete or _unchanged(layout, name, table):
+            continue
+        stale = _stale_problems(layout, name, table)
+        problems += _exact_problems(layout, name, table) if stale is None else stale
     return problems
 
 
@@ -373,5 +482,47 @@ def _compare(
             if json_record.get(field) != value:
                 problems.append(problem("json-stale", path, line, field, detail=f"{field} differs"))
     for record_key in from_json.keys() - from_csv.keys():
+        problems.append(problem("json-stale", path, None, detail=f"row {record_key} is not in the CSV"))
+    return problems
+
+
+def _compare_frames(path: Path, table: ValidTable, from_json: pl.DataFrame) -> list[Problem]:
+    """`_compare`, for records read into a frame: the same problems, found with joins on the key."""
+    import polars as pl
+
+    key = list(table.model.primary_key)
+    names = list(table.model.model_fields)
+    as_json = [pl.col(name).cast(pl.String) if table.frame.schema[name] == pl.Date else pl.col(name) for name in names]
+    from_csv = table.frame.select(*as_json, LINE)
+    from_json = from_json.select(as_json)
+    if from_csv.select(pl.struct(key).is_duplicated().any()).item():
+        return []
+    if from_json.select(pl.struct(key).is_duplicated().any()).item():
+        # Of records with the same key, the last is the one a dict keeps.
+        from_json = from_json.unique(key, keep="last", maintain_order=True)
+    # (line, field's place, problem): sorted, the problems come in `_compare`'s order.
+    found: list[tuple[int, int, Problem]] = []
+    missing = from_csv.lazy().join(from_json.lazy(), on=key, how="anti", nulls_equal=True)
+    for row in missing.select(*key, LINE).collect(engine="streaming").iter_rows():
+        found.append((row[-1], -1, problem("json-stale", path, row[-1], detail=f"row {row[:-1]} is missing")))
+    # Only the keys are joined; then a column at a time is compared, its rows gathered in pair order.
+    pairs = (
+        from_csv.lazy()
+        .select(*key, LINE)
+        .with_row_index("\x00csv")
+        .join(from_json.lazy().select(key).with_row_index("\x00json"), on=key, how="inner", nulls_equal=True)
+        .select(LINE, "\x00csv", "\x00json")
+        .collect()
+    )
+    for place, name in enumerate(names):
+        if name in key:
+            continue
+        csv_values = from_csv.get_column(name).gather(pairs.get_column("\x00csv"))
+        json_values = from_json.get_column(name).gather(pairs.get_column("\x00json"))
+        differs = pairs.get_column(LINE).filter(csv_values.ne_missing(json_values))
+        found += [(line, place, problem("json-stale", path, line, name, detail=f"{name} differs")) for line in differs]
+    problems = [found_problem for _, _, found_problem in sorted(found, key=lambda item: item[:2])]
+    extra = from_json.join(from_csv, on=key, how="anti", nulls_equal=True)
+    for record_key in extra.select(key).iter_rows():
         problems.append(problem("json-stale", path, None, detail=f"row {record_key} is not in the CSV"))
     return problems
