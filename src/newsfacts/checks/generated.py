@@ -293,10 +293,9 @@ def _read_pieces(path: Path, table: ValidTable) -> pl.DataFrame | None:
         if lines.height % width:
             return None
         literals = lines.select(texts)
-        escaped = literals.select(pl.col(name).str.contains("\\", literal=True).any() for name in strings).row(0)
-        values = literals.select(
-            _json_value(name, dtypes[name], name in strings and escaped[strings.index(name)]) for name in names
-        )
+        escapes = literals.select(pl.col(name).str.contains("\\", literal=True).any() for name in strings).row(0)
+        escaped = {name for name, found in zip(strings, escapes, strict=True) if found}
+        values = literals.select(_json_value(name, dtypes[name], name in escaped) for name in names)
         misread = [values.get_column(name).is_null() & (literals.get_column(name) != "null") for name in names]
         if any(column.any() for column in misread):
             return None
