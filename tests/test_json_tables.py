@@ -313,6 +313,13 @@ STALE_EDITS: dict[str, tuple[str, Callable[[Path], None]]] = {
     "value-nulled": ("events", edit_records("events", set_value(1, "end_date", None))),
     "record-removed": ("quotes", EDITS["record-removed"][0]),
     "record-added": ("quotes", EDITS["record-added"][0]),
+    "records-added": (
+        "quotes",
+        edit_records(
+            "quotes",
+            lambda records: records.extend(records[0] | {"quote_id": f"q-999-{n:02}"} for n in (3, 1, 4, 1, 5, 9)),
+        ),
+    ),
     # Of two records with one key, the last counts.
     "record-repeated": (
         "quotes",

@@ -480,8 +480,10 @@ def _compare(
         for field, value in record.items():
             if json_record.get(field) != value:
                 problems.append(problem("json-stale", path, line, field, detail=f"{field} differs"))
-    for record_key in from_json.keys() - from_csv.keys():
-        problems.append(problem("json-stale", path, None, detail=f"row {record_key} is not in the CSV"))
+    # In the file's order (a key's first record), so that the problems come in the same order every run.
+    for record_key in from_json:
+        if record_key not in from_csv:
+            problems.append(problem("json-stale", path, None, detail=f"row {record_key} is not in the CSV"))
     return problems
 
 
@@ -496,9 +498,11 @@ def _compare_frames(path: Path, table: ValidTable, from_json: pl.DataFrame) -> l
     from_json = from_json.select(as_json)
     if from_csv.select(pl.struct(key).is_duplicated().any()).item():
         return []
-    if from_json.select(pl.struct(key).is_duplicated().any()).item():
-        # Of records with the same key, the last is the one a dict keeps.
-        from_json = from_json.unique(key, keep="last", maintain_order=True)
+    # As in a dict: of records with the same key, the last one's values, at the first one's place.
+    json_keys = from_json.select(key)
+    if json_keys.select(pl.struct(key).is_duplicated().any()).item():
+        json_keys = json_keys.unique(keep="first", maintain_order=True)
+        from_json = from_json.unique(key, keep="last")
     # (line, field's place, problem): sorted, the problems come in `_compare`'s order.
     found: list[tuple[int, int, Problem]] = []
     missing = from_csv.lazy().join(from_json.lazy(), on=key, how="anti", nulls_equal=True)
@@ -521,7 +525,7 @@ def _compare_frames(path: Path, table: ValidTable, from_json: pl.DataFrame) -> l
         differs = pairs.get_column(LINE).filter(csv_values.ne_missing(json_values))
         found += [(line, place, problem("json-stale", path, line, name, detail=f"{name} differs")) for line in differs]
     problems = [found_problem for _, _, found_problem in sorted(found, key=lambda item: item[:2])]
-    extra = from_json.join(from_csv, on=key, how="anti", nulls_equal=True)
-    for record_key in extra.select(key).iter_rows():
+    extra = json_keys.join(from_csv.select(key), on=key, how="anti", nulls_equal=True, maintain_order="left")
+    for record_key in extra.iter_rows():
         problems.append(problem("json-stale", path, None, detail=f"row {record_key} is not in the CSV"))
     return problems
