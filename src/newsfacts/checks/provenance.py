@@ -48,6 +48,7 @@ def _read_seeds(
                 problems.append(unsafe)
                 continue
         try:
+            # `layout.seed(seed_file)` as a plain string: a Path per seed costs 0.15 s per 10k seeds.
             with open(os.path.join(root, seed_file), "rb") as handle:
                 raw = handle.read()
         except OSError:
