@@ -271,6 +271,12 @@ def first_resource(key: str, value: str) -> Callable[[Path], None]:
     return edit_descriptor(lambda descriptor: descriptor["resources"][0].__setitem__(key, value))
 
 
+def point_quotes_at_entities(descriptor: dict[str, Any]) -> None:
+    resource = next(r for r in descriptor["resources"] if r["name"] == "quotes")
+    resource["path"] = "data/entities.csv"
+    del resource["bytes"], resource["hash"]
+
+
 def link_entities_outside(root: Path) -> None:
     """data/entities.csv becomes a symlink to a file outside the package (another fixture's)."""
     target = root / "datapackage" / "data" / "entities.csv"
@@ -468,6 +474,16 @@ BROKEN: dict[str, tuple[Callable[[Path], None], bool]] = {
         False,
     ),
     "sha1-hash": (first_resource("hash", "sha1:" + "0" * 40), False),
+    # The quotes resource reads another table's file: load() would return entities as quotes.
+    "descriptor-mismatch": (edit_descriptor(point_quotes_at_entities), False),
+    # Cells that Python's int() and pydantic's lax mode would read, but Table Schema's integer is not.
+    "integer-grammar": (
+        lambda root: [
+            set_cell("quotes", 2, column, value)(root)
+            for column, value in (("char_start", " 77"), ("char_end", "10_7"))
+        ],
+        True,
+    ),
     "descriptor-broken": (write_bytes("datapackage/datapackage.json", b'{"resources": [\n'), False),
     # Great Expectations suites
     "date-window": (

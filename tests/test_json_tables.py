@@ -30,7 +30,7 @@ from newsfacts.package import Layout, ValidTable
 from newsfacts.problems import Problem, display_path
 from newsfacts.schemas import table_schema
 from newsfacts.synth import synthesize
-from newsfacts.validate import check_rows_and_spans
+from newsfacts.validate import check_rows_and_spans, validate
 
 from .conftest import FIXTURES, ROOT
 
@@ -270,10 +270,9 @@ def test_a_file_over_the_size_limit_is_reported(synthetic: Path) -> None:
     )
 
 
-def test_a_cell_the_engine_dropped_is_not_taken_for_a_valid_value(tmp_path: Path) -> None:
-    # The descriptor is stricter than the model: it types descriptions as integers, so the engine
-    # drops every description (null) while the model accepts the rows, which stay. A JSON file
-    # with those nulls matches the rendered rows byte for byte, yet breaks the JSON Schema.
+def test_a_descriptor_that_retypes_a_field_is_reported_and_not_used(tmp_path: Path) -> None:
+    # The descriptor types descriptions as integers. The rows are still read as the model says
+    # (every description kept), and the descriptor is reported: `load()` would read it otherwise.
     shutil.copytree(FIXTURES / "minimal-valid", tmp_path / "package")
     layout = Layout(tmp_path / "package" / "datapackage")
     descriptor = json.loads(layout.descriptor.read_text(encoding="utf-8"))
@@ -281,12 +280,10 @@ def test_a_cell_the_engine_dropped_is_not_taken_for_a_valid_value(tmp_path: Path
     next(field for field in resource["schema"]["fields"] if field["name"] == "description")["type"] = "integer"
     layout.descriptor.write_bytes(dumps_json(descriptor))
     entities = valid_tables(layout)["entities"]
-    layout.json("entities").write_bytes(b"".join(render_json(entities)))
-    assert entities.complete
-    dropped = sorted(entities.frame.filter(pl.col("description").is_null()).get_column(LINE))
-    assert dropped
-    problems = check_json_tables(layout, {"entities": entities})
-    assert located(problems, layout.json("entities")) == [(line, "description", "json-schema") for line in dropped]
+    assert entities.complete and entities.frame.get_column("description").null_count() == 0
+    assert [(p.field, p.code) for p in validate(layout)] == [
+        ("resources[0].schema.fields[4].type", "descriptor-mismatch")
+    ]
 
 
 def append_csv_row(table: str, change: Callable[[list[str]], None]) -> Callable[[Path], None]:

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from newsfacts.engine import read
 from newsfacts.limits import Limits
 from newsfacts.models import Quote
 from newsfacts.package import Layout
 from newsfacts.problems import CATALOGUE, Problem
-from newsfacts.tables import cell_problems
 from newsfacts.validate import validate
 
 from .conftest import FIXTURES, ROOT, fixture_layout
@@ -55,6 +55,16 @@ EXPECTED: dict[str, list[Row]] = {
         ("data/entities.json", 2, "description", "json-stale"),
     ],
     "json-stale": [("data/entities.json", 2, "name", "json-stale")],
+    "descriptor-mismatch": [
+        ("datapackage.json", None, "resources[3].bytes", "descriptor-mismatch"),
+        ("datapackage.json", None, "resources[3].hash", "descriptor-mismatch"),
+        ("datapackage.json", None, "resources[3].path", "descriptor-mismatch"),
+    ],
+    "integer-grammar": [
+        ("data/articles.csv", 2, "article_id", "article-without-quote"),
+        ("data/quotes.csv", 2, "char_end", "row-invalid"),
+        ("data/quotes.csv", 2, "char_start", "row-invalid"),
+    ],
     "json-schema-invalid": [
         ("data/quotes.json", 2, "char_start", "json-schema"),
         ("data/quotes.json", 2, "char_start", "json-stale"),
@@ -231,12 +241,13 @@ def test_size_limits_are_configurable(limits: Limits, expected: list[Row]) -> No
     assert found == expected
 
 
-def test_formula_prefix_is_allowed_in_verbatim_text() -> None:
-    cells = {"text": "+5 per cent", "article_id": "art-000"}
-    assert cell_problems(cells, Quote, Path("quotes.csv"), 2, Limits()) == []
-    assert [p.code for p in cell_problems({"speaker_as_printed": "=1+1"}, Quote, Path("q.csv"), 2, Limits())] == [
-        "formula-injection"
-    ]
+def test_formula_prefix_is_allowed_in_verbatim_text(tmp_path: Path) -> None:
+    header = list(Quote.model_fields)
+    cells = dict.fromkeys(header, "x") | {"text": "+5 per cent", "speaker_as_printed": "=1+1"}
+    path = tmp_path / "quotes.csv"
+    path.write_text(",".join(header) + "\n" + ",".join(cells[name] for name in header) + "\n", encoding="utf-8")
+    _, problems = read(path, Quote, tmp_path, Limits())
+    assert [(p.line, p.field, p.code) for p in problems] == [(2, "speaker_as_printed", "formula-injection")]
 
 
 def test_real_package_is_valid() -> None:

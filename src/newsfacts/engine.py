@@ -8,43 +8,33 @@ It reports the same codes at the same (file, line, field) as `check_frictionless
 the oracle in tests (tests/test_engine.py, which also names the few frictionless bugs the engine
 does not copy); benchmarks/README.md says why polars.
 
-Files are vetted as strictly as `tables.read_table` does. A file that is not plain (a BOM,
-invalid UTF-8, control characters, carriage returns, blank lines, a header that differs from the
-model, or CSV that polars refuses) is read again by `read_table`, which names the exact defect
-and line; so the engine never reports a structural problem differently from before.
+`parse_table` is the toolkit's one CSV reader. A file that is not plain (a BOM, invalid UTF-8,
+control characters, carriage returns, blank lines, a header that differs from the model, CSV
+that pyarrow refuses, or quoting that `build` would not write) is read by the strict `csv`
+module instead, which names the exact defect and line. Cells are typed by the one cell grammar
+(cells.py).
 """
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .cells import parse_date, typed
 from .limits import Limits
 from .models import Row
 from .problems import Problem, problem
-from .tables import FORMULA_PREFIXES, read_table, unsafe_path_problem
+from .tables import FORMULA_PREFIXES, decode_text, parse_csv, read_bytes
 
 if TYPE_CHECKING:
     import polars as pl
 
-# Field types the engine parses (the models use integer and date); any other is checked as a string.
+# Field types read by the cell grammar into typed values; any other is checked as a string.
 TYPED = {"integer", "number", "date", "boolean"}
 ORDERED_TYPES = {"integer", "number", "date"}
-# What frictionless's integer and date readers accept, in ASCII: blanks around an integer, a sign,
-# `_` between digits; a month and a day of one digit, the day also padded with a blank.
-INTEGER = r"^[+-]?[0-9]+(?:_[0-9]+)*$"
-DATE = r"^[0-9]{4}-(?:1[0-2]|0?[1-9])-(?:3[01]|[12][0-9]|[0 ]?[1-9])$"
-INT64 = (-(2**63), 2**63 - 1)
 LINE = "__line"  # the CSV line each row starts on, kept beside the table's own columns
-CHUNK = 8 * 1024 * 1024
-# Bytes that send a file to the exact, slower reader: control characters (C0 but tab and LF,
-# so CR too: line numbers then follow the csv module's rules). `bytes.translate` maps them to 0
-# at memory speed; a regular expression over the file would cost seconds per million rows.
-_NOT_PLAIN = bytes(0 if (byte < 0x20 and byte not in (0x09, 0x0A)) or byte == 0x7F else 1 for byte in range(256))
-_BLANK_LINE = b"\n\n"
 
 
 @dataclass
@@ -56,38 +46,6 @@ class EngineTable:
     data: pl.DataFrame
     size: int
     sha256: str
-
-
-def _scan(path: Path) -> tuple[int, str, bool, int]:
-    """Size, sha256, whether the file is plain UTF-8 CSV text, and its line breaks, in bounded chunks."""
-    digest = hashlib.sha256()
-    size = 0
-    breaks = 0
-    plain = True
-    tail = b""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-            if size == 0 and chunk.startswith(b"\xef\xbb\xbf"):
-                plain = False
-            size += len(chunk)
-            breaks += chunk.count(b"\n")
-            if plain:
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    plain = False
-                # `tail` lets a blank line that straddles two chunks be seen.
-                if b"\x00" in chunk.translate(_NOT_PLAIN) or _BLANK_LINE in tail + chunk[:1] or _BLANK_LINE in chunk:
-                    plain = False
-                tail = chunk[-1:]
-    if plain:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            plain = False
-    return size, digest.hexdigest(), plain, breaks
 
 
 def _frame_from_rows(rows: list[dict[str, str]], lines: list[int], header: list[str]) -> pl.DataFrame:
@@ -214,94 +172,72 @@ def _vet(raw: bytes, header: list[str]) -> tuple[bool, int]:
     return plain and first == ",".join(header).encode("utf-8"), int(breaks or 0)
 
 
-def read(path: Path, model: type[Row], within: Path, limits: Limits) -> tuple[EngineTable | None, list[Problem]]:
-    """Read one table, with the same problems `tables.read_table` reports.
+def parse_table(raw: bytes, path: Path, header: list[str]) -> tuple[pl.DataFrame | None, list[Problem]]:
+    """The cells of a CSV file's bytes, as strings (an empty cell is null), with the line each row starts on.
 
-    A file within the size limit is read once: its bytes are hashed (in another thread: hashlib
-    lets go of the GIL) while they are vetted and parsed.
+    This is the toolkit's one CSV reader: `validate`, `build`, `load()`, `export` and `diff` all read
+    tables through it. The first row must be exactly `header`. A file that is plain and that
+    renders back to its own bytes is read by pyarrow; any other is read by the strict `csv`
+    module (`tables.parse_csv`), which accepts exactly RFC 4180 and names the defect and line of
+    anything else. So a cell never reads one way here and another way in a stricter reader.
+    """
+    plain, breaks = _vet(raw, header)
+    data = _parse(raw, header) if plain else None
+    if data is not None and not _renders_back(data, raw):
+        data = None
+    if data is not None:
+        return _lines(data, header, breaks), []
+    text, problems = decode_text(raw, path)
+    if text is None:
+        return None, problems
+    table, problems = parse_csv(text, path, header)
+    if table is None or problems:
+        return None, problems
+    return _frame_from_rows(table.rows, table.lines, header), []
+
+
+def _renders_back(data: pl.DataFrame, raw: bytes) -> bool:
+    """Whether writing the cells as `build` does gives the file's bytes back.
+
+    pyarrow reads malformed quoting (`"Ac"me`) leniently, where other readers refuse it or read
+    it otherwise; a file that renders back has none, and any other takes the strict reader.
+    """
+    _, _, body = raw.partition(b"\n")
+    if not body:
+        return True
+    rendered = data.write_csv(include_header=False, quote_style="necessary", line_terminator="\n", null_value="")
+    expected = rendered.encode("utf-8") if isinstance(rendered, str) else b""
+    return body == expected or body + b"\n" == expected
+
+
+def read(path: Path, model: type[Row], within: Path, limits: Limits) -> tuple[EngineTable | None, list[Problem]]:
+    """Read one table file of the package: its cells, size and sha256, and the problems of its cells.
+
+    The bytes are hashed in another thread (hashlib lets go of the GIL) while they are parsed.
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    unsafe = unsafe_path_problem(path, within)
-    if unsafe:
-        return None, [unsafe]
-    header = list(model.model_fields)
-    data = None
-    try:
-        size = path.stat().st_size
-        if size <= limits.max_file_bytes:
-            raw = path.read_bytes()
-            size = len(raw)
-            with ThreadPoolExecutor(1) as pool:
-                digest = pool.submit(lambda: hashlib.sha256(raw).hexdigest())
-                plain, breaks = _vet(raw, header)
-                if plain:
-                    data = _parse(raw, header)
-                sha256 = digest.result()
-            del raw
-        else:
-            size, sha256, _, breaks = _scan(path)
-    except FileNotFoundError:
-        return None, [problem("file-missing", path, detail=str(path))]
-    except OSError as error:
-        return None, [problem("file-missing", path, detail=str(error))]
+    raw, problems = read_bytes(path, within, limits)
+    if raw is None:
+        return None, problems
+    with ThreadPoolExecutor(1) as pool:
+        digest = pool.submit(lambda: hashlib.sha256(raw).hexdigest())
+        data, problems = parse_table(raw, path, list(model.model_fields))
+        sha256 = digest.result()
     if data is None:
-        table, problems = read_table(path, model, within, limits)
-        if table is None or problems:
-            return None, problems
-        return EngineTable(
-            model.resource_name, path, _frame_from_rows(table.rows, table.lines, header), size, sha256
-        ), []
-    data = _lines(data, header, breaks)
-    return EngineTable(model.resource_name, path, data, size, sha256), _cell_problems(data, model, path, limits)
-
-
-def _typed(column: pl.Expr, field: dict[str, Any]) -> tuple[pl.Expr, pl.Expr]:
-    """A column as the field's type (null where the cell is missing or unreadable), and where a cell reads.
-
-    frictionless reads an integer as Python's `int(cell.strip())` and a date as
-    `strptime(cell, "%Y-%m-%d")`; what they accept beyond polars' casts is matched here, except
-    for non-ASCII digits (tests/test_engine.py says why). Integers are Int128, so that an integer
-    too large for Int64 still compares; one beyond Int128 reads (as in frictionless) but is
-    null, missing to bounds and keys.
-    """
-    import polars as pl
-
-    kind = field.get("type", "string")
-    if kind == "integer":
-        fast = column.cast(pl.Int64, strict=False)
-        # Only the few cells the fast cast refuses pay for the exact reading.
-        rest = pl.when(fast.is_null()).then(column).str.strip_chars()
-        digits = pl.when(rest.str.contains(INTEGER)).then(rest.str.replace_all("_", "", literal=True))
-        value = pl.coalesce(fast.cast(pl.Int128), digits.cast(pl.Int128, strict=False))
-        return value, fast.is_not_null() | digits.is_not_null()
-    if kind == "number":
-        value = column.cast(pl.Float64, strict=False)
-    elif kind == "date":
-        # polars alone would also take a leading blank or sign and the year 0.
-        exact = column.str.contains(DATE) & ~column.str.starts_with("0000")
-        value = pl.when(exact).then(column).str.to_date("%Y-%m-%d", strict=False)
-    elif kind == "boolean":
-        true_values = field.get("trueValues", ["true", "True", "TRUE", "1"])
-        false_values = field.get("falseValues", ["false", "False", "FALSE", "0"])
-        value = pl.when(column.is_in(true_values)).then(True).when(column.is_in(false_values)).then(False)
-    else:
-        value = column
-    return value, value.is_not_null()
+        return None, problems
+    return EngineTable(model.resource_name, path, data, len(raw), sha256), _cell_problems(data, model, path, limits)
 
 
 def _bound(value: Any, field: dict[str, Any]) -> Any:
     """A `minimum`/`maximum` as a value of the field's type."""
-    import datetime
-
     if field.get("type") == "date":
-        return datetime.date.fromisoformat(value)
+        return parse_date(value)
     return value
 
 
-def _cell_errors(table: EngineTable, schema: dict[str, Any]) -> tuple[list[Problem], pl.DataFrame, set[int]]:
-    """Type and constraint errors of each cell, the table's columns typed (null where a cell does not read),
-    and the lines of cells that read but are not written as their value is (`05`, `2024-9-1`).
+def _cell_errors(table: EngineTable, schema: dict[str, Any]) -> tuple[list[Problem], pl.DataFrame]:
+    """Type and constraint errors of each cell, and the table's columns typed (null where a cell does not read).
 
     One query computes whether each field has errors at all; only the lines of those that do are
     then looked up. As in frictionless, a value that breaks a constraint keeps its place in the
@@ -318,7 +254,7 @@ def _cell_errors(table: EngineTable, schema: dict[str, Any]) -> tuple[list[Probl
     for field in fields:
         name = field["name"]
         if field.get("type", "string") in TYPED:
-            value, reads = _typed(pl.col(name), field)
+            value, reads = typed(pl.col(name), field)
             converted += [value.alias(typed_name[name]), (pl.col(name).is_not_null() & ~reads).alias(unread_name[name])]
     frame = data.with_columns(converted) if converted else data
     flags: dict[str, pl.Expr] = {}
@@ -332,11 +268,6 @@ def _cell_errors(table: EngineTable, schema: dict[str, Any]) -> tuple[list[Probl
         value = raw if string else pl.col(typed_name[name])
         if not string:
             flags[f"type-error:{name}"] = pl.col(unread_name[name])
-        if field.get("type") == "integer":
-            flags[f"wide:{name}"] = ~value.is_between(*INT64)
-        if field.get("type") in ("integer", "date"):
-            # frictionless reads " 5", "05" and "2024-9-1"; the row model, like build, may not.
-            flags[f"unusual:{name}"] = value.is_not_null() & (value.cast(pl.String) != raw)
         constraints = field.get("constraints", {})
         # Each constraint is checked only on cells of the right type, as frictionless does.
         checks: list[pl.Expr] = []
@@ -360,16 +291,8 @@ def _cell_errors(table: EngineTable, schema: dict[str, Any]) -> tuple[list[Probl
     found = _flagged(frame, flags)
     blank = found.pop("blank-row", pl.Series(dtype=pl.Int64)).to_list()
     problems = [problem("blank-row", table.path, line, detail="blank row") for line in blank]
-    wide: set[str] = set()
-    unusual: set[int] = set()
     for flag, lines in found.items():
         code, name = flag.split(":", 1)
-        if code == "wide":
-            wide.add(name)
-            continue
-        if code == "unusual":
-            unusual.update(lines.to_list())
-            continue
         problems += [
             problem(code, table.path, line, name, detail=f"{code} in field {name}")
             for line in lines.filter(~lines.is_in(blank)).to_list()
@@ -378,10 +301,8 @@ def _cell_errors(table: EngineTable, schema: dict[str, Any]) -> tuple[list[Probl
     for field in fields:
         name = field["name"]
         value = pl.col(typed_name[name]) if field.get("type", "string") in TYPED else pl.col(name)
-        if field.get("type") == "integer" and name not in wide:
-            value = value.cast(pl.Int64)
         columns.append(value.alias(name))
-    return problems, frame.select(*columns, pl.col(LINE)), unusual
+    return problems, frame.select(*columns, pl.col(LINE))
 
 
 def _present(names: list[str]) -> pl.Expr:
@@ -424,12 +345,8 @@ def _foreign_key_errors(
 
 @dataclass
 class RowCheck:
-    """The findings, each table's typed rows, and the lines the row model must judge.
-
-    Those are the rows with a cell in error, and the rows with a cell that frictionless reads but
-    that is not written as its value is (` 5`, `05`, `2024-9-1`): the row model, which `build`
-    applies too, may refuse such a cell.
-    """
+    """The findings, each table's typed rows, and the lines of rows with a cell in error, for the row
+    model to explain."""
 
     problems: list[Problem]
     typed: dict[str, pl.DataFrame]
@@ -455,9 +372,9 @@ def check_rows(tables: dict[str, EngineTable], descriptor: dict[str, Any]) -> Ro
         if "hash" in resource and resource["hash"] != f"sha256:{table.sha256}":
             problems.append(problem("hash-count", table.path, detail=f"the file's sha256 is {table.sha256}"))
         schema = resource.get("schema", {})
-        cell_problems, typed[name], unusual = _cell_errors(table, schema)
+        cell_problems, typed[name] = _cell_errors(table, schema)
         problems += cell_problems
-        invalid[name] = {p.line for p in cell_problems if p.line is not None} | unusual
+        invalid[name] = {p.line for p in cell_problems if p.line is not None}
         for field in schema.get("fields", []):
             if field.get("constraints", {}).get("unique") and field["name"] in typed[name].columns:
                 problems += [

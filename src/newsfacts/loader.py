@@ -9,10 +9,8 @@ size-limited, and each CSV must match the hash the descriptor records.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
-import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -21,21 +19,22 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import pandas as pd
 
+if TYPE_CHECKING:
+    import polars as pl
+
+from .cells import EXPECTED, TYPES, typed
+from .engine import LINE, parse_table
 from .limits import Limits
 from .paths import URL_SCHEME, resource_path_problem
+from .tables import DIALECT
 
 DESCRIPTOR_NAME = "datapackage.json"
 MAX_FILE_BYTES = Limits().max_file_bytes
 URL_TIMEOUT_SECONDS = 30
-# Table Schema's lexical forms (https://datapackage.org/standard/table-schema/#field-types).
-INTEGER = re.compile(r"^[+-]?[0-9]+$")
-ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-DEFAULT_TRUE_VALUES = ["true", "True", "TRUE", "1"]
-DEFAULT_FALSE_VALUES = ["false", "False", "FALSE", "0"]
 
 Source = str | os.PathLike[str] | None
 
@@ -250,38 +249,99 @@ def _url_package(url: str) -> Package:
 
 
 def _resource_descriptors(package: Package) -> list[dict[str, Any]]:
+    """The resources of an untrusted descriptor, after checking every key this loader reads."""
     resources = package.descriptor["resources"]
     for index, resource in enumerate(resources):
         if not isinstance(resource, dict) or not isinstance(resource.get("name"), str):
             raise LoadError("descriptor-invalid", f"{package.location}: resources[{index}] has no name")
-        schema = resource.get("schema")
-        fields = schema.get("fields") if isinstance(schema, dict) else None
-        if not isinstance(fields, list) or not all(isinstance(field, dict) and "name" in field for field in fields):
-            raise LoadError(
-                "descriptor-invalid", f"{package.location}: resource {resource['name']} has no inline schema fields"
-            )
-        # A schema or dialect given as a path or URL would be one more file to fetch and trust.
-        if not isinstance(resource.get("dialect", {}), dict):
-            raise LoadError(
-                "descriptor-invalid", f"{package.location}: resource {resource['name']}: inline the dialect"
-            )
+        where = f"{package.location}: resource {resource['name']}"
+        reason = _schema_problem(resource)
+        if reason:
+            raise LoadError("descriptor-invalid", f"{where}: {reason}")
+        for field in resource["schema"]["fields"]:
+            if field.get("type", "string") not in TYPES or field.get("format", "default") != "default":
+                kind, form = field.get("type"), field.get("format")
+                raise LoadError("type-unsupported", f"{where}, field {field['name']}: type {kind!r} (format {form!r})")
     return list(resources)
 
 
+def _schema_problem(resource: dict[str, Any]) -> str | None:
+    """Why a resource's schema and dialect cannot be read by this loader, or None."""
+    schema = resource.get("schema")
+    fields = schema.get("fields") if isinstance(schema, dict) else None
+    # A schema or dialect given as a path or URL would be one more file to fetch and trust.
+    if not isinstance(schema, dict) or not isinstance(fields, list):
+        return "has no inline schema fields"
+    for field in fields:
+        if not isinstance(field, dict) or not isinstance(field.get("name"), str):
+            return "a field has no name"
+        constraints = field.get("constraints", {})
+        enum = constraints.get("enum", []) if isinstance(constraints, dict) else None
+        if not isinstance(enum, list) or not all(isinstance(value, str) for value in enum):
+            return f"field {field['name']}: constraints must be an object, and an enum a list of strings"
+    if schema.get("missingValues", [""]) != [""]:
+        return 'only the empty cell is read as a missing value (missingValues [""])'
+    dialect = resource.get("dialect", {})
+    if not isinstance(dialect, dict) or any(dialect.get(key, value) != value for key, value in DIALECT.items()):
+        return f"only the dialect `newsfacts build` writes is read: {DIALECT}"
+    if str(resource.get("encoding", "utf-8")).lower() not in ("utf-8", "utf8"):
+        return "only UTF-8 is read"
+    return None
+
+
 def _read_resource(package: Package, resource: dict[str, Any]) -> Resource:
+    """One table, read by the toolkit's one CSV reader and typed by the one cell grammar, as `validate` reads it."""
+    import polars as pl
+
     name = resource["name"]
     where = f"{package.location}: resource {name}"
     if resource.get("format", "csv") != "csv":
         raise LoadError("format-unsupported", f"{where}: only CSV resources are loaded")
-    data = package.read(_vetted(resource.get("path"), where))
+    path = _vetted(resource.get("path"), where)
+    data = package.read(path)
     _check_hash(data, resource.get("hash"), where)
     schema = resource["schema"]
-    raw = _read_csv(data, resource, schema, where)
-    missing = schema.get("missingValues", [""])
-    frame = pd.DataFrame(
-        {field["name"]: _typed(raw[field["name"]], field, missing, where) for field in schema["fields"]}
-    )
+    fields = schema["fields"]
+    cells, problems = parse_table(data, Path(path), [field["name"] for field in fields])
+    del data
+    if cells is None:
+        first = problems[0]
+        raise LoadError(first.code, f"{where}, line {first.line or 1}: {first.message}")
+    typed_cells = cells.select(*(_typed(cells, field, where) for field in fields), pl.col(LINE))
+    frame = pd.DataFrame({field["name"]: _to_pandas(typed_cells.get_column(field["name"]), field) for field in fields})
     return Resource(name, schema, frame)
+
+
+def _typed(cells: pl.DataFrame, field: dict[str, Any], where: str) -> pl.Expr:
+    """A column as its field's type; LoadError naming the first cell that is not a value of it."""
+    import polars as pl
+
+    name = field["name"]
+    value, reads = typed(pl.col(name), field)
+    enum = field.get("constraints", {}).get("enum")
+    if enum is not None:
+        reads = reads & (pl.col(name).is_null() | pl.col(name).is_in(enum))
+    unread = cells.filter(~reads).select(LINE, name).head(1)
+    if unread.height:
+        line, cell = unread.row(0)
+        expected = f"one of {enum}" if enum is not None else EXPECTED.get(field.get("type", "string"), "a string")
+        raise LoadError("value-invalid", f"{where}, line {line}, field {name}: {cell!r} is not {expected}")
+    return value.alias(name)
+
+
+def _to_pandas(column: pl.Series, field: dict[str, Any]) -> pd.Series:
+    """A typed polars column as the pandas dtype `load()` promises: exactly, with missing values as NA."""
+    import polars as pl
+
+    kind = field.get("type", "string")
+    enum = field.get("constraints", {}).get("enum")
+    if kind == "string" and enum is not None:
+        return pd.Series(pd.Categorical(column.to_list(), categories=enum), name=column.name)
+    if kind == "date":
+        return column.cast(pl.Datetime("us")).to_pandas()
+    dtype = {"integer": "Int64", "number": "Float64", "boolean": "boolean"}.get(kind, "string")
+    # Through Python values: a 64-bit integer through float64 would lose its last digits.
+    return pd.Series(column.to_list(), dtype=dtype, name=column.name)
 
 
 def _check_hash(data: bytes, recorded: Any, where: str) -> None:
@@ -296,67 +356,3 @@ def _check_hash(data: bytes, recorded: Any, where: str) -> None:
             f"{where}: the file does not match the sha256 in the descriptor "
             "(an incomplete download, or a CSV edited without `newsfacts build`)",
         )
-
-
-def _read_csv(data: bytes, resource: dict[str, Any], schema: dict[str, Any], where: str) -> pd.DataFrame:
-    """The cells as strings, exactly as written: no guessing, no trimming, no NA spelling but the schema's."""
-    dialect = resource.get("dialect", {})
-    try:
-        raw = pd.read_csv(
-            io.BytesIO(data),
-            dtype=str,
-            na_filter=False,
-            encoding=resource.get("encoding", "utf-8"),
-            sep=dialect.get("delimiter", ","),
-            quotechar=dialect.get("quoteChar", '"'),
-            doublequote=dialect.get("doubleQuote", True),
-            skipinitialspace=dialect.get("skipInitialSpace", False),
-        )
-    except (LookupError, ValueError, pd.errors.ParserError) as error:  # LookupError: an unknown encoding
-        raise LoadError("csv-invalid", f"{where}: {error}") from error
-    expected = [field["name"] for field in schema["fields"]]
-    if list(raw.columns) != expected:
-        raise LoadError("header-mismatch", f"{where}: header {list(raw.columns)} is not the schema's {expected}")
-    return raw
-
-
-def _typed(cells: pd.Series, field: dict[str, Any], missing: list[str], where: str) -> pd.Series:
-    text = cells.astype("string").mask(cells.isin(missing))
-    name, kind = field["name"], field.get("type", "string")
-    enum = field.get("constraints", {}).get("enum")
-    if kind == "string" and enum is not None:
-        _require(text, text.isin(enum), f"one of {enum}", name, where)
-        return pd.Series(pd.Categorical(text, categories=enum), name=name)
-    if kind == "string":
-        return text
-    if kind == "integer":
-        _require(text, text.str.fullmatch(INTEGER), "an integer", name, where)
-        try:
-            return text.astype("Int64")
-        except (OverflowError, TypeError, ValueError) as error:
-            raise LoadError("value-invalid", f"{where}, field {name}: {error}") from error
-    if kind == "number":
-        try:
-            return pd.to_numeric(text).astype("Float64")
-        except (TypeError, ValueError) as error:
-            raise LoadError("value-invalid", f"{where}, field {name}: {error}") from error
-    if kind == "boolean":
-        true_values = field.get("trueValues", DEFAULT_TRUE_VALUES)
-        false_values = field.get("falseValues", DEFAULT_FALSE_VALUES)
-        _require(text, text.isin(true_values + false_values), "a boolean", name, where)
-        return text.isin(true_values).astype("boolean").mask(text.isna())
-    if kind == "date" and field.get("format", "default") == "default":
-        _require(text, text.str.fullmatch(ISO_DATE), "a date YYYY-MM-DD", name, where)
-        try:
-            return pd.to_datetime(text, format="%Y-%m-%d")
-        except ValueError as error:
-            raise LoadError("value-invalid", f"{where}, field {name}: {error}") from error
-    raise LoadError("type-unsupported", f"{where}, field {name}: type {kind!r} (format {field.get('format')!r})")
-
-
-def _require(text: pd.Series, valid: pd.Series, expected: str, name: str, where: str) -> None:
-    """LoadError naming the first present value that is not `expected`; the CSV line is its row + 2."""
-    invalid = text.notna() & ~valid.fillna(False).astype(bool)
-    if invalid.any():
-        row = int(invalid.to_numpy().nonzero()[0][0])
-        raise LoadError("value-invalid", f"{where}, line {row + 2}, field {name}: {text.iloc[row]!r} is not {expected}")

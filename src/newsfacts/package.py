@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from .engine import LINE, EngineTable, read
 from .limits import Limits
 from .models import TABLES, Row
 from .problems import Problem, problem
-from .tables import Table, read_table
+from .tables import Table
 
 if TYPE_CHECKING:
     import polars as pl
@@ -129,16 +130,26 @@ def parse_rows(table: Table, model: type[Row]) -> tuple[LoadedTable, list[Proble
     return loaded, problems
 
 
+def as_table(read_table: EngineTable) -> Table:
+    """The engine's cells as rows of strings (a missing cell as ""), for the row models."""
+    import polars as pl
+
+    header = [name for name in read_table.data.columns if name != LINE]
+    cells = read_table.data.select(pl.col(header).fill_null(""))
+    return Table(read_table.path, header, cells.to_dicts(), read_table.data.get_column(LINE).to_list())
+
+
 def load_tables(layout: Layout) -> tuple[dict[str, LoadedTable], list[Problem]]:
     """Read and parse every table of the package; tables that cannot be read are left out."""
     loaded: dict[str, LoadedTable] = {}
     problems: list[Problem] = []
     for model in TABLES:
-        table, read_problems = read_table(layout.csv(model.resource_name), model, layout.package_dir, layout.limits)
+        path = layout.csv(model.resource_name)
+        read_table, read_problems = read(path, model, layout.package_dir, layout.limits)
         problems += read_problems
-        if table is None:
+        if read_table is None:
             continue
-        loaded[model.resource_name], row_problems = parse_rows(table, model)
+        loaded[model.resource_name], row_problems = parse_rows(as_table(read_table), model)
         problems += row_problems
     return loaded, problems
 

@@ -48,6 +48,7 @@ CATALOGUE: dict[str, str] = {
     "json-stale": "JSON table does not match the CSV ({detail}); run `newsfacts build`",
     "stale-file": "generated file is out of date; run `newsfacts build` to regenerate it",
     "descriptor-invalid": "datapackage.json is not a valid descriptor: {detail}",
+    "descriptor-mismatch": "datapackage.json is not what `newsfacts build` writes: {detail}; run `newsfacts build`",
     "structure-first": "{count} file(s) could not be read as tables; fix them first, then validate again",
     # Seeds and provenance
     "seed-missing": "seed file not found: {detail}",

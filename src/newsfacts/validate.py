@@ -10,15 +10,16 @@ from __future__ import annotations
 import contextlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from .checks.descriptor import check_descriptor, load_descriptor
+from .build import assemble_descriptor, file_resource_descriptor, source_title
+from .checks.descriptor import FILE_FACTS, SHA256, build_problems, check_descriptor, load_descriptor
 from .checks.provenance import check_spans, load_seed_texts
 from .engine import LINE, EngineTable, check_rows, read
 from .models import MODELS, TABLES
-from .package import Layout, ValidTable, cells_to_values
+from .package import Layout, ValidTable, cells_to_values, load_metadata
 from .problems import Problem, problem
 from .progress import Progress
 from .schemas import table_schema
@@ -81,6 +82,48 @@ def _row_invalid(table: EngineTable, lines: set[int]) -> tuple[list[Problem], se
     return problems, rejected
 
 
+def _as_checked(descriptor: Any) -> dict[str, Any]:
+    """The models' Table Schemas, with the `bytes` and `hash` the descriptor records for each table.
+
+    The rows are checked as the models say; the descriptor must say the same (`build_problems`),
+    so a hostile schema in it (`"primaryKey": true`, a retyped field) is reported, never run.
+    """
+    recorded: dict[str, dict[str, Any]] = {}
+    for resource in descriptor.get("resources", []) if isinstance(descriptor, dict) else []:
+        if isinstance(resource, dict) and isinstance(resource.get("name"), str):
+            recorded.setdefault(resource["name"], resource)
+    resources = []
+    for model in TABLES:
+        resource = recorded.get(model.resource_name, {})
+        # A hash that is not sha256 is `unsupported-hash` already; it is not compared with the file.
+        facts = {
+            key: resource[key]
+            for key in FILE_FACTS
+            if key in resource and (key != "hash" or SHA256.match(str(resource[key])))
+        }
+        resources.append({"name": model.resource_name, "schema": table_schema(model), **facts})
+    return {"resources": resources}
+
+
+def expected_descriptor(
+    layout: Layout, tables: dict[str, EngineTable], articles: pl.DataFrame | None
+) -> dict[str, Any]:
+    """What `build` writes as datapackage.json for these files: the sources only when every article row
+    is valid, and the package metadata only where metadata.toml is at hand (not in a release)."""
+    metadata, _ = load_metadata(layout)
+    package = metadata.get("package") if isinstance(metadata, dict) else None
+    sources = (
+        []
+        if articles is None
+        else [source_title(title, seed) for title, seed in articles.select("title", "seed_file").iter_rows()]
+    )
+    resources = [file_resource_descriptor(name, table.size, table.sha256) for name, table in tables.items()]
+    expected = assemble_descriptor({"package": package if isinstance(package, dict) else {}}, sources, resources)
+    if articles is None:
+        del expected["sources"]
+    return expected
+
+
 def valid_rows(typed: pl.DataFrame, rejected: set[int]) -> pl.DataFrame:
     import polars as pl
 
@@ -104,10 +147,7 @@ def check_rows_and_spans(layout: Layout) -> tuple[dict[str, ValidTable], list[Pr
         return {}, [*problems, problem("structure-first", layout.descriptor, count=len(unreadable))]
 
     descriptor, _ = load_descriptor(layout)
-    if descriptor_problems or descriptor is None:
-        # frictionless would not read such a descriptor; the models' own schemas still find bad rows.
-        descriptor = {"resources": [{"name": m.resource_name, "schema": table_schema(m)} for m in TABLES]}
-    checked = check_rows(tables, descriptor)
+    checked = check_rows(tables, _as_checked(descriptor))
     valid: dict[str, pl.DataFrame] = {}
     row_problems: list[Problem] = []
     for name, table in tables.items():
@@ -115,8 +155,13 @@ def check_rows_and_spans(layout: Layout) -> tuple[dict[str, ValidTable], list[Pr
         row_problems += explained
         valid[name] = valid_rows(checked.typed[name], rejected)
     problems += row_problems
-    if not descriptor_problems:
-        problems += _without_repeats(checked.problems, row_problems)
+    problems += _without_repeats(checked.problems, row_problems)
+    if descriptor is not None:
+        articles_complete = "articles" in valid and not checked.invalid_lines.get("articles")
+        expected = expected_descriptor(layout, tables, valid["articles"] if articles_complete else None)
+        # A field already named by a sharper problem (`unsafe-path`, `unknown-profile`) is not repeated.
+        named = {p.field for p in descriptor_problems}
+        problems += [p for p in build_problems(layout, descriptor, expected) if p.field not in named]
     paths = {name: table.path for name, table in tables.items()}
     row_counts = {name: table.data.height for name, table in tables.items()}
     # The cells as read are no longer needed, only their typed values: free them before the spans.

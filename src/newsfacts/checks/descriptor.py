@@ -2,6 +2,11 @@
 
 frictionless 5 follows symlinks out of the package, fetches `file://` and `http(s)://`
 paths, and skips `sha1:` hashes silently, so every resource path and hash is vetted here first.
+
+Then the descriptor must be the one `newsfacts build` writes: `load()`, the R loader and
+frictionless read the tables as the descriptor says (which file, which types, which missing
+values), while `validate` checks them as the models say. Requiring the two to be equal is what
+makes a package that `validate` passes read the same everywhere.
 """
 
 from __future__ import annotations
@@ -15,6 +20,9 @@ from ..problems import Problem, problem
 from ..tables import read_json, unsafe_path_problem
 
 PROFILES = ("https://datapackage.org/profiles/2.0/datapackage.json",)
+# Values `validate` compares with the files themselves (`byte-count`, `hash-count`), not with `build`.
+FILE_FACTS = ("bytes", "hash")
+MAX_DIFFERENCES = 20
 SHA256 = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 
@@ -71,3 +79,57 @@ def check_descriptor(layout: Layout) -> list[Problem]:
                 problem("unsupported-hash", layout.descriptor, None, f"{where}.hash", detail=repr(hash_value))
             )
     return problems
+
+
+def build_problems(layout: Layout, descriptor: Any, expected: dict[str, Any]) -> list[Problem]:
+    """Where the descriptor differs from `expected`, what `build` writes for these files.
+
+    Only the keys `expected` holds are compared, so a package unpacked from a release (which has
+    no metadata.toml) is compared on everything `build` derives from the tables. The values of
+    `bytes` and `hash` are compared with the files by the row checks; here they must be present.
+    """
+    differences = _differences(descriptor, expected, "")
+    return [
+        problem("descriptor-mismatch", layout.descriptor, None, where or None, detail=detail)
+        for where, detail in differences[:MAX_DIFFERENCES]
+    ]
+
+
+def _differences(found: Any, expected: Any, where: str) -> list[tuple[str, str]]:
+    if isinstance(expected, dict):
+        if not isinstance(found, dict):
+            return [(where, f"expected an object, found {_shown(found)}")]
+        differences = []
+        for key, value in expected.items():
+            inner = f"{where}.{key}" if where else key
+            if key not in found:
+                differences.append((inner, f"missing; expected {_shown(value)}"))
+            elif key in FILE_FACTS and where.startswith("resources["):
+                continue
+            else:
+                differences += _differences(found[key], value, inner)
+        # Any key under resources may change how a client reads the tables (`groupChar`, `trueValues`).
+        if where.startswith("resources"):
+            differences += [
+                (f"{where}.{key}", "not written by `newsfacts build`") for key in found if key not in expected
+            ]
+        return differences
+    if isinstance(expected, list):
+        if not isinstance(found, list):
+            return [(where, f"expected a list, found {_shown(found)}")]
+        if len(found) != len(expected):
+            return [(where, f"{len(found)} item(s), expected {len(expected)}")]
+        return [
+            d
+            for index, (a, b) in enumerate(zip(found, expected, strict=True))
+            for d in _differences(a, b, f"{where}[{index}]")
+        ]
+    # 1 == 1.0 == True in Python; JSON readers tell them apart.
+    if type(found) is not type(expected) or found != expected:
+        return [(where, f"found {_shown(found)}, expected {_shown(expected)}")]
+    return []
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -7,10 +7,13 @@ Table Schema, the JSON Schema and the data dictionary can all be generated from 
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from ..cells import date_cell, integer_cell
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 ISO_COUNTRY = r"^[A-Z]{2}$"
@@ -21,6 +24,11 @@ SEMICOLON_LIST = r"^[^;\s]([^;]*[^;\s])?(;[^;\s]([^;]*[^;\s])?)*$"
 ENTITY_ID_LIST = r"^[a-z0-9]+(-[a-z0-9]+)*(;[a-z0-9]+(-[a-z0-9]+)*)*$"
 
 Basis = Literal["stated", "inferred", "unknown"]
+# Integers and dates are read by the one cell grammar (cells.py), never by pydantic's lax parsing,
+# which would take ` 83`, `8_3` or `83.0`; so `build` accepts exactly what every reader reads.
+# (A before-validator placed after a field's constraints, so that they stay `minimum` in the schemas.)
+INTEGER_CELL = BeforeValidator(integer_cell)
+OptionalDate = Annotated[datetime.date | None, BeforeValidator(date_cell)]
 DatePrecision = Literal["day", "week", "month", "year"]
 
 
@@ -74,17 +82,13 @@ ArticleRef = Annotated[str, required("The article (→ articles.article_id) the 
 SpanText = Annotated[str, required("Copied character for character from the seed text.", min_length=1)]
 CharStart = Annotated[
     int,
-    required(
-        "Offset of the first character of `text` in the seed text, in Unicode code points from 0.",
-        ge=0,
-    ),
+    required("Offset of the first character of `text` in the seed text, in Unicode code points from 0.", ge=0),
+    INTEGER_CELL,
 ]
 CharEnd = Annotated[
     int,
-    required(
-        "Offset just past the last character of `text` (half-open), in Unicode code points.",
-        ge=1,
-    ),
+    required("Offset just past the last character of `text` (half-open), in Unicode code points.", ge=1),
+    INTEGER_CELL,
 ]
 EntityRef = Annotated[str, required("An entity (→ entities.entity_id).", pattern=SLUG)]
 

@@ -1,4 +1,3 @@
-import datetime
 from typing import ClassVar, Literal
 
 from ._base import (
@@ -7,6 +6,7 @@ from ._base import (
     SHA256_HEX,
     Basis,
     ForeignKey,
+    OptionalDate,
     Row,
     entity_fk,
     optional,
@@ -38,7 +38,7 @@ class Article(Row):
     )
     outlet_note: str | None = optional("The evidence and reasoning behind `outlet_id`.")
     authors: str | None = optional("Bylined authors as printed, `;`-separated.", pattern=SEMICOLON_LIST)
-    published_date: datetime.date | None = optional("Publication date (ISO 8601); empty if unknown.")
+    published_date: OptionalDate = optional("Publication date (ISO 8601); empty if unknown.")
     published_date_basis: Basis = required(
         "`stated` if the text prints the date, `inferred` if resolved from relative dates, `unknown` otherwise."
     )

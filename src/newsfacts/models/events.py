@@ -1,7 +1,6 @@
-import datetime
 from typing import ClassVar, Literal
 
-from ._base import Basis, DatePrecision, Row, optional, required, unique
+from ._base import Basis, DatePrecision, OptionalDate, Row, optional, required, unique
 
 # The controlled vocabulary of `event_type`; the data dictionary prints these definitions.
 EVENT_TYPES: dict[str, str] = {
@@ -55,10 +54,8 @@ class Event(Row):
         "`occurred`: reported as fact; `planned`: scheduled for later; `alleged`: claimed but not "
         "confirmed, or denied by a party; `denied`: reported as not having happened; `expected`: anticipated."
     )
-    start_date: datetime.date | None = optional(
-        "First day of the event (ISO 8601); empty when the sources do not date it."
-    )
-    end_date: datetime.date | None = optional(
+    start_date: OptionalDate = optional("First day of the event (ISO 8601); empty when the sources do not date it.")
+    end_date: OptionalDate = optional(
         "Last day of the event; equals `start_date` for one-day events, the month's last day for `month`."
     )
     date_precision: DatePrecision | None = optional(

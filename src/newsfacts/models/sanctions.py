@@ -1,7 +1,6 @@
-import datetime
 from typing import ClassVar, Literal
 
-from ._base import Basis, EntityRef, ForeignKey, Row, entity_fk, optional, required, unique
+from ._base import Basis, EntityRef, ForeignKey, OptionalDate, Row, entity_fk, optional, required, unique
 
 
 class Sanction(Row):
@@ -15,7 +14,7 @@ class Sanction(Row):
     sanction_id: str = unique("Stable identifier `sn-…`.", pattern=r"^sn-[a-z0-9]+(-[a-z0-9]+)*$")
     imposer_id: EntityRef
     target_id: EntityRef
-    announced_date: datetime.date | None = optional(
+    announced_date: OptionalDate = optional(
         "When the measure was announced or promised (ISO 8601); empty if the sources do not say."
     )
     announced_date_basis: Basis = required("`stated`, `inferred` (resolved from a relative date) or `unknown`.")
