@@ -10,9 +10,10 @@
 # datapackage.json) or a directory holding one (the repository, or datapackage/ itself).
 # Table Schema types become: date -> Date; integer -> integer; string with an enum ->
 # factor with the enum as levels, in order; string -> character; number -> double;
-# boolean -> logical. The CSV is read as frictionless::read_resource() reads it: the
-# schema's missingValues ("" here) are NA, whitespace is kept, nothing is guessed.
-# A value that does not parse as its type stops with an error instead of becoming NA.
+# boolean -> logical. Cells are typed by the toolkit's own cell grammar (src/newsfacts/cells.py),
+# so R reads exactly the values `newsfacts validate` checked: an empty cell is NA, whitespace
+# is kept, nothing is guessed. A value that does not parse as its type stops with an error
+# instead of becoming NA.
 #
 # Run as a script, it prints the structure of every table:
 #   Rscript scripts/read_newsfacts.R [path_or_url]
@@ -53,16 +54,19 @@ newsfacts_read_resource <- function(resource, base) {
   schema <- resource$schema
   fields <- schema$fields
   field_names <- vapply(fields, function(field) field$name, character(1))
-  collectors <- stats::setNames(lapply(fields, newsfacts_collector), field_names)
+  if (!identical(newsfacts_or(unlist(schema$missingValues), ""), "")) {
+    stop(sprintf("resource %s: only the empty cell is read as missing", resource$name), call. = FALSE)
+  }
   dialect <- resource$dialect
+  # Every cell is read as text, exactly as written, then typed by the toolkit's cell grammar below.
   table <- readr::read_delim(
     paste0(base, path),
     delim = newsfacts_or(dialect$delimiter, ","),
     quote = newsfacts_or(dialect$quoteChar, "\""),
     escape_double = newsfacts_or(dialect$doubleQuote, TRUE),
-    col_types = do.call(readr::cols, collectors),
-    na = newsfacts_or(unlist(schema$missingValues), ""),
-    trim_ws = newsfacts_or(dialect$skipInitialSpace, FALSE),
+    col_types = readr::cols(.default = readr::col_character()),
+    na = "",
+    trim_ws = FALSE,
     locale = readr::locale(encoding = newsfacts_or(resource$encoding, "UTF-8")),
     skip_empty_rows = TRUE,
     progress = FALSE
@@ -71,35 +75,66 @@ newsfacts_read_resource <- function(resource, base) {
     stop(sprintf("resource %s: header (%s) does not match the schema (%s)", resource$name,
                  paste(names(table), collapse = ", "), paste(field_names, collapse = ", ")), call. = FALSE)
   }
-  problems <- readr::problems(table)
-  if (nrow(problems) > 0) {
-    first <- problems[1, ]
-    stop(sprintf("resource %s: %d value(s) do not parse; line %d, column %d: expected %s, got %s",
-                 resource$name, nrow(problems), first$row, first$col, first$expected, deparse(first$actual)),
-         call. = FALSE)
+  if (nrow(readr::problems(table)) > 0) {
+    first <- readr::problems(table)[1, ]
+    stop(sprintf("resource %s: line %d: %s", resource$name, first$row, first$expected), call. = FALSE)
   }
-  # Drop readr's column spec and problem records: the result is a plain tibble.
-  attr(table, "spec") <- NULL
-  attr(table, "problems") <- NULL
-  class(table) <- c("tbl_df", "tbl", "data.frame")
-  table
+  columns <- lapply(fields, function(field) newsfacts_typed(table[[field$name]], field, resource$name))
+  names(columns) <- field_names
+  tibble_class <- c("tbl_df", "tbl", "data.frame")
+  structure(columns, class = tibble_class, row.names = seq_len(nrow(table)))
 }
 
-newsfacts_collector <- function(field) {
+# The toolkit's one cell grammar (src/newsfacts/cells.py; tests/test_cells.py checks these are
+# its patterns): an integer is an optional sign and ASCII digits, a date YYYY-MM-DD. A cell that
+# is not a value of its type stops with an error, never becomes NA.
+newsfacts_integer_pattern <- "[+-]?[0-9]+"
+newsfacts_date_pattern <- "[0-9]{4}-[0-9]{2}-[0-9]{2}"
+newsfacts_number_pattern <- "[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?|NaN|INF|-INF"
+
+newsfacts_typed <- function(cells, field, resource_name) {
   type <- newsfacts_or(field$type, "string")
   enum <- unlist(field$constraints$enum)
+  present <- !is.na(cells)
+  refuse <- function(ok, expected) {
+    bad <- which(present & !ok)
+    if (length(bad) > 0) {
+      stop(sprintf("resource %s: %d value(s) do not parse; row %d, field %s: expected %s, got %s",
+                   resource_name, length(bad), bad[[1]], field$name, expected, deparse(cells[[bad[[1]]]])),
+           call. = FALSE)
+    }
+  }
+  matches <- function(pattern) grepl(paste0("\\A(?:", pattern, ")\\z"), cells, perl = TRUE)
   if (type == "string" && length(enum) > 0) {
-    return(readr::col_factor(levels = enum))
+    refuse(cells %in% enum, sprintf("one of %s", paste(enum, collapse = ", ")))
+    return(factor(cells, levels = enum))
   }
   if (type == "date" && newsfacts_or(field$format, "default") != "default") {
     stop(sprintf("field %s: date format %s is not supported", field$name, field$format), call. = FALSE)
   }
   switch(type,
-    string = readr::col_character(),
-    integer = readr::col_integer(),
-    number = readr::col_double(),
-    boolean = readr::col_logical(),
-    date = readr::col_date(format = "%Y-%m-%d"),
+    string = cells,
+    integer = {
+      values <- suppressWarnings(as.numeric(cells))
+      # R's integers are 32-bit: a larger value stops here rather than becoming NA or a double.
+      refuse(matches(newsfacts_integer_pattern) & abs(values) <= .Machine$integer.max, "an integer within 32 bits")
+      as.integer(values)
+    },
+    number = {
+      refuse(matches(newsfacts_number_pattern), "a number")
+      suppressWarnings(as.numeric(sub("^(-?)INF$", "\\1Inf", cells)))
+    },
+    boolean = {
+      true_values <- newsfacts_or(unlist(field$trueValues), c("true", "True", "TRUE", "1"))
+      false_values <- newsfacts_or(unlist(field$falseValues), c("false", "False", "FALSE", "0"))
+      refuse(cells %in% c(true_values, false_values), "a boolean")
+      ifelse(present, cells %in% true_values, NA)
+    },
+    date = {
+      dates <- as.Date(cells, format = "%Y-%m-%d")
+      refuse(matches(newsfacts_date_pattern) & !startsWith(cells, "0000") & !is.na(dates), "a date YYYY-MM-DD")
+      dates
+    },
     stop(sprintf("field %s: type %s is not supported", field$name, type), call. = FALSE)
   )
 }

@@ -1,0 +1,215 @@
+"""The one cell grammar (cells.py), as every reader applies it: the row models, the engine, load() and R.
+
+Each case is a cell at the edge of its type's grammar and the value it reads as, or None where the
+spec refuses it. Every reader must agree with the table.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from pydantic import ValidationError
+
+from newsfacts import LoadError, load_table
+from newsfacts.cells import DATE_PATTERN, INTEGER_PATTERN, NUMBER_PATTERN, CellError, parse_date, parse_integer, typed
+from newsfacts.models import Event, Quote
+
+from .conftest import ROOT, require_r_loader, write_package
+
+INTEGERS: list[tuple[str, int | None]] = [
+    ("83", 83),
+    ("+83", 83),
+    ("-83", -83),
+    ("-0", 0),
+    ("0083", 83),
+    ("9223372036854775807", 2**63 - 1),
+    ("-9223372036854775808", -(2**63)),
+    ("9223372036854775808", None),
+    ("-9223372036854775809", None),
+    (" 83", None),
+    ("83 ", None),
+    ("8_3", None),
+    ("83.0", None),
+    ("8.3e1", None),
+    ("1e3", None),
+    ("+", None),
+    ("--1", None),
+    ("0x53", None),
+    ("\u0668\u0663", None),  # Arabic-Indic 83: Python's int() reads it
+    ("\uff18\uff13", None),  # fullwidth 83
+    ("83\n", None),  # Python's `$` would match before the line break
+]
+DATES: list[tuple[str, datetime.date | None]] = [
+    ("2024-09-10", datetime.date(2024, 9, 10)),
+    ("2024-02-29", datetime.date(2024, 2, 29)),
+    ("0001-01-01", datetime.date(1, 1, 1)),
+    ("9999-12-31", datetime.date(9999, 12, 31)),
+    ("2023-02-29", None),
+    ("2024-02-30", None),
+    ("2024-13-01", None),
+    ("0000-01-01", None),
+    ("2024-9-1", None),
+    ("2024-09-1", None),
+    (" 2024-09-10", None),
+    ("2024-09-10 ", None),
+    ("+2024-09-10", None),
+    ("20240910", None),
+    ("2024-09-10T00:00", None),
+    ("2024/09/10", None),
+    ("\u0662\u0660\u0662\u0664-09-10", None),
+    ("2024-09-10\n", None),
+]
+
+
+@pytest.mark.parametrize(("cell", "value"), INTEGERS)
+def test_integers(cell: str, value: int | None) -> None:
+    if value is None:
+        with pytest.raises(CellError):
+            parse_integer(cell)
+    else:
+        assert parse_integer(cell) == value
+    assert _polars(cell, {"type": "integer"}) == value
+    # Offsets are at least 0 (a constraint of the model, not of the grammar).
+    assert _row_model_integer(cell) == (value if value is None or value >= 0 else None)
+
+
+@pytest.mark.parametrize(("cell", "value"), DATES)
+def test_dates(cell: str, value: datetime.date | None) -> None:
+    if value is None:
+        with pytest.raises(CellError):
+            parse_date(cell)
+    else:
+        assert parse_date(cell) == value
+    assert _polars(cell, {"type": "date"}) == value
+    assert _row_model_date(cell) == value
+
+
+def _polars(cell: str, field: dict[str, Any]) -> Any:
+    value, reads = typed(pl.col("cell"), field)
+    read, valid = pl.DataFrame({"cell": [cell]}).select(value.alias("value"), reads.alias("reads")).row(0)
+    assert valid == (read is not None)
+    return read
+
+
+def _row_model_integer(cell: str) -> int | None:
+    row = {
+        "quote_id": "q-000-01",
+        "article_id": "art-000",
+        "speaker_id": "someone",
+        "speaker_as_printed": "Someone",
+        "text": "Words",
+        "char_start": cell,
+        "char_end": "9223372036854775807",
+        "quote_type": "full",
+        "utterance_id": "u-words",
+    }
+    try:
+        return Quote.model_validate(row).char_start
+    except ValidationError as error:
+        assert [detail["loc"] for detail in error.errors()] == [("char_start",)]
+        return None
+
+
+def _row_model_date(cell: str) -> datetime.date | None:
+    row = {
+        "event_id": "ev-x",
+        "event_type": "statement",
+        "status": "occurred",
+        "start_date": cell,
+        "end_date": None,
+        "date_precision": "day",
+        "date_basis": "stated",
+        "date_note": None,
+        "description": "Something.",
+        "location": None,
+    }
+    try:
+        return Event.model_validate(row).start_date
+    except ValidationError as error:
+        assert ("start_date",) in [detail["loc"] for detail in error.errors()]
+        return None
+
+
+def test_json_numbers_that_are_not_integers_are_refused() -> None:
+    # A JSON table holding 83.0 would pass pydantic's lax mode; JSON readers would see a float.
+    for value in (83.0, True, "83.0"):
+        assert _row_model_integer(value) is None  # type: ignore[arg-type]
+
+
+def _one_table(directory: Path, cells: list[str], kind: str) -> Path:
+    """A package of one table, `cell`, of this type, with these cells in rows; its descriptor."""
+    lines = "".join(f"{json.dumps(cell)}\n" for cell in cells)
+    return write_package(directory, [{"name": "cell", "type": kind}], "cell\n" + lines)
+
+
+@pytest.mark.parametrize(("kind", "cases"), [("integer", INTEGERS), ("date", DATES)])
+def test_load_reads_every_cell_as_the_grammar_does(kind: str, cases: list[tuple[str, Any]], tmp_path: Path) -> None:
+    valid = [(cell, value) for cell, value in cases if value is not None]
+    frame = load_table("table", _one_table(tmp_path / "valid", [cell for cell, _ in valid], kind))
+    read = [value.date() if kind == "date" else value for value in frame["cell"].tolist()]
+    assert read == [value for _, value in valid]
+    for index, (cell, _) in enumerate(case for case in cases if case[1] is None):
+        with pytest.raises(LoadError) as caught:
+            load_table("table", _one_table(tmp_path / f"invalid-{index}", [cell], kind))
+        assert caught.value.code in ("value-invalid", "control-character"), cell
+
+
+EPOCH = datetime.date(1970, 1, 1)
+# For each package directory: the values R reads, or "error".
+R_READ_ALL = """
+source("scripts/read_newsfacts.R")
+directories <- commandArgs(trailingOnly = TRUE)
+read_one <- function(directory) tryCatch({
+  column <- read_newsfacts(directory)$table$cell
+  # Dates as days since 1970-01-01: R prints the year 1 as "1".
+  if (inherits(column, "Date")) as.character(as.numeric(column)) else as.character(column)
+}, error = function(e) "error")
+cat(jsonlite::toJSON(lapply(directories, read_one), na = "null", digits = NA, auto_unbox = FALSE))
+"""
+
+
+def test_the_r_loader_reads_every_cell_as_the_grammar_does(tmp_path: Path) -> None:
+    require_r_loader()
+    packages: list[tuple[Path, str, Any]] = []
+    for kind, cases in (("integer", INTEGERS), ("date", DATES)):
+        for index, (cell, value) in enumerate(cases):
+            if "\n" in cell:
+                continue  # a control character: no reader gets as far as the cell
+            directory = tmp_path / f"{kind}-{index}"
+            _one_table(directory, [cell], kind)
+            packages.append((directory, kind, value))
+    result = subprocess.run(
+        ["Rscript", "-e", R_READ_ALL, *(str(directory) for directory, _, _ in packages)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+        timeout=120,
+    )
+    found = json.loads(result.stdout)
+    expected = []
+    for _, kind, value in packages:
+        # R's integers are 32-bit: a larger 64-bit integer stops with an error, never reads otherwise.
+        if value is None or (kind == "integer" and abs(value) > 2**31 - 1):
+            expected.append(["error"])
+        else:
+            expected.append([str((value - EPOCH).days) if kind == "date" else str(value)])
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "pattern"),
+    [("integer", INTEGER_PATTERN), ("date", DATE_PATTERN), ("number", NUMBER_PATTERN)],
+)
+def test_the_r_loader_uses_the_grammar_patterns(name: str, pattern: str) -> None:
+    script = (ROOT / "scripts" / "read_newsfacts.R").read_text(encoding="utf-8")
+    written = re.search(rf'^newsfacts_{name}_pattern <- "(.*)"$', script, re.MULTILINE)
+    assert written is not None
+    assert written.group(1).replace("\\\\", "\\") == pattern
