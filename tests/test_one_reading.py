@@ -43,7 +43,10 @@ Values = dict[str, list[dict[str, Any]]]  # table -> rows -> field -> value
 
 SAME_VALUE = [lambda n: f"+{n}", lambda n: f"0{n}", lambda n: f"000{n}", str]
 HOSTILE_INTEGERS = [cell for cell, _ in INTEGERS]
-TEXT_CHARACTERS = st.sampled_from(list("a \",\n“”’—–é\\'#;\u2028\u00a0\U0001f44d=+@-0") + ["\t", "\r", "\x00"])
+# Quotes, dashes and spaces that look alike, line breaks, separators, formula prefixes, controls.
+TEXT_CHARACTERS = st.sampled_from(
+    list("a \",\n\\'#;=+@-0\u201c\u201d\u2019\u2014\u2013\u00e9\u2028\u00a0\U0001f44d\t\r\x00")
+)
 SPECIAL_TEXT = ["NA", "N/A", "null", "None", "NaN", "TRUE", "0", "-", " ", "  padded  ", '"', '""', "a,b", "x\ny"]
 # Columns whose cells may take any text without breaking a curation rule or a verbatim span.
 FREE_TEXT = [
