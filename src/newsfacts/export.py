@@ -162,29 +162,36 @@ def sqlite_database(resources: Sequence[Resource]) -> bytes:
     """The bytes of a SQLite database holding every resource, or ExportError if a key or constraint fails."""
     connection = sqlite3.connect(":memory:")
     try:
-        for resource in resources:
-            connection.execute(create_table_sql(resource))
-            for statement in create_index_sql(resource):
-                connection.execute(statement)
-        connection.execute(QUOTES_FULL_VIEW)
-        # Foreign keys stay off while loading, so rows can arrive in any order (entities refer
-        # to entities); `foreign_key_check` below then reports every violation at once.
-        for resource in resources:
-            placeholders = ", ".join("?" for _ in resource.schema["fields"])
-            try:
-                connection.executemany(
-                    f"INSERT INTO {quote_identifier(resource.name)} VALUES ({placeholders})", sql_rows(resource)
-                )
-            except sqlite3.IntegrityError as error:
-                raise ExportError("constraint-violated", f"{resource.name}: {error}") from error
-        connection.commit()
-        violations = connection.execute("PRAGMA foreign_key_check").fetchall()
-        if violations:
-            described = "; ".join(f"{table} row {rowid} → {parent}" for table, rowid, parent, _ in violations[:5])
-            raise ExportError("foreign-key-violated", f"{len(violations)} row(s) refer to missing rows: {described}")
-        return connection.serialize()
+        return _fill(connection, resources)
+    except sqlite3.Error as error:  # a schema SQLite cannot take, e.g. two tables of one name
+        raise ExportError("sqlite-refused", str(error)) from error
     finally:
         connection.close()
+
+
+def _fill(connection: sqlite3.Connection, resources: Sequence[Resource]) -> bytes:
+    """The tables, indexes, view and rows of every resource, checked, as the database's bytes."""
+    for resource in resources:
+        connection.execute(create_table_sql(resource))
+        for statement in create_index_sql(resource):
+            connection.execute(statement)
+    connection.execute(QUOTES_FULL_VIEW)
+    # Foreign keys stay off while loading, so rows can arrive in any order (entities refer
+    # to entities); `foreign_key_check` below then reports every violation at once.
+    for resource in resources:
+        placeholders = ", ".join("?" for _ in resource.schema["fields"])
+        try:
+            connection.executemany(
+                f"INSERT INTO {quote_identifier(resource.name)} VALUES ({placeholders})", sql_rows(resource)
+            )
+        except sqlite3.IntegrityError as error:
+            raise ExportError("constraint-violated", f"{resource.name}: {error}") from error
+    connection.commit()
+    violations = connection.execute("PRAGMA foreign_key_check").fetchall()
+    if violations:
+        described = "; ".join(f"{table} row {rowid} → {parent}" for table, rowid, parent, _ in violations[:5])
+        raise ExportError("foreign-key-violated", f"{len(violations)} row(s) refer to missing rows: {described}")
+    return connection.serialize()
 
 
 def arrow_schema(resource: Resource) -> pa.Schema:

@@ -172,6 +172,8 @@ def _parse_descriptor(data: bytes, location: str) -> dict[str, Any]:
         descriptor = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise LoadError("descriptor-invalid", f"{location}: {error}") from error
+    except RecursionError as error:
+        raise LoadError("descriptor-invalid", f"{location}: JSON nested too deeply") from error
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
         raise LoadError("descriptor-invalid", f"{location}: not a Data Package descriptor with a resources list")
     return descriptor
@@ -189,7 +191,11 @@ def _directory_package(descriptor_path: Path) -> Package:
 
     def read(path: str) -> bytes:
         target = package_dir / path
-        if not target.resolve().is_relative_to(package_dir):
+        try:
+            inside = target.resolve().is_relative_to(package_dir)
+        except (OSError, RuntimeError) as error:  # RuntimeError: a symlink loop
+            raise LoadError("unsafe-path", f"{target}: {error}") from error
+        if not inside:
             raise LoadError("unsafe-path", f"{target} resolves outside {package_dir} (a symlink?)")
         return read_file(target)
 
@@ -251,9 +257,13 @@ def _url_package(url: str) -> Package:
 def _resource_descriptors(package: Package) -> list[dict[str, Any]]:
     """The resources of an untrusted descriptor, after checking every key this loader reads."""
     resources = package.descriptor["resources"]
+    names: set[str] = set()
     for index, resource in enumerate(resources):
         if not isinstance(resource, dict) or not isinstance(resource.get("name"), str):
             raise LoadError("descriptor-invalid", f"{package.location}: resources[{index}] has no name")
+        if resource["name"] in names:
+            raise LoadError("descriptor-invalid", f"{package.location}: resource {resource['name']} is listed twice")
+        names.add(resource["name"])
         where = f"{package.location}: resource {resource['name']}"
         reason = _schema_problem(resource)
         if reason:
@@ -279,6 +289,22 @@ def _schema_problem(resource: dict[str, Any]) -> str | None:
         enum = constraints.get("enum", []) if isinstance(constraints, dict) else None
         if not isinstance(enum, list) or not all(isinstance(value, str) for value in enum):
             return f"field {field['name']}: constraints must be an object, and an enum a list of strings"
+    names = [field["name"] for field in fields]
+    if len(set(names)) != len(names):
+        return "a field name repeats"
+    if not _names_of(schema.get("primaryKey", []), names):
+        return "primaryKey must be a list of the schema's field names"
+    for foreign_key in schema.get("foreignKeys", []) if isinstance(schema.get("foreignKeys", []), list) else [None]:
+        reference = foreign_key.get("reference") if isinstance(foreign_key, dict) else None
+        if not (
+            isinstance(foreign_key, dict)
+            and isinstance(reference, dict)
+            and isinstance(reference.get("resource"), str)
+            and _names_of(foreign_key.get("fields"), names)
+            and _names_of(reference.get("fields"), None)
+            and len(foreign_key["fields"]) == len(reference["fields"]) > 0
+        ):
+            return "each foreign key must give lists of field names and a reference {resource, fields}"
     if schema.get("missingValues", [""]) != [""]:
         return 'only the empty cell is read as a missing value (missingValues [""])'
     dialect = resource.get("dialect", {})
@@ -287,6 +313,11 @@ def _schema_problem(resource: dict[str, Any]) -> str | None:
     if str(resource.get("encoding", "utf-8")).lower() not in ("utf-8", "utf8"):
         return "only UTF-8 is read"
     return None
+
+
+def _names_of(value: Any, names: list[str] | None) -> bool:
+    """Whether `value` is a list of strings, each one of `names` when given."""
+    return isinstance(value, list) and all(isinstance(item, str) and (names is None or item in names) for item in value)
 
 
 def _read_resource(package: Package, resource: dict[str, Any]) -> Resource:

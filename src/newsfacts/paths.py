@@ -7,6 +7,8 @@ from pathlib import PurePosixPath
 from typing import Any
 
 URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+# Longer than any path the package writes; longer ones make the OS refuse to open them (ENAMETOOLONG).
+MAX_PATH_CHARS = 255
 
 
 def resource_path_problem(path: Any) -> str | None:
@@ -17,6 +19,8 @@ def resource_path_problem(path: Any) -> str | None:
     """
     if not isinstance(path, str) or not path:
         return "path must be a non-empty string (a list of paths is not supported)"
+    if len(path) > MAX_PATH_CHARS or any(ord(character) < 0x20 or character == "\x7f" for character in path):
+        return f"{path[:MAX_PATH_CHARS]!r} is not a plain file path (control characters, or too long)"
     if URL_SCHEME.match(path) or path.startswith("//"):
         return f"{path} is a URL; only relative paths inside the package are read"
     pure = PurePosixPath(path)

@@ -33,7 +33,7 @@ def unsafe_path_problem(path: Path, within: Path) -> Problem | None:
     """A problem if `path`, after following symlinks, leaves `within`."""
     try:
         inside = path.resolve().is_relative_to(within.resolve())
-    except (OSError, RuntimeError) as error:  # RuntimeError: a symlink loop
+    except (OSError, RuntimeError, ValueError) as error:  # RuntimeError: a symlink loop; ValueError: a NUL byte
         return problem("unsafe-path", path, detail=str(error))
     if not inside:
         return problem("unsafe-path", path, detail=f"resolves outside {within}")
