@@ -128,9 +128,14 @@ KWARGS: dict[str, Callable[[Any], str | None]] = {
 }
 
 
+COLUMN_KWARGS = ("column", "column_A", "column_B", "column_list")
+
+
 def named_columns(kwargs: dict[str, Any]) -> tuple[str, ...]:
-    """The columns an expectation's kwargs name, in order."""
-    names = [kwargs.get("column"), kwargs.get("column_A"), kwargs.get("column_B"), *kwargs.get("column_list", [])]
+    """The columns an expectation's kwargs name, in order (any kwargs: released suites are not vetted)."""
+    names = [kwargs.get(key) for key in COLUMN_KWARGS]
+    listed = names.pop()
+    names += listed if isinstance(listed, list) else []
     return tuple(name for name in names if isinstance(name, str))
 
 
@@ -186,12 +191,13 @@ def _expectation_problems(expectation: Any, where: str, table: str, columns: set
         found += [(f"{where}.kwargs.{key}", "missing") for key in required if key not in kwargs]
         checked = {key: reason for key, value in kwargs.items() if key in KWARGS and (reason := KWARGS[key](value))}
         found += [(f"{where}.kwargs.{key}", reason) for key, reason in checked.items()]
-        if not checked:
-            found += [
-                (f"{where}.kwargs", f"{name!r} is not a column of {table} or a derived column")
-                for name in named_columns(kwargs)
-                if name not in columns
-            ]
+        found += [
+            (f"{where}.kwargs.{key}", f"{name!r} is not a column of {table} or a derived column")
+            for key in COLUMN_KWARGS
+            if key in kwargs and key not in checked
+            for name in named_columns({key: kwargs[key]})
+            if name not in columns
+        ]
     meta = expectation.get("meta", {})
     found += _meta_problems(meta, EXPECTATION_META_KEYS, f"{where}.meta")
     if isinstance(meta, dict):
