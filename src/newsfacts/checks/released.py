@@ -191,31 +191,42 @@ def rule_changes(layout: Layout, version: str) -> tuple[list[Change], list[Probl
         if read_problems or released_rules is None:
             problems += read_problems or [problem("release-record-invalid", path, detail="expected a suite")]
             continue
-        current_path = layout.expectations(table)
-        current_rules: list[Any] | None = []
-        if current_path.is_file():
-            # An unreadable current suite is `suite-invalid` already; compare it once it reads.
-            current, current_problems = read_json(current_path, layout.package_dir, layout.limits, "suite-invalid")
-            current_rules = None if current_problems else _rules(current)
+        current_rules = _current_rules(layout, table)
         if current_rules is None:
             continue
         for index, rule in enumerate(released_rules):
             where = f"expectations[{index}]"
-            if not isinstance(rule, dict) or not isinstance(rule.get("kwargs", {}), dict):
+            if _identity(rule) is None:
                 problems.append(problem("release-record-invalid", path, None, where, detail="expected an expectation"))
                 continue
-            key = ("rule", version, table, str(index))
-            values = {"version": version, "table": table, "index": index, "rule": _described(rule)}
-            same = [other for other in current_rules if _identity(other) == _identity(rule)]
-            weaker = [_weakenings(rule.get("kwargs", {}), other.get("kwargs", {})) for other in same]
-            if not same:
-                changes.append(Change(key, problem("released-rule-removed", path, None, where, **values)))
-            elif all(weaker):
-                detail = "; ".join(weaker[0])
-                changes.append(
-                    Change(key, problem("released-rule-weakened", path, None, where, detail=detail, **values))
-                )
+            compared = _compared(rule, current_rules)
+            if compared is not None:
+                code, details = compared
+                values = {"version": version, "table": table, "index": index, "rule": _described(rule)}
+                found = problem(code, path, None, where, detail="; ".join(details), **values)
+                changes.append(Change(("rule", version, table, str(index)), found))
     return changes, problems
+
+
+def _current_rules(layout: Layout, table: str) -> list[Any] | None:
+    """The current suite's expectations (none without a suite), or None when it cannot be read.
+
+    An unreadable suite is reported as `suite-invalid` already; its rules are compared once it reads.
+    """
+    path = layout.expectations(table)
+    if not path.is_file():
+        return []
+    current, problems = read_json(path, layout.package_dir, layout.limits, "suite-invalid")
+    return None if problems else _rules(current)
+
+
+def _compared(rule: dict[str, Any], current_rules: list[Any]) -> tuple[str, list[str]] | None:
+    """(code, how it is weaker) when the current rules removed or weakened the released `rule`."""
+    same = [other for other in current_rules if _identity(other) == _identity(rule)]
+    if not same:
+        return "released-rule-removed", []
+    weaker = [_weakenings(rule.get("kwargs", {}), other.get("kwargs", {})) for other in same]
+    return ("released-rule-weakened", weaker[0]) if all(weaker) else None
 
 
 def _rules(suite: Any) -> list[Any] | None:
