@@ -66,7 +66,7 @@ def replaced(suite: dict[str, Any], positions: list[Position], value: Any) -> di
     result = copy.deepcopy(suite)
     for position in positions:
         *parents, last = position
-        container = result
+        container: Any = result
         for part in parents:
             container = container[part]
         container[last] = value
