@@ -29,6 +29,8 @@ SEED = (
     "CAPITAL — The minister of Ruritania said on Monday: “We will act against Acme Corp.”\n"
     "The Ruritanian government announced sanctions on Acme Corp on Monday.\n"
 )
+# The seed with a line appended, which moves no span: a released seed changed (released-seed-changed).
+CHANGED_SEED = SEED + "Corrected on Tuesday.\n"
 METADATA = """[package]
 name = "newsfacts-fixture"
 id = "urn:uuid:00000000-0000-4000-8000-000000000000"
@@ -328,6 +330,46 @@ def add_expectation(table: str, expectation: dict[str, Any]) -> Callable[[Path],
     return edit_suite(table, lambda suite: suite["expectations"].append(expectation))
 
 
+def both(*edits: Callable[[Path], None]) -> Callable[[Path], None]:
+    def apply(root: Path) -> None:
+        for edit in edits:
+            edit(root)
+
+    return apply
+
+
+def record_release(root: Path) -> None:
+    """Record the package as release 1.0.0 (the files `checks.released` reads), before the edit that follows."""
+    record = root / "releases" / "1.0.0"
+    (record / "data").mkdir(parents=True)
+    shutil.copy(root / "datapackage" / "data" / "articles.csv", record / "data" / "articles.csv")
+    shutil.copytree(root / "datapackage" / "expectations", record / "expectations")
+
+
+def change_seed(root: Path) -> None:
+    """Append a line to the seed, which moves no span, and record its new sha256 in articles."""
+    seed = root / "seeds" / SEED_NAME
+    seed.write_text(CHANGED_SEED, encoding="utf-8")
+    set_cell("articles", 2, "sha256", hashlib.sha256(seed.read_bytes()).hexdigest())(root)
+
+
+def acknowledge(text: str) -> Callable[[Path], None]:
+    return write_bytes("releases/ACKNOWLEDGED.toml", text.encode("utf-8"))
+
+
+def released_then(*edits: Callable[[Path], None]) -> Callable[[Path], None]:
+    """Release 1.0.0 recorded, then the edits."""
+    return both(record_release, *edits)
+
+
+def set_kwarg(table: str, index: int, key: str, value: object) -> Callable[[Path], None]:
+    return edit_suite(table, lambda suite: suite["expectations"][index]["kwargs"].__setitem__(key, value))
+
+
+def drop_expectation(table: str, index: int) -> Callable[[Path], None]:
+    return edit_suite(table, lambda suite: suite["expectations"].__delitem__(index))
+
+
 def empty_span(root: Path) -> None:
     """An evidence span whose end equals its start."""
     start = span("The minister of Ruritania said on Monday")[1]
@@ -532,6 +574,66 @@ BROKEN: dict[str, tuple[Callable[[Path], None], bool]] = {
         False,
     ),
     "suite-missing": (lambda root: (root / "datapackage" / "expectations" / "sanctions.json").unlink(), False),
+    "suite-row-condition": (
+        both(
+            set_kwarg("sanctions", 0, "condition_parser", "pandas"),
+            set_kwarg("sanctions", 0, "row_condition", "imposer_type == 'country'"),
+        ),
+        False,
+    ),
+    "suite-too-deep": (write_bytes("datapackage/expectations/events.json", b"[" * 10_000 + b"]" * 10_000), False),
+    # Changes to what was released (releases/1.0.0/ beside the package)
+    "released-seed-changed": (released_then(change_seed), True),
+    "released-rule-removed": (released_then(drop_expectation("sanctions", 1)), False),
+    "released-rule-weakened": (
+        released_then(
+            set_kwarg("sanctions", 0, "value_set", ["government", "country", "organization"]),
+            set_kwarg("articles", 2, "max_value", "2026-12-31"),
+            set_kwarg("quotes", 3, "mostly", 0.9),
+        ),
+        False,
+    ),
+    "released-changes-acknowledged": (
+        released_then(
+            change_seed,
+            drop_expectation("sanctions", 1),
+            acknowledge(
+                f'[[seed]]\nseed = "seeds/{SEED_NAME}"\n'
+                f'sha256 = "{hashlib.sha256(CHANGED_SEED.encode()).hexdigest()}"\n'
+                'reason = "A correction the outlet published."\n\n'
+                '[[rule]]\nrelease = "1.0.0"\nsuite = "sanctions"\nexpectation = 1\nreason = "Replaced."\n'
+            ),
+        ),
+        True,
+    ),
+    "acknowledgement-stale": (
+        released_then(
+            acknowledge(
+                '[[rule]]\nrelease = "1.0.0"\nsuite = "sanctions"\nexpectation = 0\nreason = "Never changed."\n\n'
+                f'[[seed]]\nseed = "seeds/{SEED_NAME}"\nsha256 = "{"0" * 64}"\nreason = "Never changed."\n'
+            )
+        ),
+        False,
+    ),
+    "acknowledgement-invalid": (
+        released_then(
+            acknowledge(
+                '[[rule]]\nrelease = "1.0.0"\nsuite = "sanctions"\nexpectation = "1"\nreason = "A string index."\n\n'
+                '[[rule]]\nrelease = "1.0.0"\nsuite = "sanctions"\nexpectation = 1\nreason = " "\n\n'
+                '[[table]]\nname = "articles"\n'
+            )
+        ),
+        False,
+    ),
+    "release-record-invalid": (
+        released_then(
+            write_bytes("releases/1.0.0/expectations/sanctions.json", b'{"expectations": [\n'),
+            write_bytes(
+                "releases/1.0.0/data/articles.csv", f"article_id,seed_file\nart-000,seeds/{SEED_NAME}\n".encode()
+            ),
+        ),
+        False,
+    ),
 }
 
 
@@ -543,14 +645,6 @@ def schema_field(table: str, name: str, edit: Callable[[dict[str, Any]], None]) 
         edit(next(f for f in resource["schema"]["fields"] if f["name"] == name))
 
     return edit_descriptor(apply)
-
-
-def both(*edits: Callable[[Path], None]) -> Callable[[Path], None]:
-    def apply(root: Path) -> None:
-        for edit in edits:
-            edit(root)
-
-    return apply
 
 
 def remove_field(table: str, name: str) -> Callable[[Path], None]:

@@ -114,6 +114,19 @@ def test_github_format_emits_annotations(capsys: pytest.CaptureFixture[str], mon
     ]
 
 
+def test_a_weakened_released_rule_is_an_annotation_on_the_release_record(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    _, out, _ = run_in_process(
+        "validate", "--format", "github", "tests/fixtures/released-rule-removed/datapackage", capsys=capsys
+    )
+    assert [line.split("::")[1] for line in out.splitlines()] == [
+        "error file=tests/fixtures/released-rule-removed/releases/1.0.0/expectations/sanctions.json,"
+        "title=released-rule-removed (expectations[1])"
+    ]
+
+
 def test_help_imports_nothing_heavy() -> None:
     heavy = ("great_expectations", "pandas", "polars", "pyarrow", "frictionless")
     code = "import sys; from newsfacts.cli import parser; parser(); print(sorted(set(sys.modules) & set(sys.argv[1:])))"

@@ -19,6 +19,7 @@ from newsfacts.build import build
 from newsfacts.cli import main
 from newsfacts.diff import diff_sides
 from newsfacts.download import download, pick_entry
+from newsfacts.models import MODELS
 from newsfacts.pack import pack, sha256sums_line
 from newsfacts.package import Layout
 from newsfacts.release import recorded_versions, release
@@ -83,6 +84,10 @@ def test_release_records_versions_and_refuses_a_too_small_bump(tmp_path: Path) -
     assert 'version = "1.0.0"' in layout.metadata.read_text(encoding="utf-8")
     assert "version: 1.0.0" in (layout.root / "CITATION.cff").read_text(encoding="utf-8")
     assert (dist / "newsfacts-fixture-1.0.0.zip").is_file()
+    recorded = layout.releases_dir / "1.0.0" / "expectations"
+    assert {p.name: p.read_bytes() for p in recorded.iterdir()} == {
+        p.name: p.read_bytes() for p in layout.expectations_dir.iterdir()
+    }
 
     add_entity(layout)
     main(["build", str(layout.package_dir)])
@@ -262,5 +267,6 @@ def test_every_recorded_release_is_complete() -> None:
         for resource in descriptor["resources"]:
             data = (record / resource["path"]).read_bytes()
             assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+        assert sorted(path.stem for path in (record / "expectations").glob("*.json")) == sorted(MODELS)
         digest, name = (record / "SHA256SUMS").read_text(encoding="utf-8").split()
         assert (len(digest), name) == (64, f"{descriptor['name']}-{version}.zip")

@@ -153,9 +153,38 @@ EXPECTED: dict[str, list[Row]] = {
     ],
     "actor-type": [("data/event_actors.csv", 2, "entity_id", "actor-type")],
     "expectation-failed": [("data/quotes.csv", None, None, "expectation-failed")],
-    "suite-invalid": [("expectations/entities.json", None, None, "suite-invalid")],
-    "suite-unknown-code": [("expectations/events.json", None, None, "suite-invalid")],
+    "suite-invalid": [("expectations/entities.json", None, "expectations[1].type", "suite-invalid")],
+    "suite-unknown-code": [("expectations/events.json", None, "expectations[0].meta.code", "suite-invalid")],
     "suite-missing": [("expectations/sanctions.json", None, None, "suite-missing")],
+    "suite-row-condition": [
+        ("expectations/sanctions.json", None, "expectations[0].kwargs.condition_parser", "suite-invalid"),
+        ("expectations/sanctions.json", None, "expectations[0].kwargs.row_condition", "suite-invalid"),
+    ],
+    "suite-too-deep": [("expectations/events.json", None, None, "suite-invalid")],
+    # Changes to what was released (releases/ beside the package)
+    "released-seed-changed": [("../releases/1.0.0/data/articles.csv", 2, "sha256", "released-seed-changed")],
+    "released-rule-removed": [
+        ("../releases/1.0.0/expectations/sanctions.json", None, "expectations[1]", "released-rule-removed")
+    ],
+    "released-rule-weakened": [
+        ("../releases/1.0.0/expectations/articles.json", None, "expectations[2]", "released-rule-weakened"),
+        ("../releases/1.0.0/expectations/quotes.json", None, "expectations[3]", "released-rule-weakened"),
+        ("../releases/1.0.0/expectations/sanctions.json", None, "expectations[0]", "released-rule-weakened"),
+    ],
+    "released-changes-acknowledged": [],
+    "acknowledgement-stale": [
+        ("../releases/ACKNOWLEDGED.toml", None, "rule[0]", "acknowledgement-stale"),
+        ("../releases/ACKNOWLEDGED.toml", None, "seed[0]", "acknowledgement-stale"),
+    ],
+    "acknowledgement-invalid": [
+        ("../releases/ACKNOWLEDGED.toml", None, "rule[0]", "acknowledgement-invalid"),
+        ("../releases/ACKNOWLEDGED.toml", None, "rule[1]", "acknowledgement-invalid"),
+        ("../releases/ACKNOWLEDGED.toml", None, "table", "acknowledgement-invalid"),
+    ],
+    "release-record-invalid": [
+        ("../releases/1.0.0/data/articles.csv", 1, None, "release-record-invalid"),
+        ("../releases/1.0.0/expectations/sanctions.json", 2, None, "release-record-invalid"),
+    ],
 }
 
 

@@ -64,6 +64,11 @@ class Layout:
         return self.expectations_dir / f"{table}.json"
 
     @property
+    def releases_dir(self) -> Path:
+        """The record of every release (a project's, not a package's: release zips do not have it)."""
+        return self.root / "releases"
+
+    @property
     def seeds_dir(self) -> Path:
         return self.root / "seeds"
 

@@ -67,6 +67,24 @@ CATALOGUE: dict[str, str] = {
     # Great Expectations suites (datapackage/expectations/): "{rule}" is the expectation's notes
     "suite-missing": "no expectation suite for table {table}; copy it from the project's datapackage/expectations/",
     "suite-invalid": "expectation suite cannot be used: {detail}",
+    # Changes to what was released (releases/; acknowledged in releases/ACKNOWLEDGED.toml)
+    "release-record-invalid": "release record cannot be read: {detail}",
+    "released-seed-changed": (
+        "{seed} was released in {version} with sha256 {expected} and is {actual} now; a released seed keeps its"
+        ' bytes, unless releases/ACKNOWLEDGED.toml has [[seed]] seed = "{seed}", sha256 = "{actual}" and a reason'
+    ),
+    "released-rule-removed": (
+        "rule {index} of {table} in release {version} ({rule}) is gone from the suite; restore it, or give"
+        ' releases/ACKNOWLEDGED.toml [[rule]] release = "{version}", suite = "{table}", expectation = {index}'
+        " and a reason"
+    ),
+    "released-rule-weakened": (
+        "rule {index} of {table} in release {version} ({rule}) is weaker now: {detail}; restore it, or give"
+        ' releases/ACKNOWLEDGED.toml [[rule]] release = "{version}", suite = "{table}", expectation = {index}'
+        " and a reason"
+    ),
+    "acknowledgement-invalid": "acknowledgement cannot be used: {detail}",
+    "acknowledgement-stale": "acknowledges {detail}, which is not a change from any release; remove it",
     # Releases: diff, release, pack, download
     "side-unreadable": "cannot compare: {detail}",
     "nothing-to-release": "the package is identical to release {version}; nothing to release",

@@ -1,7 +1,8 @@
 """`newsfacts release`: choose the version from the data diff, record it, and pack the artefact.
 
-Each release is recorded in `releases/<version>/` (its datapackage.json, CSV tables and
-SHA256SUMS), so the diff against the last release works in any clone, tags or not.
+Each release is recorded in `releases/<version>/` (its datapackage.json, CSV tables,
+expectation suites and SHA256SUMS), so the diff against the last release works in any clone,
+tags or not, and `checks.released` sees a released seed or rule change.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .build import atomic_write_all, build
+from .checks.released import recorded_versions
 from .diff import BUMPS, PackageDiff, Snapshot, diff_snapshots, read_snapshot
 from .pack import PackResult, pack
 from .package import Layout
@@ -19,7 +21,6 @@ from .problems import Problem, problem
 from .validate import validate
 
 FIRST_VERSION = "1.0.0"
-VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 UNRELEASED = "## Unreleased"
 
 
@@ -29,17 +30,6 @@ class ReleaseResult:
     diff: PackageDiff | None = None
     packed: PackResult | None = None
     problems: list[Problem] = field(default_factory=list)
-
-
-def releases_dir(layout: Layout) -> Path:
-    return layout.root / "releases"
-
-
-def recorded_versions(layout: Layout) -> list[str]:
-    """Released versions, oldest first."""
-    folder = releases_dir(layout)
-    names = [p.name for p in folder.iterdir() if p.is_dir() and VERSION.match(p.name)] if folder.is_dir() else []
-    return sorted(names, key=lambda name: tuple(int(part) for part in name.split(".")))
 
 
 def bumped(version: str, bump: str) -> str:
@@ -55,7 +45,7 @@ def plan(layout: Layout, bump: str | None) -> tuple[str | None, str | None, Pack
     """(previous version, new version, diff, problems) without changing anything."""
     versions = recorded_versions(layout)
     previous = versions[-1] if versions else None
-    old = read_snapshot(releases_dir(layout) / previous) if previous else Snapshot({}, {})
+    old = read_snapshot(layout.releases_dir / previous) if previous else Snapshot({}, {})
     changes = diff_snapshots(old, read_snapshot(layout.package_dir))
     if previous is None:
         return None, FIRST_VERSION, changes, []
@@ -150,11 +140,12 @@ def release(layout: Layout, bump: str | None, out_dir: Path, today: datetime.dat
     packed = pack(layout, out_dir)
     if packed.problems or packed.sums_path is None:
         return ReleaseResult(version=version, diff=changes, problems=packed.problems)
-    record = releases_dir(layout) / version
+    record = layout.releases_dir / version
     files = {
         record / "datapackage.json": layout.descriptor.read_bytes(),
         record / "SHA256SUMS": packed.sums_path.read_bytes(),
     }
     files |= {record / "data" / p.name: p.read_bytes() for p in sorted((layout.package_dir / "data").glob("*.csv"))}
+    files |= {record / "expectations" / p.name: p.read_bytes() for p in sorted(layout.expectations_dir.glob("*.json"))}
     atomic_write_all(files)
     return ReleaseResult(version=version, diff=changes, packed=packed)

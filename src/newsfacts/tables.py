@@ -103,7 +103,7 @@ def read_json(path: Path, within: Path, limits: Limits, invalid_code: str) -> tu
         return json.loads(text), []
     except json.JSONDecodeError as error:
         return None, [problem(invalid_code, path, error.lineno, detail=f"invalid JSON: {error.msg}")]
-    except RecursionError:
+    except RecursionError:  # the parser recurses per level: `[[[…]]]` a few thousand deep
         return None, [problem(invalid_code, path, detail="invalid JSON: nested too deeply")]
 
 

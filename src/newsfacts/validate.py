@@ -200,11 +200,13 @@ def validate(layout: Layout, rows_only: bool = False) -> list[Problem]:
     from .checks.curation import check_curation
     from .checks.expectations import check_expectations
     from .checks.generated import check_json_tables
+    from .checks.released import check_releases
 
     # The JSON tables are compared in polars, mostly without the GIL, while the suites run in Python.
     with ThreadPoolExecutor(1) as pool, Progress("checking curation rules", 3) as progress:
         json_problems = pool.submit(check_json_tables, layout, tables)
         problems += check_curation(tables)
+        problems += check_releases(layout)
         progress.advance(label="running expectation suites")
         problems += check_expectations(layout, tables)
         progress.advance(label="checking JSON tables")

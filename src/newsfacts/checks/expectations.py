@@ -9,22 +9,25 @@ government or a country). GX checks one batch at a time, so `frames()` adds thos
 each table as derived columns, listed in `DERIVED_COLUMNS`, before the suites run.
 
 The suites see the rows that passed the row model, so they report table-level defects rather
-than repeating cell errors.
+than repeating cell errors. A suite reaches GX only once `allowlist.suite_problems` finds
+nothing in it outside the allow-list: a suite from a pull request is data, never code.
 """
 
 from __future__ import annotations
 
 import datetime
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from ..engine import LINE
+from ..models import MODELS
+from ..models.event_actors import ActorRole
 from ..package import Layout, ValidTable
-from ..problems import CATALOGUE, Problem, problem
+from ..problems import Problem, problem
 from ..tables import read_json
+from .allowlist import named_columns, suite_problems
 from .provenance import SPAN_TABLES
 
 if TYPE_CHECKING:
@@ -47,7 +50,13 @@ DERIVED_COLUMNS: dict[str, dict[str, str]] = {
         "quote_count": "number of quotes from the article",
     },
     "entities": {"name_key": "the name, case-folded"},
-    "event_actors": {"entity_type": "entity_type of entity_id"},
+    # A rule about one role names that role's column: suites have no row conditions (allowlist.py).
+    "event_actors": {
+        "entity_type": "entity_type of entity_id",
+        **{
+            f"{role}_type": f"entity_type of entity_id where role is {role}, else empty" for role in get_args(ActorRole)
+        },
+    },
     "events": {"actor_count": "number of event_actors rows of the event"},
     "sanctions": {"imposer_type": "entity_type of imposer_id"},
 }
@@ -71,7 +80,10 @@ class SuiteFailure:
 
 
 def load_suites(layout: Layout, tables: dict[str, ValidTable]) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
-    """The suite of each loaded table, read from the package's expectations folder."""
+    """The suite of each loaded table, read from the package's expectations folder.
+
+    A suite with anything outside the allow-list is left out, with one `suite-invalid` per finding.
+    """
     suites: dict[str, dict[str, Any]] = {}
     problems: list[Problem] = []
     for table in tables:
@@ -83,29 +95,13 @@ def load_suites(layout: Layout, tables: dict[str, ValidTable]) -> tuple[dict[str
         if read_problems:
             problems += read_problems
             continue
-        suite_problems = _suite_problems(suite, table)
-        if suite_problems:
-            problems += [problem("suite-invalid", path, detail=detail) for detail in suite_problems]
+        columns = {*MODELS[table].model_fields, *DERIVED_COLUMNS.get(table, {})}
+        found = suite_problems(suite, table, columns)
+        if found:
+            problems += [problem("suite-invalid", path, None, where or None, detail=why) for where, why in found]
             continue
         suites[table] = suite
     return suites, problems
-
-
-def _suite_problems(suite: Any, table: str) -> list[str]:
-    if not isinstance(suite, dict) or not isinstance(suite.get("expectations"), list):
-        return ["expected an object with an `expectations` list"]
-    if suite.get("name") != table:
-        return [f"suite name is {suite.get('name')!r}, expected {table!r}"]
-    details = []
-    for index, expectation in enumerate(suite["expectations"]):
-        if not isinstance(expectation, dict) or not isinstance(expectation.get("type"), str):
-            details.append(f"expectation {index}: expected an object with a `type`")
-            continue
-        meta = expectation.get("meta") or {}
-        code = meta.get("code") if isinstance(meta, dict) else None
-        if code is not None and code not in CATALOGUE:
-            details.append(f"expectation {index}: meta.code {code!r} is not in the error catalogue")
-    return details
 
 
 def frames(tables: dict[str, ValidTable]) -> dict[str, pl.DataFrame]:
@@ -128,25 +124,16 @@ def suite_frame(frame: pl.DataFrame, definition: dict[str, Any]) -> pd.DataFrame
     """
     import pandas as pd
 
-    words = _words([expectation.get("kwargs") for expectation in definition["expectations"]])
-    narrowed = frame.select(column for column in frame.columns if column in words)
+    named = {
+        name for expectation in definition["expectations"] for name in named_columns(expectation.get("kwargs", {}))
+    }
+    narrowed = frame.select(column for column in frame.columns if column in named)
     result = narrowed.to_pandas()
     for column, dtype in narrowed.schema.items():
         if dtype.is_temporal():
             # GX compares dates with the suites' ISO strings as Python dates, not as timestamps.
             result[column] = pd.Series(narrowed.get_column(column).to_list(), dtype=object)
     return result
-
-
-def _words(value: Any) -> set[str]:
-    """Every string in a JSON value, and every word in each (a string row_condition names columns)."""
-    if isinstance(value, dict):
-        return set().union(*(_words(key) | _words(item) for key, item in value.items()))
-    if isinstance(value, list):
-        return set().union(*(_words(item) for item in value))
-    if isinstance(value, str):
-        return {value, *re.findall(r"\w+", value)}
-    return set()
 
 
 def _number(ids: pl.Expr) -> pl.Expr:
@@ -218,7 +205,13 @@ def _derive_entities(frame: pl.DataFrame, _: dict[str, ValidTable]) -> pl.DataFr
 
 
 def _derive_event_actors(frame: pl.DataFrame, tables: dict[str, ValidTable]) -> pl.DataFrame:
-    return _with(frame, _lookup(tables, "entity_id", "entity_type"), "entity_id")
+    import polars as pl
+
+    frame = _with(frame, _lookup(tables, "entity_id", "entity_type"), "entity_id")
+    return frame.with_columns(
+        pl.when(pl.col("role") == role).then(pl.col("entity_type")).alias(f"{role}_type")
+        for role in get_args(ActorRole)
+    )
 
 
 def _derive_events(frame: pl.DataFrame, tables: dict[str, ValidTable]) -> pl.DataFrame:
@@ -305,7 +298,7 @@ def run_suites(
                         code=meta.get("code", "expectation-failed"),
                         field=meta.get("field"),
                         notes=meta.get("notes", config.type),
-                        columns=_columns(config.kwargs),
+                        columns=named_columns(config.kwargs),
                         rows=list(result.result.get("unexpected_index_list") or []),
                         observed=_observed(result.result),
                     )
@@ -334,11 +327,6 @@ def _build_suite(definition: dict[str, Any]) -> tuple[Any, list[str]]:
     if errors:
         return None, errors
     return gx.ExpectationSuite(name=definition["name"], expectations=expectations, meta=definition.get("meta")), []
-
-
-def _columns(kwargs: dict[str, Any]) -> tuple[str, ...]:
-    names = [kwargs.get("column"), kwargs.get("column_A"), kwargs.get("column_B"), *kwargs.get("column_list", [])]
-    return tuple(name for name in names if isinstance(name, str))
 
 
 def _observed(result: dict[str, Any]) -> str:
