@@ -132,3 +132,35 @@ def test_help_imports_nothing_heavy() -> None:
     code = "import sys; from newsfacts.cli import parser; parser(); print(sorted(set(sys.modules) & set(sys.argv[1:])))"
     result = subprocess.run([sys.executable, "-c", code, *heavy], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_an_unforeseen_failure_is_one_catalogued_line_not_a_traceback(tmp_path: Path) -> None:
+    # A bug is planted in `locate` by a sitecustomize in the child interpreter; whatever fails, the
+    # user gets one catalogued line and exit 2.
+    (tmp_path / "sitecustomize.py").write_text(
+        "import newsfacts.locate\n"
+        "def broken(*args, **kwargs):\n"
+        "    raise ZeroDivisionError('a bug')\n"
+        "newsfacts.locate.locate = broken\n",
+        encoding="utf-8",
+    )
+    seed = next((ROOT / "seeds").glob("000_*.txt"))
+    env = {"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from newsfacts.cli import main; sys.exit(main(sys.argv[1:]))",
+            "locate",
+            str(seed),
+            "Blinken",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert ": internal-error: newsfacts failed unexpectedly (ZeroDivisionError: a bug)" in result.stderr

@@ -13,6 +13,9 @@ from typing import Any
 
 # code -> message template. Placeholders are filled from the keyword arguments of `problem()`.
 CATALOGUE: dict[str, str] = {
+    # Anything else: a bug in newsfacts
+    "internal-error": "newsfacts failed unexpectedly ({detail}); this is a bug: please report it with the "
+    "command you ran (NEWSFACTS_TRACEBACK=1 shows where it failed)",
     # Reading files
     "file-missing": "file does not exist: {detail}",
     "encoding-error": "file is not valid UTF-8: {detail}",
