@@ -134,7 +134,7 @@ def display_path(path: Path | str) -> str:
     path = Path(path)
     try:
         return os.path.relpath(path) if path.resolve().is_relative_to(Path.cwd().resolve()) else str(path)
-    except ValueError:
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte, a vanished cwd
         return str(path)
 
 
