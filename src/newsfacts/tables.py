@@ -133,8 +133,12 @@ def parse_csv(text: str, path: Path, header: list[str]) -> tuple[Table | None, l
         table = Table(path, header)
         line = reader.line_num + 1
         for cells in reader:
+            carriage = next((name for name, cell in zip(header, cells, strict=False) if "\r" in cell), None)
             if len(cells) != len(header):
                 problems.append(problem("row-length", path, line, found=len(cells), expected=len(header)))
+            elif carriage is not None:
+                # A line may end in CRLF, but a CR in a cell reads as a line break in some clients, not others.
+                problems.append(problem("control-character", path, line, carriage, char=repr("\r")))
             else:
                 table.rows.append(dict(zip(header, cells, strict=True)))
                 table.lines.append(line)
