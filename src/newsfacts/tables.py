@@ -84,6 +84,8 @@ def read_json(path: Path, within: Path, limits: Limits, invalid_code: str) -> tu
         return json.loads(text), []
     except json.JSONDecodeError as error:
         return None, [problem(invalid_code, path, error.lineno, detail=f"invalid JSON: {error.msg}")]
+    except RecursionError:  # json parses nested arrays and objects recursively
+        return None, [problem(invalid_code, path, detail="invalid JSON: nested too deeply")]
 
 
 def cell_problems(cells: dict[str, str], model: type[Row], path: Path, line: int, limits: Limits) -> list[Problem]:
