@@ -92,6 +92,12 @@ def unknown_method(path: Path) -> None:
         archive.infolist()[-1].compress_type = 99
 
 
+def newer_zip_version(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(DESCRIPTOR, b'{"resources": []}')
+        archive.infolist()[-1].extract_version = 99
+
+
 def corrupt_deflate(path: Path) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(DESCRIPTOR, b'{"resources": []}' * 100)
@@ -112,6 +118,7 @@ HOSTILE_ZIPS = [
     (outside_the_layout, "zip-unexpected-entry", None),
     (encrypted, "zip-unsupported", "zip-unsupported"),
     (unknown_method, "zip-unsupported", "zip-unsupported"),
+    (newer_zip_version, "zip-unsupported", "zip-unsupported"),
     (corrupt_deflate, "zip-corrupt", "zip-invalid"),
 ]
 

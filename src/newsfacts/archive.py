@@ -67,6 +67,16 @@ def _unsafe_name(info: zipfile.ZipInfo) -> str | None:
     return None
 
 
+def open_zip(path: Path) -> zipfile.ZipFile:
+    """The zip at PATH with its central directory read, or UnsafeArchiveError."""
+    try:
+        return zipfile.ZipFile(path)
+    except NotImplementedError as error:  # an entry made by a newer zip version than zipfile reads
+        raise UnsafeArchiveError("zip-unsupported", f"not a zip this reads: {error}") from error
+    except (zipfile.BadZipFile, OSError, UnicodeDecodeError) as error:  # names flagged UTF-8 may not be
+        raise UnsafeArchiveError("zip-corrupt", f"not a readable zip: {error}") from error
+
+
 def checked_entries(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     """The entries of ARCHIVE, once none is unsafe to name or to inflate; else UnsafeArchiveError."""
     infos = archive.infolist()
@@ -110,7 +120,8 @@ def entry_chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: Inflat
     """The bytes of an entry from `checked_entries`, inflated a chunk at a time and counted against BUDGET.
 
     A bad checksum or a broken stream is UnsafeArchiveError zip-corrupt; the CRC is checked as the
-    last chunk is read, so a caller writing the chunks out must discard them on any error.
+    last chunk is read, so a caller writing the chunks out must discard them on any error. Only
+    reading the zip is caught here: an error of the caller's, between two chunks, stays its own.
     """
     inflated = 0
     try:
@@ -119,28 +130,26 @@ def entry_chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: Inflat
                 inflated += len(chunk)
                 budget.spend(info, inflated, len(chunk))
                 yield chunk
-    except (zipfile.BadZipFile, EOFError, zlib.error) as error:
+    except NotImplementedError as error:  # a local header asking for a feature zipfile lacks
+        raise UnsafeArchiveError("zip-unsupported", f"entry {info.filename!r}: {error}") from error
+    except (zipfile.BadZipFile, EOFError, zlib.error, OSError, UnicodeDecodeError) as error:
+        # OSError: an offset past either end of the file
         raise UnsafeArchiveError("zip-corrupt", f"entry {info.filename!r}: {error}") from error
 
 
-def extract_zip(path: Path, into: Path, in_layout: Callable[[str], bool]) -> list[Path]:
+def extract_zip(path: Path, into: Path, in_layout: Callable[[str], bool]) -> None:
     """Extract every entry below INTO, after checking every entry, and that IN_LAYOUT accepts its name.
 
     INTO must be a scratch folder, removed on any error: an entry can turn out damaged or too large
     only once it is read, after the entries before it were written. Errors writing INTO (a full
     disk) are raised as the OSError they are; a zip that cannot be read is UnsafeArchiveError.
     """
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as error:
-        raise UnsafeArchiveError("zip-corrupt", f"not a readable zip: {error}") from error
-    with archive:
+    with open_zip(path) as archive:
         infos = checked_entries(archive)
         outside = [info.filename for info in infos if not in_layout(info.filename)]
         if outside:
             raise UnsafeArchiveError("zip-unexpected-entry", f"entry {outside[0]!r} is not part of a release")
         budget = InflateBudget()
-        written = []
         for info in infos:
             target = into / info.filename
             if not target.resolve().is_relative_to(into.resolve()):
@@ -152,5 +161,3 @@ def extract_zip(path: Path, into: Path, in_layout: Callable[[str], bool]) -> lis
             with target.open("xb") as sink:
                 for chunk in entry_chunks(archive, info, budget):
                     sink.write(chunk)
-            written.append(target)
-        return written

@@ -16,7 +16,6 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from typing import IO, Any
 
 import pandas as pd
 
-from .archive import InflateBudget, UnsafeArchiveError, checked_entries, entry_chunks
+from .archive import InflateBudget, UnsafeArchiveError, checked_entries, entry_chunks, open_zip
 from .limits import Limits
 from .paths import URL_SCHEME, resource_path_problem
 
@@ -203,15 +202,11 @@ def _directory_package(descriptor_path: Path) -> Package:
 @contextmanager
 def _zip_package(path: Path) -> Iterator[Package]:
     """A package read straight from the archive, each entry checked and inflated as `download` does."""
-    try:
-        archive = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as error:
-        raise LoadError("zip-invalid", f"{path}: {error}") from error
+    with _as_load_error(path):
+        archive = open_zip(path)
     with archive:
-        try:
+        with _as_load_error(path):
             entries = {info.filename: info for info in checked_entries(archive)}
-        except UnsafeArchiveError as error:
-            raise _archive_load_error(path, error) from error
         descriptors = [name for name in entries if PurePosixPath(name).name == DESCRIPTOR_NAME]
         if not descriptors:
             raise LoadError("descriptor-missing", f"{path} holds no {DESCRIPTOR_NAME}")
@@ -226,17 +221,19 @@ def _zip_package(path: Path) -> Iterator[Package]:
         def read_entry(name: str) -> bytes:
             if name not in entries:
                 raise LoadError("file-missing", f"{path} has no member {name}")
-            try:
+            with _as_load_error(path):
                 return b"".join(entry_chunks(archive, entries[name], budget))
-            except UnsafeArchiveError as error:
-                raise _archive_load_error(path, error) from error
 
         location = f"{path}:{top[0]}"
         yield Package(location, _parse_descriptor(read_entry(top[0]), location), lambda name: read_entry(prefix + name))
 
 
-def _archive_load_error(path: Path, error: UnsafeArchiveError) -> LoadError:
-    return LoadError(ARCHIVE_CODES.get(error.code, error.code), f"{path}: {error}")
+@contextmanager
+def _as_load_error(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except UnsafeArchiveError as error:
+        raise LoadError(ARCHIVE_CODES.get(error.code, error.code), f"{path}: {error}") from error
 
 
 def _url_package(url: str) -> Package:
