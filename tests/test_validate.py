@@ -233,6 +233,13 @@ RELEASE_CODES = {  # test_release.py
     "zip-slip",
     "target-exists",
     "download-invalid",
+    # test_archive.py
+    "zip-too-large",
+    "zip-duplicate-entry",
+    "zip-unexpected-entry",
+    "zip-unsupported",
+    "disk-full",
+    "target-unwritable",
 }
 PASSTHROUGH = {
     "frictionless-error",

@@ -1,4 +1,9 @@
-"""Release zips: written byte-for-byte reproducibly, and read without trusting their entry names."""
+"""Release zips: written byte-for-byte reproducibly, and read without trusting their entries.
+
+A zip's central directory can lie about names and sizes, so every entry is checked before it
+is read (name, encryption, compression method, duplicates, count) and inflated in chunks with a
+running count of the bytes it really yields, stopping at the limits below.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,30 @@ import io
 import stat
 import zipfile
 import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from .limits import Limits
 from .progress import Progress
 
 # A fixed timestamp and mode make the zip depend on the file contents only.
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o644
 
+# What one zip may unpack to, whatever its headers claim. A release of the package is far below these.
+MAX_ENTRY_BYTES = Limits().max_file_bytes
+MAX_TOTAL_BYTES = 512 * 1024 * 1024
+MAX_ENTRIES = 10_000
+CHUNK_BYTES = 1 << 20
+# zipfile inflates bzip2 and lzma a whole compressed chunk at a time, with no bound on the output;
+# deflate (what `zip_bytes` writes) is inflated to at most the bytes asked for.
+READABLE_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
+ENCRYPTED_FLAG = 0x1
+
 
 class UnsafeArchiveError(Exception):
-    """The zip is corrupt (`code` zip-corrupt) or names a path outside its folder (zip-slip)."""
+    """A zip that is not read: `code` is a catalogued problem code, the message says which entry and why."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -49,33 +67,97 @@ def _unsafe_name(info: zipfile.ZipInfo) -> str | None:
     return None
 
 
-def extract_zip(path: Path, into: Path) -> list[Path]:
-    """Extract every entry below INTO, after checking every name and checksum.
-
-    Nothing is extracted from a zip with an unsafe name or a bad checksum; INTO should still be a
-    scratch folder, since the disk can fail midway.
-    """
+def open_zip(path: Path) -> zipfile.ZipFile:
+    """The zip at PATH with its central directory read, or UnsafeArchiveError."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-            for info in infos:
-                reason = _unsafe_name(info)
-                if reason:
-                    raise UnsafeArchiveError("zip-slip", f"entry {info.filename!r} {reason}")
-            damaged = archive.testzip()
-            if damaged is not None:
-                raise UnsafeArchiveError("zip-corrupt", f"entry {damaged!r} fails its CRC check")
-            written = []
-            for info in infos:
-                target = into / info.filename
-                if not target.resolve().is_relative_to(into.resolve()):
-                    raise UnsafeArchiveError("zip-slip", f"entry {info.filename!r} resolves outside the target")
-                if info.is_dir():
-                    target.mkdir(parents=True, exist_ok=True)
-                    continue
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(archive.read(info))
-                written.append(target)
-            return written
-    except (zipfile.BadZipFile, EOFError, zlib.error, OSError) as error:
+        return zipfile.ZipFile(path)
+    except NotImplementedError as error:  # an entry made by a newer zip version than zipfile reads
+        raise UnsafeArchiveError("zip-unsupported", f"not a zip this reads: {error}") from error
+    except (zipfile.BadZipFile, OSError, UnicodeDecodeError) as error:  # names flagged UTF-8 may not be
         raise UnsafeArchiveError("zip-corrupt", f"not a readable zip: {error}") from error
+
+
+def checked_entries(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The entries of ARCHIVE, once none is unsafe to name or to inflate; else UnsafeArchiveError."""
+    infos = archive.infolist()
+    if len(infos) > MAX_ENTRIES:
+        raise UnsafeArchiveError("zip-too-large", f"{len(infos)} entries, over the limit of {MAX_ENTRIES}")
+    # Names that differ only in spelling ("a//b", "a/./b", "a/" and "a") land on the same file.
+    seen: set[PurePosixPath] = set()
+    for info in infos:
+        reason = _unsafe_name(info)
+        if reason:
+            raise UnsafeArchiveError("zip-slip", f"entry {info.filename!r} {reason}")
+        landing = PurePosixPath(info.filename.replace("\\", "/"))
+        if landing in seen:
+            raise UnsafeArchiveError("zip-duplicate-entry", f"entry {info.filename!r} appears twice")
+        seen.add(landing)
+        if info.flag_bits & ENCRYPTED_FLAG:
+            raise UnsafeArchiveError("zip-unsupported", f"entry {info.filename!r} is encrypted")
+        if info.compress_type not in READABLE_METHODS:
+            method = f"compression method {info.compress_type}, not {' or '.join(READABLE_METHODS.values())}"
+            raise UnsafeArchiveError("zip-unsupported", f"entry {info.filename!r} uses {method}")
+    return infos
+
+
+@dataclass
+class InflateBudget:
+    """The bytes one archive may still unpack to, shared by all the entries read from it."""
+
+    remaining: int = MAX_TOTAL_BYTES
+
+    def spend(self, info: zipfile.ZipInfo, entry_bytes: int, chunk_bytes: int) -> None:
+        if entry_bytes > MAX_ENTRY_BYTES:
+            raise UnsafeArchiveError(
+                "zip-too-large", f"entry {info.filename!r} unpacks past the limit of {MAX_ENTRY_BYTES} bytes"
+            )
+        self.remaining -= chunk_bytes
+        if self.remaining < 0:
+            raise UnsafeArchiveError("zip-too-large", f"the entries unpack past the limit of {MAX_TOTAL_BYTES} bytes")
+
+
+def entry_chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: InflateBudget) -> Iterator[bytes]:
+    """The bytes of an entry from `checked_entries`, inflated a chunk at a time and counted against BUDGET.
+
+    A bad checksum or a broken stream is UnsafeArchiveError zip-corrupt; the CRC is checked as the
+    last chunk is read, so a caller writing the chunks out must discard them on any error. Only
+    reading the zip is caught here: an error of the caller's, between two chunks, stays its own.
+    """
+    inflated = 0
+    try:
+        with archive.open(info) as stream:
+            while chunk := stream.read(CHUNK_BYTES):
+                inflated += len(chunk)
+                budget.spend(info, inflated, len(chunk))
+                yield chunk
+    except NotImplementedError as error:  # a local header asking for a feature zipfile lacks
+        raise UnsafeArchiveError("zip-unsupported", f"entry {info.filename!r}: {error}") from error
+    except (zipfile.BadZipFile, EOFError, zlib.error, OSError, UnicodeDecodeError) as error:
+        # OSError: an offset past either end of the file
+        raise UnsafeArchiveError("zip-corrupt", f"entry {info.filename!r}: {error}") from error
+
+
+def extract_zip(path: Path, into: Path, in_layout: Callable[[str], bool]) -> None:
+    """Extract every entry below INTO, after checking every entry, and that IN_LAYOUT accepts its name.
+
+    INTO must be a scratch folder, removed on any error: an entry can turn out damaged or too large
+    only once it is read, after the entries before it were written. Errors writing INTO (a full
+    disk) are raised as the OSError they are; a zip that cannot be read is UnsafeArchiveError.
+    """
+    with open_zip(path) as archive:
+        infos = checked_entries(archive)
+        outside = [info.filename for info in infos if not in_layout(info.filename)]
+        if outside:
+            raise UnsafeArchiveError("zip-unexpected-entry", f"entry {outside[0]!r} is not part of a release")
+        budget = InflateBudget()
+        for info in infos:
+            target = into / info.filename
+            if not target.resolve().is_relative_to(into.resolve()):
+                raise UnsafeArchiveError("zip-slip", f"entry {info.filename!r} resolves outside the target")
+            if info.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with target.open("xb") as sink:
+                for chunk in entry_chunks(archive, info, budget):
+                    sink.write(chunk)

@@ -12,9 +12,7 @@ descriptor declares. Each change carries the bump the Data Package versioning re
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 import shutil
 import subprocess
 import tarfile
@@ -26,7 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from .archive import UnsafeArchiveError, extract_zip
+from .engine import LINE, parse_table
+from .limits import Limits
+from .pack import PACKAGE_FOLDER, in_release_layout
 from .paths import resource_path_problem
+from .problems import Problem, problem
+from .tables import read_bytes, read_json
 
 BUMPS = ("patch", "minor", "major")
 # Descriptor properties that `build` derives from the data; their changes show up as row changes.
@@ -36,7 +39,15 @@ _BOUNDS_TIGHTER_WHEN = {"minimum": "higher", "minLength": "higher", "maximum": "
 
 
 class DiffError(Exception):
-    """A side of the comparison cannot be read; the message says which and why."""
+    """A side of the comparison cannot be read: `problem` (side-unreadable) says which file and why."""
+
+    def __init__(self, where: Path | str, detail: str, line: int | None = None) -> None:
+        self.problem = problem("side-unreadable", where, line, detail=detail)
+        super().__init__(self.problem.format())
+
+    @classmethod
+    def because(cls, cause: Problem) -> DiffError:
+        return cls(cause.path, f"{cause.code}: {cause.message}", cause.line)
 
 
 @dataclass(frozen=True)
@@ -79,24 +90,65 @@ class Snapshot:
     tables: dict[str, list[dict[str, str]]]
 
 
-def read_snapshot(package_dir: Path) -> Snapshot:
+def read_snapshot(package_dir: Path, limits: Limits) -> Snapshot:
+    """The descriptor and tables of a package, read as `validate` reads them: nothing outside PACKAGE_DIR."""
     descriptor_path = package_dir / "datapackage.json"
-    try:
-        descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise DiffError(f"cannot read {descriptor_path}: {error}") from error
+    descriptor, problems = read_json(descriptor_path, package_dir, limits, "descriptor-invalid")
+    if problems:
+        raise DiffError.because(problems[0])
+    shape = _descriptor_shape_problem(descriptor)
+    if shape:
+        raise DiffError(descriptor_path, shape)
     tables = {}
     for resource in descriptor.get("resources", []):
-        path = resource.get("path")
-        reason = resource_path_problem(path)
-        if reason:
-            raise DiffError(f"{descriptor_path}: resource {resource.get('name')!r}: {reason}")
-        try:
-            text = (package_dir / path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise DiffError(f"cannot read {package_dir / path}: {error}") from error
-        tables[resource["name"]] = list(csv.DictReader(io.StringIO(text)))
+        path = package_dir / resource["path"]
+        raw, problems = read_bytes(path, package_dir, limits)
+        if raw is None:
+            raise DiffError.because(problems[0])
+        header = [field["name"] for field in resource.get("schema", {}).get("fields", [])]
+        tables[resource["name"]] = _csv_rows(raw, path, header, limits)
     return Snapshot(descriptor, tables)
+
+
+def _descriptor_shape_problem(descriptor: Any) -> str | None:
+    """Why a descriptor lacks the shape that the comparison reads, or None: it may be hand-edited."""
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources", []), list):
+        return "not a Data Package descriptor with a resources list"
+    for index, resource in enumerate(descriptor.get("resources", [])):
+        if not isinstance(resource, dict) or not isinstance(resource.get("name"), str):
+            return f"resources[{index}] has no name"
+        where = f"resource {resource['name']!r}"
+        reason = resource_path_problem(resource.get("path"))
+        if reason:
+            return f"{where}: {reason}"
+        schema = resource.get("schema", {})
+        fields = schema.get("fields", []) if isinstance(schema, dict) else None
+        if not isinstance(fields, list) or not all(
+            isinstance(f, dict) and isinstance(f.get("name"), str) and isinstance(f.get("constraints", {}), dict)
+            for f in fields
+        ):
+            return f"{where}: the schema is not fields with a name and constraints"
+        key = schema.get("primaryKey", [])
+        if not isinstance(key, str) and not (isinstance(key, list) and all(isinstance(k, str) for k in key)):
+            return f"{where}: the primaryKey is neither a field name nor a list of them"
+    return None
+
+
+def _csv_rows(raw: bytes, path: Path, header: list[str], limits: Limits) -> list[dict[str, str]]:
+    """The rows of a table, read by the toolkit's one CSV reader (a missing cell as ""); a cell over the
+    limit makes the side unreadable, as in `validate`."""
+    import polars as pl
+
+    cells, problems = parse_table(raw, path, header)
+    if cells is None:
+        raise DiffError.because(problems[0])
+    for name in header:
+        too_long = cells.filter(pl.col(name).str.len_chars() > limits.max_cell_chars).select(LINE, name).head(1)
+        if too_long.height:
+            line, cell = too_long.row(0)
+            size = len(cell)
+            raise DiffError.because(problem("cell-too-large", path, line, name, size=size, limit=limits.max_cell_chars))
+    return cells.drop(LINE).with_columns(pl.col(header).fill_null("")).to_dicts()
 
 
 @contextmanager
@@ -109,17 +161,17 @@ def opened_side(spec: str, repo: Path) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="newsfacts-diff-") as scratch:
         if path.is_file() and path.suffix == ".zip":
             try:
-                extract_zip(path, Path(scratch))
+                extract_zip(path, Path(scratch), in_release_layout)
             except UnsafeArchiveError as error:
-                raise DiffError(f"{spec}: {error}") from error
+                raise DiffError(spec, f"{error.code}: {error}") from error
         else:
             _export_git_ref(spec, repo, Path(scratch))
-        yield Path(scratch) / "datapackage"
+        yield Path(scratch) / PACKAGE_FOLDER
 
 
 def _export_git_ref(ref: str, repo: Path, into: Path) -> None:
     if shutil.which("git") is None:
-        raise DiffError(f"{ref!r} is neither a directory nor a zip, and git is not installed")
+        raise DiffError(ref, "neither a directory nor a zip, and git is not installed")
     archive = subprocess.run(
         ["git", "-C", str(repo), "archive", "--format=tar", f"{ref}^{{commit}}", "datapackage"],
         capture_output=True,
@@ -127,14 +179,22 @@ def _export_git_ref(ref: str, repo: Path, into: Path) -> None:
     )
     if archive.returncode != 0:
         message = archive.stderr.decode(errors="replace").strip().splitlines()
-        raise DiffError(f"{ref!r} is not a directory, a .zip or a git ref of {repo}: {message[-1] if message else ''}")
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(into, filter="data")
+        raise DiffError(ref, f"not a directory, a .zip or a git ref of {repo}: {message[-1] if message else ''}")
+    try:
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(into, filter="data")
+    except tarfile.TarError as error:  # e.g. a committed symlink that leads out of the package
+        raise DiffError(ref, f"git archive of {ref}: {error}") from error
 
 
-def diff_sides(old: str, new: str, repo: Path) -> PackageDiff:
-    with opened_side(old, repo) as old_dir, opened_side(new, repo) as new_dir:
-        return diff_snapshots(read_snapshot(old_dir), read_snapshot(new_dir))
+def diff_sides(old: str, new: str, repo: Path, limits: Limits | None = None) -> PackageDiff:
+    """The changes from OLD to NEW; DiffError when either side cannot be read."""
+    limits = limits or Limits()
+    try:
+        with opened_side(old, repo) as old_dir, opened_side(new, repo) as new_dir:
+            return diff_snapshots(read_snapshot(old_dir, limits), read_snapshot(new_dir, limits))
+    except OSError as error:  # reads report problems; this is a scratch folder that cannot be made or filled
+        raise DiffError(error.filename or repo, error.strerror or str(error)) from error
 
 
 def diff_snapshots(old: Snapshot, new: Snapshot) -> PackageDiff:
@@ -222,14 +282,21 @@ def _constraint_changes(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[
             found.append(("tightened", what))  # a new constraint rejects values that passed before
         elif after is None or after is False:
             found.append(("loosened", what))
-        elif name == "enum":
-            found.append(("loosened" if set(before) < set(after) else "tightened", what))
-        elif name in _BOUNDS_TIGHTER_WHEN:
-            tighter = after > before if _BOUNDS_TIGHTER_WHEN[name] == "higher" else after < before
-            found.append(("tightened" if tighter else "loosened", what))
         else:
-            found.append(("tightened", what))  # e.g. a new pattern: no way to prove it accepts more
+            found.append(("loosened" if _accepts_more(name, before, after) else "tightened", what))
     return found
+
+
+def _accepts_more(name: str, before: Any, after: Any) -> bool:
+    """Whether constraint NAME provably accepts more values with AFTER than with BEFORE."""
+    try:
+        if name == "enum":
+            return set(before) < set(after)
+        if name in _BOUNDS_TIGHTER_WHEN:
+            return bool(after < before if _BOUNDS_TIGHTER_WHEN[name] == "higher" else after > before)
+    except TypeError:  # values of a hand-edited descriptor that do not compare: nothing is proved
+        return False
+    return False  # e.g. a new pattern: no way to prove it accepts more
 
 
 def _row_changes(

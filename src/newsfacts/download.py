@@ -7,19 +7,21 @@ scratch folder is removed and the target is left as it was.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
 import shutil
 import tempfile
-import urllib.error
+import time
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from .archive import UnsafeArchiveError, extract_zip
+from .archive import MAX_TOTAL_BYTES, UnsafeArchiveError, extract_zip
+from .pack import PACKAGE_FOLDER, in_release_layout
 from .package import Layout
 from .problems import Problem, problem
 from .validate import validate
@@ -28,8 +30,13 @@ from .validate import validate
 # NEWSFACTS_RELEASES_URL overrides it for mirrors and forks.
 RELEASES_URL = os.environ.get("NEWSFACTS_RELEASES_URL", "https://github.com/newsfacts/newsfacts/releases")
 MAX_SUMS_BYTES = 1 << 20
-MAX_ZIP_BYTES = 2 << 30
+# A zip may not unpack to more than MAX_TOTAL_BYTES, and deflate never makes a file much larger.
+MAX_ZIP_BYTES = MAX_TOTAL_BYTES
 CHUNK = 1 << 20
+# A socket timeout only bounds each wait; a server sending a byte now and then would never time out.
+SOCKET_TIMEOUT_SECONDS = 60
+FETCH_DEADLINE_SECONDS = 30 * 60
+NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
 
 
 @dataclass
@@ -43,16 +50,20 @@ def default_base_url(version: str | None) -> str:
     return f"{RELEASES_URL}/download/v{version}/" if version else f"{RELEASES_URL}/latest/download/"
 
 
-def _fetch(url: str, limit: int, sink: BinaryIO) -> None:
-    """Stream the bytes at URL into SINK, refusing more than LIMIT bytes."""
+def _fetch(url: str, limit: int, sink: BinaryIO, deadline_seconds: float) -> None:
+    """Stream the bytes at URL into SINK, refusing more than LIMIT bytes or more than DEADLINE_SECONDS."""
     if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
         raise ValueError(f"only http(s) URLs are fetched: {url}")
-    with urllib.request.urlopen(url, timeout=60) as response:
+    deadline = time.monotonic() + deadline_seconds
+    with urllib.request.urlopen(url, timeout=min(SOCKET_TIMEOUT_SECONDS, deadline_seconds)) as response:
         size = 0
-        while chunk := response.read(CHUNK):
+        # read1 returns what one receive brings, so that the deadline is checked however slowly bytes come.
+        while chunk := response.read1(CHUNK):
             size += len(chunk)
             if size > limit:
                 raise ValueError(f"{url} is larger than {limit} bytes")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{url} took longer than {deadline_seconds} s")
             sink.write(chunk)
 
 
@@ -68,15 +79,18 @@ def pick_entry(sums: str, version: str | None) -> tuple[str, str] | None:
     return entries[0] if len(entries) == 1 else None
 
 
-def download(version: str | None, to: Path | None, base_url: str | None) -> DownloadResult:
+def download(
+    version: str | None, to: Path | None, base_url: str | None, deadline_seconds: float = FETCH_DEADLINE_SECONDS
+) -> DownloadResult:
+    """Fetch, verify, unpack and validate a release into TO; DEADLINE_SECONDS bounds each of the two fetches."""
     base = base_url or default_base_url(version)
     base = base if base.endswith("/") else base + "/"
     sums_url = base + "SHA256SUMS"
     try:
         buffer = io.BytesIO()
-        _fetch(sums_url, MAX_SUMS_BYTES, buffer)
+        _fetch(sums_url, MAX_SUMS_BYTES, buffer, deadline_seconds)
         sums = buffer.getvalue()
-    except (OSError, ValueError, urllib.error.URLError) as error:
+    except (OSError, ValueError) as error:  # URLError and HTTPError are OSErrors
         return DownloadResult(problems=[problem("download-failed", sums_url, detail=str(error))])
     entry = pick_entry(sums.decode("utf-8", errors="replace"), version)
     if entry is None:
@@ -88,20 +102,30 @@ def download(version: str | None, to: Path | None, base_url: str | None) -> Down
     target = to or Path(name.removesuffix(".zip"))
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         return DownloadResult(problems=[problem("target-exists", target, detail=str(target))])
-    target.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        return _verify_and_unpack(base + name, expected, scratch, target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as error:
+        return DownloadResult(problems=[_write_problem(error, target.parent)])
+    try:
+        return _verify_and_unpack(base + name, expected, scratch, target, deadline_seconds)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _verify_and_unpack(url: str, expected: str, scratch: Path, target: Path) -> DownloadResult:
+def _write_problem(error: OSError, path: Path) -> Problem:
+    code = "disk-full" if error.errno in NO_SPACE else "target-unwritable"
+    return problem(code, path, detail=error.strerror or str(error))
+
+
+def _verify_and_unpack(url: str, expected: str, scratch: Path, target: Path, deadline_seconds: float) -> DownloadResult:
     zip_path = scratch / "artefact.zip"
     try:
         with zip_path.open("wb") as sink:
-            _fetch(url, MAX_ZIP_BYTES, sink)
-    except (OSError, ValueError, urllib.error.URLError) as error:
+            _fetch(url, MAX_ZIP_BYTES, sink, deadline_seconds)
+    except (OSError, ValueError) as error:
+        if isinstance(error, OSError) and error.errno in NO_SPACE:
+            return DownloadResult(problems=[_write_problem(error, target)])
         return DownloadResult(problems=[problem("download-failed", url, detail=str(error))])
     digest = hashlib.sha256()
     with zip_path.open("rb") as handle:
@@ -111,13 +135,18 @@ def _verify_and_unpack(url: str, expected: str, scratch: Path, target: Path) -> 
         return DownloadResult(problems=[problem("hash-mismatch", url, expected=expected, actual=digest.hexdigest())])
     unpacked = scratch / "package"
     try:
-        extract_zip(zip_path, unpacked)
+        extract_zip(zip_path, unpacked, in_release_layout)
     except UnsafeArchiveError as error:
         return DownloadResult(problems=[problem(error.code, url, detail=str(error))])
-    problems = validate(Layout(unpacked / "datapackage"))
+    except OSError as error:  # only writing can fail here: reading the zip is UnsafeArchiveError
+        return DownloadResult(problems=[_write_problem(error, target)])
+    problems = validate(Layout(unpacked / PACKAGE_FOLDER))
     if problems:
         return DownloadResult(problems=[problem("download-invalid", url, count=len(problems)), *problems])
-    if target.exists():
-        target.rmdir()  # checked empty above
-    unpacked.rename(target)
-    return DownloadResult(package_dir=target / "datapackage")
+    try:
+        if target.exists():
+            target.rmdir()  # checked empty above
+        unpacked.rename(target)
+    except OSError as error:
+        return DownloadResult(problems=[_write_problem(error, target)])
+    return DownloadResult(package_dir=target / PACKAGE_FOLDER)

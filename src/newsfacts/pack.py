@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .archive import zip_bytes
 from .build import atomic_write_all, build
@@ -13,10 +13,15 @@ from .package import Layout
 from .problems import Problem, problem
 from .validate import validate
 
-# Beside the package folder: what a user needs to read, trust and re-verify the data.
-PROJECT_FILES = ("CHANGELOG.md", "LICENSE-DATA.md")
+# The release layout. The package sits in PACKAGE_FOLDER, whatever its folder is called where it is packed,
+# since `download` and `diff` look for it there. Beside it: what a user needs to read, trust and re-verify the data.
+PACKAGE_FOLDER = "datapackage"
+PACKAGE_FILES = ("datapackage.json", "README.md")
 PACKAGE_FOLDERS = ("data", "expectations")
+PROJECT_FILES = ("CHANGELOG.md", "LICENSE-DATA.md")
 PROJECT_FOLDERS = ("schema", "seeds")
+RELEASE_FILES = {*PROJECT_FILES, *(f"{PACKAGE_FOLDER}/{name}" for name in PACKAGE_FILES)}
+RELEASE_FOLDERS = {*PROJECT_FOLDERS, *(f"{PACKAGE_FOLDER}/{folder}" for folder in PACKAGE_FOLDERS)}
 
 
 @dataclass
@@ -31,6 +36,14 @@ def artefact_name(layout: Layout) -> str:
     return f"{descriptor['name']}-{descriptor['version']}.zip"
 
 
+def in_release_layout(name: str) -> bool:
+    """Whether a zip entry NAME is one that `release_files` writes, or a folder of them."""
+    if name.endswith("/"):
+        return name.removesuffix("/") in {PACKAGE_FOLDER, *RELEASE_FOLDERS}
+    entry = PurePosixPath(name)
+    return name in RELEASE_FILES or (entry.parent.as_posix() in RELEASE_FOLDERS and not entry.name.startswith("."))
+
+
 def _shipped(path: Path) -> bool:
     """Regular files only; hidden ones (editor backups, .DS_Store) never reach a release."""
     return path.is_file() and not path.name.startswith(".")
@@ -40,7 +53,7 @@ def release_files(layout: Layout) -> tuple[dict[str, bytes], list[Problem]]:
     """Archive name -> bytes of every file in the artefact, laid out as in the repository."""
     root, package = layout.root, layout.package_dir
     paths = [root / name for name in PROJECT_FILES]
-    paths += [package / "datapackage.json", package / "README.md"]
+    paths += [package / name for name in PACKAGE_FILES]
     paths += [p for folder in PACKAGE_FOLDERS for p in sorted((package / folder).glob("*")) if _shipped(p)]
     paths += [p for folder in PROJECT_FOLDERS for p in sorted((root / folder).glob("*")) if _shipped(p)]
     missing = [
@@ -48,7 +61,7 @@ def release_files(layout: Layout) -> tuple[dict[str, bytes], list[Problem]]:
     ]
     if missing:
         return {}, missing
-    prefix = {package: package.name}
+    prefix = {package: PACKAGE_FOLDER}
     files = {}
     for path in paths:
         parent = package if path.is_relative_to(package) else root

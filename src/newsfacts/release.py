@@ -45,8 +45,8 @@ def plan(layout: Layout, bump: str | None) -> tuple[str | None, str | None, Pack
     """(previous version, new version, diff, problems) without changing anything."""
     versions = recorded_versions(layout)
     previous = versions[-1] if versions else None
-    old = read_snapshot(layout.releases_dir / previous) if previous else Snapshot({}, {})
-    changes = diff_snapshots(old, read_snapshot(layout.package_dir))
+    old = read_snapshot(layout.releases_dir / previous, layout.limits) if previous else Snapshot({}, {})
+    changes = diff_snapshots(old, read_snapshot(layout.package_dir, layout.limits))
     if previous is None:
         return None, FIRST_VERSION, changes, []
     required = changes.bump

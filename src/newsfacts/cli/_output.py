@@ -43,11 +43,14 @@ def add_limit_arguments(command: argparse.ArgumentParser) -> None:
         command.add_argument(option, type=int, default=default, metavar="N", help=f"{meaning} (default: {default})")
 
 
+def limits_from(args: argparse.Namespace) -> Limits:
+    return Limits(**{field: getattr(args, field) for field, _ in LIMIT_OPTIONS.values()})
+
+
 def layout_from(args: argparse.Namespace) -> Layout:
     from ..package import Layout
 
-    limits = Limits(**{field: getattr(args, field) for field, _ in LIMIT_OPTIONS.values()})
-    return Layout(args.package_dir, limits)
+    return Layout(args.package_dir, limits_from(args))
 
 
 def add_format_argument(command: argparse.ArgumentParser) -> None:

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._output import add_limit_arguments, limits_from
+
 if TYPE_CHECKING:
     from ..diff import PackageDiff
 
@@ -20,12 +22,14 @@ def register(subcommands: Any) -> None:
         help="compare two versions of the package: rows and schemas, and the version bump they need",
         description="Compare two packages. OLD and NEW may each be a directory (a project or a package "
         "folder), a release zip, or a git ref of this repository (e.g. HEAD~3, v1.0.0). Rows are matched "
-        "by primary key. Exit status: 0 identical, 1 different, 2 unreadable.",
+        "by primary key. Files are read as `validate` reads them: nothing outside the package, within the limits. "
+        "Exit status: 0 identical, 1 different, 2 could not compare.",
     )
     command.add_argument("old", metavar="OLD")
     command.add_argument("new", metavar="NEW")
     command.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     command.add_argument("--repo", type=Path, default=Path("."), help="the git repository for refs (default: .)")
+    add_limit_arguments(command)
     command.set_defaults(run=run)
 
 
@@ -46,12 +50,11 @@ def format_text(result: PackageDiff) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     from ..diff import DiffError, diff_sides  # imported here so that `newsfacts --help` stays fast
-    from ..problems import problem
 
     try:
-        result = diff_sides(args.old, args.new, args.repo)
+        result = diff_sides(args.old, args.new, args.repo, limits_from(args))
     except DiffError as error:
-        print(problem("side-unreadable", args.repo, detail=str(error)).format(), file=sys.stderr)
+        print(error.problem.format(), file=sys.stderr)
         return 2
     if args.format == "json":
         json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=2)

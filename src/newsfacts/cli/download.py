@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from ..problems import display_path
 from ._output import add_format_argument, print_problems
+
+# Problems of the machine, not of the release: exit status 2.
+CANNOT_WRITE = {"disk-full", "target-unwritable"}
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def register(subcommands: Any) -> None:
@@ -18,7 +24,8 @@ def register(subcommands: Any) -> None:
         description="Download BASE_URL/SHA256SUMS and the release zip it lists, check the zip's sha256, "
         "unpack it and validate the package. Nothing is left behind unless every step passes. "
         "BASE_URL defaults to the GitHub release of the version (or the latest release); "
-        "set NEWSFACTS_RELEASES_URL to use a mirror.",
+        "set NEWSFACTS_RELEASES_URL to use a mirror. Exit status: 0 downloaded, 1 refused (the release is "
+        "unavailable, corrupt, unsafe or invalid), 2 cannot write the target, 128+N stopped by signal N.",
     )
     command.add_argument("--version", dest="release_version", metavar="V", help="the release (default: latest)")
     command.add_argument("--to", type=Path, metavar="DIR", help="target folder (default: ./<name>-<version>)")
@@ -29,13 +36,29 @@ def register(subcommands: Any) -> None:
     command.set_defaults(run=run)
 
 
+def _stop(signum: int, frame: FrameType | None) -> None:
+    # An exception, not the default instant death, so that the scratch folder beside the target is removed;
+    # a second signal is ignored, so that it cannot cut that clean-up short.
+    for each in STOP_SIGNALS:
+        signal.signal(each, signal.SIG_IGN)
+    raise SystemExit(128 + signum)
+
+
 def run(args: argparse.Namespace) -> int:
     from ..download import download  # imported here so that `newsfacts --help` stays fast
 
-    result = download(args.release_version, args.to, args.base_url)
+    previous = {signum: signal.signal(signum, _stop) for signum in STOP_SIGNALS}
+    try:
+        result = download(args.release_version, args.to, args.base_url)
+    except SystemExit:
+        print("interrupted: nothing downloaded", file=sys.stderr)
+        raise
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     if result.problems or result.package_dir is None:
         print_problems(result.problems, args.format)
         print("nothing downloaded", file=sys.stderr)
-        return 1
+        return 2 if {p.code for p in result.problems} & CANNOT_WRITE else 1
     print(f"downloaded, verified and validated: {display_path(result.package_dir)}", file=sys.stderr)
     return 0
