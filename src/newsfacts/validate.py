@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from .build import interrupted
 from .checks.descriptor import check_descriptor, load_descriptor
 from .checks.provenance import check_spans, load_seed_texts
 from .engine import LINE, EngineTable, check_rows, read
@@ -149,6 +150,7 @@ def validate(layout: Layout, rows_only: bool = False) -> list[Problem]:
 
         threading.Thread(target=_import_quietly, name="import-great-expectations").start()
     tables, problems = check_rows_and_spans(layout)
+    problems += interrupted(layout)
     if rows_only or not tables:
         return _sorted(problems)
 
