@@ -108,8 +108,9 @@ def test_a_build_killed_at_any_step_leaves_the_old_package_or_one_the_next_build
     for step in range(steps + 1):
         layout = Layout(tmp_path_factory.mktemp(f"step-{step}") / "project" / "datapackage")
         shutil.copytree(project_copy.root, layout.root)
-        killed = subprocess.run(
-            [sys.executable, "-m", "newsfacts", "build", str(layout.package_dir)],
+        killed = subprocess.run(  # with a relative PACKAGE_DIR, as `make` runs it
+            [sys.executable, "-m", "newsfacts", "build", "datapackage"],
+            cwd=layout.root,
             env={**os.environ, KILL_AT_STEP: str(step)},
             capture_output=True,
             check=False,

@@ -138,7 +138,7 @@ def atomic_write_all(outputs: dict[Path, bytes], folder: Path) -> list[Path]:
                 temps.append(write_temp(path, data))
         entries = [
             {
-                "temp": temp.relative_to(folder).as_posix(),
+                "temp": path.with_name(temp.name).relative_to(folder).as_posix(),
                 "target": path.relative_to(folder).as_posix(),
                 "old": _sha256(previous[path]),
                 "new": _sha256(data),
