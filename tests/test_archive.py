@@ -267,7 +267,7 @@ def small_release(path: Path) -> None:
 
 # what breaks: (which new files and folders the disk refuses, given the landing folder; the error) -> the problem
 BROKEN_DISKS: list[tuple[Callable[[Path, Path], bool], int, str]] = [
-    (lambda path, landing: path.is_relative_to(landing), errno.EROFS, "target-unwritable"),
+    (lambda path, landing: path.is_relative_to(landing), errno.EROFS, "write-failed"),
     (lambda path, landing: path.is_relative_to(landing) and path.suffix == ".zip", errno.ENOSPC, "disk-full"),
     (lambda path, landing: path.name == "CHANGELOG.md", errno.ENOSPC, "disk-full"),
 ]

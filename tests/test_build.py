@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from newsfacts.build import build
+from newsfacts.atomic import KILL_AT_STEP, TEMP_NAME
+from newsfacts.build import build, generate, generated_paths
 from newsfacts.package import Layout
+from newsfacts.validate import validate
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -71,38 +77,56 @@ def test_duplicate_key_refuses_build_and_changes_nothing(fixture_copy: object) -
     assert snapshot(layout.root) == before
 
 
-class Interrupted(Exception):
-    pass
+def without_temps(files: dict[str, bytes]) -> dict[str, bytes]:
+    return {name: data for name, data in files.items() if not TEMP_NAME.match(Path(name).name)}
 
 
-def fail_on_call(number: int, real: object) -> object:
-    calls = {"count": 0}
-
-    def wrapper(*args: object, **kwargs: object) -> object:
-        calls["count"] += 1
-        if calls["count"] == number:
-            raise Interrupted
-        return real(*args, **kwargs)  # type: ignore[operator]
-
-    return wrapper
+def add_entity_with_crlf(layout: Layout) -> None:
+    """A real change: the CSV is rewritten, and its JSON, the descriptor and both row-count tables change."""
+    path = layout.csv("entities")
+    text = path.read_text(encoding="utf-8") + "zz-new,Zed New,person,,A new person.,,\n"
+    path.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
 
 
-@pytest.mark.parametrize("failing", ["fsync", "replace"])
-def test_build_failing_midway_leaves_previous_package_intact(
-    project_copy: Layout, monkeypatch: pytest.MonkeyPatch, failing: str
+LEFTOVER_CODES = {"build-interrupted", "stale-temp-file"}
+
+
+def test_a_build_killed_at_any_step_leaves_the_old_package_or_one_the_next_build_finishes(
+    project_copy: Layout, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    import os
+    add_entity_with_crlf(project_copy)
+    old = snapshot(project_copy.root)
+    reference = Layout(tmp_path_factory.mktemp("reference") / "project" / "datapackage")
+    shutil.copytree(project_copy.root, reference.root)
+    changed = len(build(reference).written)
+    new = snapshot(reference.root)
+    assert changed == 5
+    # Steps: one temporary file per changed file, the journal, one rename per file, removing the journal.
+    steps = 2 * changed + 2
 
-    import newsfacts.build
+    outcomes = []
+    for step in range(steps + 1):
+        layout = Layout(tmp_path_factory.mktemp(f"step-{step}") / "project" / "datapackage")
+        shutil.copytree(project_copy.root, layout.root)
+        killed = subprocess.run(  # with a relative PACKAGE_DIR, as `make` runs it
+            [sys.executable, "-m", "newsfacts", "build", "datapackage"],
+            cwd=layout.root,
+            env={**os.environ, KILL_AT_STEP: str(step)},
+            capture_output=True,
+            check=False,
+        )
+        files = snapshot(layout.root)
+        state = "old" if without_temps(files) == old else "new" if files == new else "mixed"
+        codes = [p.code for p in validate(layout, rows_only=True) if p.code in LEFTOVER_CODES]
+        outcomes.append((step, killed.returncode, state if "build-interrupted" not in codes else "interrupted", codes))
+        assert build(layout).problems == []
+        assert snapshot(layout.root) == new, f"step {step}: the next build did not give the new package"
 
-    # Make every generated file stale, so the build has many files to write.
-    for path in project_copy.package_dir.rglob("*.json"):
-        path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    before = snapshot(project_copy.root)
-    monkeypatch.setattr(newsfacts.build.os, failing, fail_on_call(5, getattr(os, failing)))
+    temps = [(step, 137, "old", ["stale-temp-file"] * step) for step in range(changed + 1)]
+    renames = [(step, 137, "interrupted", ["build-interrupted"]) for step in range(changed + 1, steps)]
+    assert outcomes == [*temps, *renames, (steps, 0, "new", [])]
 
-    with pytest.raises(Interrupted):
-        build(project_copy)
 
-    monkeypatch.undo()
-    assert snapshot(project_copy.root) == before  # same files, same bytes, no temp files left
+def test_generated_paths_are_the_files_build_writes(project_copy: Layout) -> None:
+    outputs, _ = generate(project_copy)
+    assert sorted(generated_paths(project_copy)) == sorted(outputs)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from newsfacts.cli import main
-from newsfacts.locate import locate
+from newsfacts.locate import EVERY_START, locate
 
 from .conftest import ROOT
 
@@ -37,6 +37,38 @@ def test_missing_text_gives_the_nearest_near_match() -> None:
     assert (nearest.char_start, nearest.char_end) == (35, 50)
 
 
+SEED_000 = (ROOT / "seeds" / "000_53d6e1ec156d72d5.txt").read_text(encoding="utf-8")
+
+
+def typed(start: int, end: int) -> str:
+    """What a contributor might type for SEED_000[start:end]: straight quotes, hyphens, no accents."""
+    return SEED_000[start:end].translate(str.maketrans("\u2019\u2018\u201c\u201d\u2014\u00e9", "''\"\"-e"))
+
+
+# Long enough that not every start is tried (EVERY_START), and each with a lookalike typed.
+@pytest.mark.parametrize(("start", "end"), [(150, 450), (400, 1400), (1300, 2381)])
+def test_a_long_text_with_lookalikes_typed_finds_its_span(start: int, end: int) -> None:
+    text = typed(start, end)
+    assert text != SEED_000[start:end]
+    assert len(SEED_000) * len(text) > EVERY_START
+    matches, nearest = locate(SEED_000, text)
+    assert matches == []
+    assert nearest is not None
+    assert (nearest.char_start, nearest.char_end) == (start, end)
+
+
+def test_a_long_text_with_a_misspelling_is_found_by_its_other_words() -> None:
+    text = SEED_000[400:900] + "#" + SEED_000[901:1400]
+    matches, nearest = locate(SEED_000, text)
+    assert matches == []
+    assert nearest is not None
+    assert (nearest.char_start, nearest.char_end) == (400, 1400)
+
+
+def test_a_text_longer_than_the_seed_cannot_occur() -> None:
+    assert locate("short seed", "a longer text than the seed") == ([], None)
+
+
 def test_cli_exit_status_and_output(capsys: pytest.CaptureFixture[str]) -> None:
     seed = str(ROOT / "seeds" / "002_d4a13c5680323aa8.txt")
     assert main(["locate", seed, "Fateh-360"]) == 0
@@ -44,3 +76,5 @@ def test_cli_exit_status_and_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert (int(start), int(end)) == (786, 795)
     assert main(["locate", seed, "Fateh 360 missiles"]) == 1
     assert "Fateh-360 missiles" in capsys.readouterr().err
+    assert main(["locate", seed, "x" * 3000]) == 1
+    assert "longer than the seed" in capsys.readouterr().err

@@ -1,8 +1,9 @@
 """`newsfacts build`: regenerate every derived file from the CSV tables and the models.
 
 Outputs are computed in memory first. `check=True` compares them with the files on disk and
-writes nothing. Otherwise each changed file is written to a temporary file beside it and
-renamed into place, so a failed or interrupted build leaves the previous files intact.
+writes nothing. Otherwise the changed files are replaced through `atomic.write_all`: a build
+that fails or is killed leaves the previous files, or a journal with which the next build
+finishes it (`validate` reports it meanwhile as `build-interrupted`).
 """
 
 from __future__ import annotations
@@ -11,13 +12,12 @@ import csv
 import hashlib
 import io
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import dictionary
+from .atomic import leftovers, write_all
 from .models import MODELS, TABLES
 from .package import Layout, LoadedTable, load_metadata, load_tables, primary_key
 from .problems import Problem, problem
@@ -135,14 +135,35 @@ def replace_readme_section(readme: str, section: str) -> str:
     return readme[: start + len(README_START)] + "\n" + section + readme[end:]
 
 
+def schema_paths(layout: Layout, table: str) -> tuple[Path, Path]:
+    """schema/: a table's Table Schema, and the JSON Schema of its JSON table."""
+    return layout.schema_dir / f"{table}.tableschema.json", layout.schema_dir / f"{table}.schema.json"
+
+
 def schema_files(layout: Layout) -> dict[Path, bytes]:
-    """schema/: each table's Table Schema, and the JSON Schema of its JSON table."""
     outputs: dict[Path, bytes] = {}
     for model in TABLES:
-        schema = {"$comment": GENERATED_NOTE, **table_schema(model)}
-        outputs[layout.schema_dir / f"{model.resource_name}.tableschema.json"] = dumps_json(schema)
-        outputs[layout.schema_dir / f"{model.resource_name}.schema.json"] = dumps_json(json_schema(model))
+        table_schema_path, json_schema_path = schema_paths(layout, model.resource_name)
+        outputs[table_schema_path] = dumps_json({"$comment": GENERATED_NOTE, **table_schema(model)})
+        outputs[json_schema_path] = dumps_json(json_schema(model))
     return outputs
+
+
+def generated_paths(layout: Layout) -> list[Path]:
+    """Every file `build` writes, without generating them."""
+    paths = [layout.descriptor, layout.dictionary, layout.readme]
+    for model in TABLES:
+        name = model.resource_name
+        paths += [layout.csv(name), layout.json(name), *schema_paths(layout, name)]
+    return paths
+
+
+def interrupted(layout: Layout) -> list[Problem]:
+    """What a killed `build` left behind, found without changing anything: the next build cleans it up."""
+    found = leftovers(layout.root, generated_paths(layout))
+    if found.journal is not None:
+        return [problem("build-interrupted", found.journal)]
+    return [problem("stale-temp-file", temp) for temp in found.temps]
 
 
 def generate(layout: Layout) -> tuple[dict[Path, bytes], list[Problem]]:
@@ -171,50 +192,6 @@ def generate(layout: Layout) -> tuple[dict[Path, bytes], list[Problem]]:
     return outputs, []
 
 
-def _write_temp(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(handle, 0o644)  # mkstemp creates 0600; generated files are for everyone to read
-        with os.fdopen(handle, "wb") as temp_file:
-            temp_file.write(data)
-            temp_file.flush()
-            os.fsync(temp_file.fileno())
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-    return Path(temp_name)
-
-
-def atomic_write_all(outputs: dict[Path, bytes]) -> list[Path]:
-    """Write every changed file to a temporary sibling, then rename them all into place.
-
-    If anything fails, temporary files are removed and files already renamed get their
-    previous contents back, so the package on disk is the old one, never a mix.
-    """
-    previous = {path: (path.read_bytes() if path.exists() else None) for path in outputs}
-    changed = {path: data for path, data in outputs.items() if previous[path] != data}
-    staged: list[tuple[Path, Path]] = []
-    replaced: list[Path] = []
-    try:
-        for path, data in changed.items():
-            staged.append((_write_temp(path, data), path))
-        for temp_path, path in staged:
-            os.replace(temp_path, path)
-            replaced.append(path)
-    except BaseException:
-        for temp_path, _ in staged:
-            temp_path.unlink(missing_ok=True)
-        for path in replaced:
-            old = previous[path]
-            if old is None:
-                path.unlink(missing_ok=True)
-            else:
-                os.replace(_write_temp(path, old), path)
-        raise
-    return sorted(changed)
-
-
 def build(layout: Layout, check: bool = False) -> BuildResult:
     outputs, problems = generate(layout)
     if problems:
@@ -225,4 +202,5 @@ def build(layout: Layout, check: bool = False) -> BuildResult:
             problems=[problem("stale-file", path) for path in stale],
             stale=stale,
         )
-    return BuildResult(written=atomic_write_all(outputs))
+    written, problems = write_all(outputs, layout.root)
+    return BuildResult(problems=problems, written=written)

@@ -23,7 +23,7 @@ from typing import BinaryIO
 from .archive import MAX_TOTAL_BYTES, UnsafeArchiveError, extract_zip
 from .pack import PACKAGE_FOLDER, in_release_layout
 from .package import Layout
-from .problems import Problem, problem
+from .problems import Problem, problem, write_problem
 from .validate import validate
 
 # Where releases are published: the assets of a GitHub release, one per `v<version>` tag.
@@ -36,7 +36,6 @@ CHUNK = 1 << 20
 # A socket timeout only bounds each wait; a server sending a byte now and then would never time out.
 SOCKET_TIMEOUT_SECONDS = 60
 FETCH_DEADLINE_SECONDS = 30 * 60
-NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
 
 
 @dataclass
@@ -106,16 +105,11 @@ def download(
         target.parent.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     except OSError as error:
-        return DownloadResult(problems=[_write_problem(error, target.parent)])
+        return DownloadResult(problems=[write_problem(target.parent, error)])
     try:
         return _verify_and_unpack(base + name, expected, scratch, target, deadline_seconds)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-
-
-def _write_problem(error: OSError, path: Path) -> Problem:
-    code = "disk-full" if error.errno in NO_SPACE else "target-unwritable"
-    return problem(code, path, detail=error.strerror or str(error))
 
 
 def _verify_and_unpack(url: str, expected: str, scratch: Path, target: Path, deadline_seconds: float) -> DownloadResult:
@@ -124,8 +118,8 @@ def _verify_and_unpack(url: str, expected: str, scratch: Path, target: Path, dea
         with zip_path.open("wb") as sink:
             _fetch(url, MAX_ZIP_BYTES, sink, deadline_seconds)
     except (OSError, ValueError) as error:
-        if isinstance(error, OSError) and error.errno in NO_SPACE:
-            return DownloadResult(problems=[_write_problem(error, target)])
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return DownloadResult(problems=[write_problem(target, error)])
         return DownloadResult(problems=[problem("download-failed", url, detail=str(error))])
     digest = hashlib.sha256()
     with zip_path.open("rb") as handle:
@@ -139,7 +133,7 @@ def _verify_and_unpack(url: str, expected: str, scratch: Path, target: Path, dea
     except UnsafeArchiveError as error:
         return DownloadResult(problems=[problem(error.code, url, detail=str(error))])
     except OSError as error:  # only writing can fail here: reading the zip is UnsafeArchiveError
-        return DownloadResult(problems=[_write_problem(error, target)])
+        return DownloadResult(problems=[write_problem(target, error)])
     problems = validate(Layout(unpacked / PACKAGE_FOLDER))
     if problems:
         return DownloadResult(problems=[problem("download-invalid", url, count=len(problems)), *problems])
@@ -148,5 +142,5 @@ def _verify_and_unpack(url: str, expected: str, scratch: Path, target: Path, dea
             target.rmdir()  # checked empty above
         unpacked.rename(target)
     except OSError as error:
-        return DownloadResult(problems=[_write_problem(error, target)])
+        return DownloadResult(problems=[write_problem(target, error)])
     return DownloadResult(package_dir=target / PACKAGE_FOLDER)

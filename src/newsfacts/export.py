@@ -1,7 +1,7 @@
 """Export the tables to SQLite and Parquet, typed as their Table Schemas declare.
 
 Both exports start from `loader.read_resources`, so they hold exactly what `newsfacts.load()`
-returns. Output is built in memory and written through `build.atomic_write_all`: an export
+returns. Output is built in memory and written through `atomic.atomic_write_all`: an export
 that fails leaves no partial file behind, and an existing file is only replaced on request.
 """
 
@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .build import atomic_write_all
+from .atomic import atomic_write_all
 from .loader import Resource, Source, open_package, read_resources
 
 SQLITE_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "TEXT"}
@@ -65,7 +65,7 @@ def export_sqlite(output: Path, source: Source = None, force: bool = False) -> l
     _refuse_overwrite([output], force)
     with open_package(source) as package:
         resources = read_resources(package)
-    return atomic_write_all({output: sqlite_database(resources)})
+    return atomic_write_all({output: sqlite_database(resources)}, output.parent)
 
 
 def export_parquet(directory: Path, source: Source = None, force: bool = False) -> list[Path]:
@@ -76,7 +76,7 @@ def export_parquet(directory: Path, source: Source = None, force: bool = False) 
         resources = read_resources(package)
     outputs = {directory / f"{resource.name}.parquet": parquet_file(resource) for resource in resources}
     _refuse_overwrite(list(outputs), force)
-    return atomic_write_all(outputs)
+    return atomic_write_all(outputs, directory)
 
 
 def _refuse_overwrite(paths: Sequence[Path], force: bool) -> None:

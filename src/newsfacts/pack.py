@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .archive import zip_bytes
-from .build import atomic_write_all, build
+from .atomic import write_all
+from .build import build
 from .package import Layout
 from .problems import Problem, problem
 from .validate import validate
@@ -89,5 +90,7 @@ def pack(layout: Layout, out_dir: Path) -> PackResult:
     name = artefact_name(layout)
     data = zip_bytes(files)
     zip_path, sums_path = out_dir / name, out_dir / "SHA256SUMS"
-    atomic_write_all({zip_path: data, sums_path: sha256sums_line(name, data).encode("ascii")})
+    _, problems = write_all({zip_path: data, sums_path: sha256sums_line(name, data).encode("ascii")}, out_dir)
+    if problems:
+        return PackResult(problems=problems)
     return PackResult(zip_path=zip_path, sums_path=sums_path)

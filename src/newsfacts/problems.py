@@ -6,7 +6,9 @@ Tests assert codes and locations, never the wording of messages.
 
 from __future__ import annotations
 
+import errno
 import os
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -101,10 +103,14 @@ CATALOGUE: dict[str, str] = {
     "zip-duplicate-entry": "the release zip is ambiguous: {detail}; nothing was kept",
     "zip-unexpected-entry": "the release zip holds more than a release: {detail}; nothing was kept",
     "zip-unsupported": "the release zip cannot be read safely: {detail}; nothing was kept",
-    "disk-full": "no space left on the device: {detail}; nothing was kept",
-    "target-unwritable": "cannot write here: {detail}; choose another --to",
     "target-exists": "{detail} already exists and is not empty; choose another --to",
     "download-invalid": "the downloaded package has {count} problem(s), listed below; nothing was kept",
+    # Writing files: build, pack, report, release
+    "write-failed": "could not write: {reason}",
+    "disk-full": "the disk is full ({reason}); free some space and run the command again",
+    "build-interrupted": "a `newsfacts build` was stopped while it replaced files, so old and new files may be "
+    "mixed; run `newsfacts build` to finish it",
+    "stale-temp-file": "temporary file left by a stopped `newsfacts build`; run `newsfacts build` to remove it",
     "report-target": "refusing to replace {detail}: it is not empty and not a report written by `newsfacts report`",
     "expectation-failed": "{rule} ({detail})",
     "id-pattern": "{rule} ({detail})",
@@ -118,6 +124,9 @@ CATALOGUE: dict[str, str] = {
     "imposer-type": "{rule} ({detail})",
     "actor-type": "{rule} ({detail})",
 }
+
+# Codes that mean an operation could not run, rather than that it found problems in the data.
+COULD_NOT_RUN = frozenset({"write-failed", "disk-full"})
 
 
 @dataclass(frozen=True, order=True)
@@ -148,3 +157,16 @@ def problem(code: str, path: Path | str, line: int | None = None, field: str | N
     """Build a Problem from the catalogue; an unknown code is a programming error."""
     template = CATALOGUE[code]
     return Problem(display_path(path), line, field, code, template.format(**values))
+
+
+def write_problem(path: Path | str, error: OSError) -> Problem:
+    """`disk-full` when the disk is full, else `write-failed`, with the operating system's reason."""
+    code = "disk-full" if error.errno in (errno.ENOSPC, errno.EDQUOT) else "write-failed"
+    return problem(code, path, reason=error.strerror or str(error))
+
+
+def exit_status(problems: Sequence[Problem]) -> int:
+    """0 without problems, 2 when an operation could not run (a file could not be written), else 1."""
+    if not problems:
+        return 0
+    return 2 if any(item.code in COULD_NOT_RUN for item in problems) else 1

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build import atomic_write_all, build
+from .atomic import write_all
+from .build import build
 from .checks.released import recorded_versions
 from .diff import BUMPS, PackageDiff, Snapshot, diff_snapshots, read_snapshot
 from .pack import PackResult, pack
@@ -127,13 +128,16 @@ def release(layout: Layout, bump: str | None, out_dir: Path, today: datetime.dat
     else:
         citation += f'date-released: "{date.isoformat()}"\n'
     metadata = _set_version(layout.metadata.read_text(encoding="utf-8"), r'^(version = ")[^"]*(")', version)
-    atomic_write_all(
+    _, problems = write_all(
         {
             root / "CHANGELOG.md": changelog.encode("utf-8"),
             root / "CITATION.cff": citation.encode("utf-8"),
             layout.metadata: metadata.encode("utf-8"),
-        }
+        },
+        root,
     )
+    if problems:
+        return ReleaseResult(diff=changes, problems=problems)
     built = build(layout)
     if built.problems:
         return ReleaseResult(version=version, diff=changes, problems=built.problems)
@@ -147,5 +151,5 @@ def release(layout: Layout, bump: str | None, out_dir: Path, today: datetime.dat
     }
     files |= {record / "data" / p.name: p.read_bytes() for p in sorted((layout.package_dir / "data").glob("*.csv"))}
     files |= {record / "expectations" / p.name: p.read_bytes() for p in sorted(layout.expectations_dir.glob("*.json"))}
-    atomic_write_all(files)
-    return ReleaseResult(version=version, diff=changes, packed=packed)
+    _, problems = write_all(files, root)
+    return ReleaseResult(version=version, diff=changes, packed=packed, problems=problems)

@@ -6,10 +6,14 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .checks.expectations import ephemeral_context, failure_problems, frames, load_suites, run_suites
 from .package import Layout
-from .problems import Problem, problem
+from .problems import Problem, problem, write_problem
+
+if TYPE_CHECKING:
+    from great_expectations.data_context.data_context.abstract_data_context import AbstractDataContext
 
 # Written into every site, so that a later report only ever replaces a folder it made itself.
 MARKER = ".newsfacts-report"
@@ -24,7 +28,7 @@ class ReportResult:
 
 def write_report(layout: Layout, out_dir: Path) -> ReportResult:
     """Run the suites and write their Data Docs to `out_dir`, replacing an earlier report there."""
-    if out_dir.exists() and not (out_dir / MARKER).is_file() and any(out_dir.iterdir()):
+    if not replaceable(out_dir):
         return ReportResult(problems=[problem("report-target", out_dir, detail=str(out_dir))])
     from .validate import check_rows_and_spans
 
@@ -41,6 +45,22 @@ def write_report(layout: Layout, out_dir: Path) -> ReportResult:
         return ReportResult(
             problems=[problem("suite-invalid", layout.expectations(table), detail=detail) for table, detail in errors]
         )
+    try:
+        write_site(context, out_dir)
+    except OSError as error:
+        return ReportResult(problems=[write_problem(out_dir, error)])
+    return ReportResult(index=out_dir / "index.html", failed=failure_problems(failures, data, tables))
+
+
+def replaceable(out_dir: Path) -> bool:
+    """True for a folder `report` may fill: absent, empty, or holding a report it wrote itself."""
+    if not out_dir.exists():
+        return True
+    return out_dir.is_dir() and ((out_dir / MARKER).is_file() or not any(out_dir.iterdir()))
+
+
+def write_site(context: AbstractDataContext, out_dir: Path) -> None:
+    """Build the Data Docs in a hidden folder beside `out_dir`, then swap it in."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".report-", dir=out_dir.parent))
     try:
@@ -59,4 +79,3 @@ def write_report(layout: Layout, out_dir: Path) -> ReportResult:
         staging.rename(out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return ReportResult(index=out_dir / "index.html", failed=failure_problems(failures, data, tables))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from .build import assemble_descriptor, file_resource_descriptor, source_title
+from .build import assemble_descriptor, file_resource_descriptor, interrupted, source_title
 from .checks.descriptor import FILE_FACTS, SHA256, build_problems, check_descriptor, load_descriptor
 from .checks.provenance import check_spans, load_seed_texts
 from .engine import LINE, EngineTable, check_rows, read
@@ -194,6 +194,7 @@ def validate(layout: Layout, rows_only: bool = False) -> list[Problem]:
 
         threading.Thread(target=_import_quietly, name="import-great-expectations").start()
     tables, problems = check_rows_and_spans(layout)
+    problems += interrupted(layout)
     if rows_only or not tables:
         return _sorted(problems)
 

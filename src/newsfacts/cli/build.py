@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from ..problems import display_path
+from ..problems import display_path, exit_status
 from ._output import add_format_argument, add_limit_arguments, add_package_argument, layout_from, print_problems
 
 
@@ -16,7 +16,9 @@ def register(subcommands: Any) -> None:
         help="regenerate schemas, JSON tables, the data dictionary and datapackage.json",
         description="Regenerate every derived file from the CSV tables and the models. "
         "CSVs are rewritten canonically (UTF-8, LF, RFC 4180 quoting, sorted by primary key) "
-        "without changing any cell.",
+        "without changing any cell. The files are replaced all or none: a build that is stopped midway is "
+        "finished by the next one. Exit status: 0 built, 1 refused or stale (--check), 2 a file could not "
+        "be written.",
     )
     add_package_argument(command)
     command.add_argument("--check", action="store_true", help="write nothing; fail if any generated file is stale")
@@ -31,14 +33,21 @@ def run(args: argparse.Namespace) -> int:
     result = build(layout_from(args), check=args.check)
     print_problems(result.problems, args.format)
     if result.problems:
+        status = exit_status(result.problems)
         if result.stale:
             print(
                 f"{len(result.stale)} generated file(s) are stale. Fix: run `newsfacts build`.",
                 file=sys.stderr,
             )
+        elif status == 2:
+            print(
+                "build stopped: the package holds its previous files, or `newsfacts validate` reports the build "
+                "as interrupted; fix the cause above, then run `newsfacts build` again.",
+                file=sys.stderr,
+            )
         else:
             print("build refused: fix the problems above; no file was changed.", file=sys.stderr)
-        return 1
+        return status
     if args.format == "text":
         for path in result.written:
             print(f"wrote {display_path(path)}")

@@ -9,11 +9,10 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from ..problems import display_path
+from ..problems import display_path, exit_status
 from ._output import add_format_argument, print_problems
 
 # Problems of the machine, not of the release: exit status 2.
-CANNOT_WRITE = {"disk-full", "target-unwritable"}
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -59,6 +58,6 @@ def run(args: argparse.Namespace) -> int:
     if result.problems or result.package_dir is None:
         print_problems(result.problems, args.format)
         print("nothing downloaded", file=sys.stderr)
-        return 2 if {p.code for p in result.problems} & CANNOT_WRITE else 1
+        return exit_status(result.problems)
     print(f"downloaded, verified and validated: {display_path(result.package_dir)}", file=sys.stderr)
     return 0

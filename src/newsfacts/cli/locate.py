@@ -16,7 +16,8 @@ def register(subcommands: Any) -> None:
         "locate",
         help="print the char_start/char_end of a text in a seed",
         description="Print the offsets (Unicode code points, half-open) of every occurrence of TEXT in "
-        "SEED_FILE. When TEXT does not occur, print the nearest near-match and exit 1.",
+        "SEED_FILE. When TEXT does not occur, print the nearest near-match (typed lookalikes such as a straight "
+        "quote for a curly one or a hyphen for a dash are found first) and exit 1.",
     )
     command.add_argument("seed_file", type=Path, metavar="SEED_FILE", help="a seed text, e.g. seeds/000_….txt")
     command.add_argument("text", metavar="TEXT", help="the text to find, exactly as printed")
@@ -52,7 +53,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"{item['char_start']}\t{item['char_end']}\tline {item['line']}, column {item['column']}")
         if not found:
             print(f"{args.text!r} does not occur in {args.seed_file}.", file=sys.stderr)
-            if near:
+            if len(args.text) > len(seed):
+                print(f"It is longer than the seed ({len(args.text)} > {len(seed)} characters).", file=sys.stderr)
+            elif near:
                 print(
                     f"nearest ({near['similarity']:.0%} similar): {near['char_start']}\t{near['char_end']}\t"
                     f"{near['text']!r}",

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..problems import display_path
+from ..problems import display_path, exit_status
 from ._output import add_format_argument, add_limit_arguments, add_package_argument, layout_from, print_problems
 
 
@@ -17,7 +17,8 @@ def register(subcommands: Any) -> None:
         help="build the release zip of the current version and its SHA256SUMS",
         description="Write OUT/<name>-<version>.zip (datapackage.json, CSV and JSON tables, data dictionary, "
         "expectation suites, schemas, CHANGELOG, data license and the seed texts) and OUT/SHA256SUMS. "
-        "The zip is byte-for-byte reproducible. The package must be built and valid; nothing else changes.",
+        "The zip is byte-for-byte reproducible. The package must be built and valid; nothing else changes. "
+        "Exit status: 0 packed, 1 not built or not valid, 2 a file could not be written.",
     )
     add_package_argument(command)
     command.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR", help="output folder (default: dist/)")
@@ -33,6 +34,6 @@ def run(args: argparse.Namespace) -> int:
     if result.problems or result.zip_path is None:
         print_problems(result.problems, args.format)
         print("nothing packed: fix the problems above (`newsfacts build`, then `newsfacts validate`)", file=sys.stderr)
-        return 1
+        return exit_status(result.problems)
     print(f"wrote {display_path(result.zip_path)} and {display_path(result.sums_path or '')}", file=sys.stderr)
     return 0

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..problems import display_path
+from ..problems import display_path, exit_status
 from ._output import add_format_argument, add_limit_arguments, add_package_argument, layout_from, print_problems
 
 
@@ -21,7 +21,8 @@ def register(subcommands: Any) -> None:
         "tightened; minor: rows, fields or resources added, or a constraint loosened; patch: corrections and "
         "metadata). Refuses a --bump smaller than the changes need. Writes the version into metadata.toml, "
         "datapackage.json and CITATION.cff, a dated CHANGELOG section from the diff and the Unreleased notes, "
-        "records releases/<version>/ and packs the zip. The first release is 1.0.0.",
+        "records releases/<version>/ and packs the zip. The first release is 1.0.0. "
+        "Exit status: 0 released, 1 refused, 2 a file could not be written.",
     )
     add_package_argument(command)
     command.add_argument("--bump", choices=("major", "minor", "patch"), help="default: what the diff requires")
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     if result.problems or result.packed is None or result.packed.zip_path is None:
         print_problems(result.problems, args.format)
         print("no release made", file=sys.stderr)
-        return 1
+        return exit_status(result.problems)
     print(
         f"released {result.version}: {display_path(result.packed.zip_path)}; "
         "review the new CHANGELOG.md section, then commit and tag "
