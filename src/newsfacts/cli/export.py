@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..problems import display_path
+from ..problems import display_path, write_problem
 
 
 def register(subcommands: Any) -> None:
@@ -43,8 +43,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"newsfacts export: {error}", file=sys.stderr)
         return 1
     except OSError as error:
-        print(f"newsfacts export: cannot write {args.output}: {error}", file=sys.stderr)
-        return 1
+        print(write_problem(args.output, error).format(), file=sys.stderr)
+        return 2
     for path in written:
         print(f"wrote {display_path(path)}")
     if not written:
