@@ -13,14 +13,11 @@ import io
 import os
 import shutil
 import tempfile
-import time
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
 
 from .archive import MAX_TOTAL_BYTES, UnsafeArchiveError, extract_zip
+from .fetch import DEADLINE_SECONDS, fetch
 from .pack import PACKAGE_FOLDER, in_release_layout
 from .package import Layout
 from .problems import Problem, problem, write_problem
@@ -33,9 +30,6 @@ MAX_SUMS_BYTES = 1 << 20
 # A zip may not unpack to more than MAX_TOTAL_BYTES, and deflate never makes a file much larger.
 MAX_ZIP_BYTES = MAX_TOTAL_BYTES
 CHUNK = 1 << 20
-# A socket timeout only bounds each wait; a server sending a byte now and then would never time out.
-SOCKET_TIMEOUT_SECONDS = 60
-FETCH_DEADLINE_SECONDS = 30 * 60
 
 
 @dataclass
@@ -47,23 +41,6 @@ class DownloadResult:
 def default_base_url(version: str | None) -> str:
     """The folder of a version's assets; without a version, the latest release's."""
     return f"{RELEASES_URL}/download/v{version}/" if version else f"{RELEASES_URL}/latest/download/"
-
-
-def _fetch(url: str, limit: int, sink: BinaryIO, deadline_seconds: float) -> None:
-    """Stream the bytes at URL into SINK, refusing more than LIMIT bytes or more than DEADLINE_SECONDS."""
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        raise ValueError(f"only http(s) URLs are fetched: {url}")
-    deadline = time.monotonic() + deadline_seconds
-    with urllib.request.urlopen(url, timeout=min(SOCKET_TIMEOUT_SECONDS, deadline_seconds)) as response:
-        size = 0
-        # read1 returns what one receive brings, so that the deadline is checked however slowly bytes come.
-        while chunk := response.read1(CHUNK):
-            size += len(chunk)
-            if size > limit:
-                raise ValueError(f"{url} is larger than {limit} bytes")
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{url} took longer than {deadline_seconds} s")
-            sink.write(chunk)
 
 
 def pick_entry(sums: str, version: str | None) -> tuple[str, str] | None:
@@ -79,7 +56,7 @@ def pick_entry(sums: str, version: str | None) -> tuple[str, str] | None:
 
 
 def download(
-    version: str | None, to: Path | None, base_url: str | None, deadline_seconds: float = FETCH_DEADLINE_SECONDS
+    version: str | None, to: Path | None, base_url: str | None, deadline_seconds: float = DEADLINE_SECONDS
 ) -> DownloadResult:
     """Fetch, verify, unpack and validate a release into TO; DEADLINE_SECONDS bounds each of the two fetches."""
     base = base_url or default_base_url(version)
@@ -87,7 +64,7 @@ def download(
     sums_url = base + "SHA256SUMS"
     try:
         buffer = io.BytesIO()
-        _fetch(sums_url, MAX_SUMS_BYTES, buffer, deadline_seconds)
+        fetch(sums_url, MAX_SUMS_BYTES, buffer, deadline_seconds)
         sums = buffer.getvalue()
     except (OSError, ValueError) as error:  # URLError and HTTPError are OSErrors
         return DownloadResult(problems=[problem("download-failed", sums_url, detail=str(error))])
@@ -116,7 +93,7 @@ def _verify_and_unpack(url: str, expected: str, scratch: Path, target: Path, dea
     zip_path = scratch / "artefact.zip"
     try:
         with zip_path.open("wb") as sink:
-            _fetch(url, MAX_ZIP_BYTES, sink, deadline_seconds)
+            fetch(url, MAX_ZIP_BYTES, sink, deadline_seconds)
     except (OSError, ValueError) as error:
         if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
             return DownloadResult(problems=[write_problem(target, error)])

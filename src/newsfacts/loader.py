@@ -9,6 +9,7 @@ size-limited, and each CSV must match the hash the descriptor records.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import urllib.error
@@ -25,6 +26,7 @@ import pandas as pd
 from .archive import InflateBudget, UnsafeArchiveError, checked_entries, entry_chunks, open_zip
 from .cells import EXPECTED, TYPES, typed
 from .engine import LINE, parse_table
+from .fetch import TooLarge, fetch
 from .limits import Limits
 from .paths import URL_SCHEME, resource_path_problem
 from .tables import DIALECT
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
 
 DESCRIPTOR_NAME = "datapackage.json"
 MAX_FILE_BYTES = Limits().max_file_bytes
-URL_TIMEOUT_SECONDS = 30
+URL_DEADLINE_SECONDS = 5 * 60  # per file: a table of the package is at most MAX_FILE_BYTES
 
 Source = str | os.PathLike[str] | None
 # archive.py's codes for a zip that the loader had already named otherwise; the loader's stay as they were.
@@ -242,17 +244,20 @@ def _as_load_error(path: Path) -> Iterator[None]:
 
 
 def _url_package(url: str) -> Package:
-    def fetch(target: str) -> bytes:
+    def read_url(target: str) -> bytes:
+        buffer = io.BytesIO()
         try:
-            with urllib.request.urlopen(target, timeout=URL_TIMEOUT_SECONDS) as response:
-                return _read_limited(response, target)
-        except (OSError, ValueError) as error:  # URLError and HTTPError are OSErrors
+            fetch(target, MAX_FILE_BYTES, buffer, URL_DEADLINE_SECONDS)
+        except TooLarge as error:
+            raise LoadError("file-too-large", f"{target} is larger than {MAX_FILE_BYTES} bytes") from error
+        except (OSError, ValueError) as error:
             raise LoadError("fetch-failed", f"cannot fetch {target}: {error}") from error
+        return buffer.getvalue()
 
     def read(path: str) -> bytes:
-        return fetch(urllib.parse.urljoin(url, urllib.parse.quote(path)))
+        return read_url(urllib.parse.urljoin(url, urllib.parse.quote(path)))
 
-    return Package(url, _parse_descriptor(fetch(url), url), read)
+    return Package(url, _parse_descriptor(read_url(url), url), read)
 
 
 def _resource_descriptors(package: Package) -> list[dict[str, Any]]:
