@@ -192,12 +192,20 @@ def generate(layout: Layout) -> tuple[dict[Path, bytes], list[Problem]]:
     return outputs, []
 
 
+def _bytes_of(path: Path) -> bytes | None:
+    """A file's bytes; None where there is no file to read (missing, a folder, unreadable)."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
 def build(layout: Layout, check: bool = False) -> BuildResult:
     outputs, problems = generate(layout)
     if problems:
         return BuildResult(problems=problems)
     if check:
-        stale = sorted(path for path, data in outputs.items() if not path.exists() or path.read_bytes() != data)
+        stale = sorted(path for path, data in outputs.items() if _bytes_of(path) != data)
         return BuildResult(
             problems=[problem("stale-file", path) for path in stale],
             stale=stale,
