@@ -29,7 +29,7 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--case", type=int, help="replay this one case and print its full tracebacks")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default: 2)")
     parser.add_argument(
-        "--timeout", type=float, default=10.0, help="seconds per case before it is a hang (default: 10)"
+        "--timeout", type=float, default=30.0, help="seconds per case before it is a hang (default: 30)"
     )
     return parser.parse_args()
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import re
+import signal
 import tempfile
 import time
 from collections.abc import Callable
@@ -21,10 +23,10 @@ from pathlib import Path
 from .worker import FRAME_LINE, CaseResult, Finding, case_random, choose_operators, innermost_frame, worker_main
 
 WORKER_START_SECONDS = 180.0
+# How long a hung worker gets to write its stacks (on SIGUSR1) before it is killed.
+HANG_DUMP_SECONDS = 2.0
 # The scratch folder's name differs from run to run; a report reads better and diffs cleanly without it.
-SCRATCH_PATH = re.compile(r"\S*[/\\]worker-\d+[/\\]")
-# The worker dumps its stacks a little before the parent kills it, so the dump is complete.
-HANG_DUMP_SHARE = 0.85
+SCRATCH_PATH = re.compile(r"[^\s'\"]*[/\\]worker-\d+[/\\]")
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,9 @@ class Options:
     first: int = 0
     seconds: float | None = None  # stop starting new cases after this many seconds of wall time
     jobs: int = 2
-    timeout: float = 10.0  # per case; a normal case takes about 1 s
+    # Per case. A case takes about 1 s on an idle machine, but the machine may be shared: the limit
+    # is generous so that only a real hang (a blocked read, a loop) reaches it.
+    timeout: float = 30.0
     scratch: Path | None = None
 
 
@@ -96,7 +100,7 @@ class WorkerProcess:
         self.directory = directory
         self.process: BaseProcess = context.Process(
             target=worker_main,
-            args=(child, directory, options.seed, options.timeout * HANG_DUMP_SHARE),
+            args=(child, directory, options.seed),
             daemon=True,
         )
         self.process.start()
@@ -122,13 +126,16 @@ class WorkerProcess:
         self.connection.close()
 
     def kill(self) -> None:
+        if self.process.pid is not None:
+            os.kill(self.process.pid, signal.SIGUSR1)
+            self.process.join(HANG_DUMP_SECONDS)
         self.process.kill()
         self.process.join()
         self.connection.close()
 
 
 def hang_finding(worker: WorkerProcess, timeout: float) -> Finding:
-    """The case thread's stack as faulthandler dumped it (most recent call first), named by its innermost frame."""
+    """The case thread's stack as faulthandler wrote it before the kill, named by its innermost newsfacts frame."""
     dump_path = worker.directory / "hang.txt"
     dump = dump_path.read_text(encoding="utf-8", errors="replace") if dump_path.exists() else ""
     threads = dump.split("\n\n")
@@ -179,6 +186,7 @@ def _run(options: Options, scratch: Path, progress: Callable[[str], None]) -> Su
                     message = worker.connection.recv()
                 except EOFError:
                     workers[workers.index(worker)] = _replace_dead(worker, summary, spawn)
+                    _report_progress(summary, summary.results[-1], start, progress)
                     continue
                 if message[0] == "ready":
                     worker.ready = True
@@ -192,8 +200,10 @@ def _run(options: Options, scratch: Path, progress: Callable[[str], None]) -> Su
             now = time.monotonic()
             for position, worker in enumerate(workers):
                 if worker.case is not None and now > worker.deadline:
-                    summary.add(_lost_case(worker, options, hang_finding(worker, options.timeout)))
                     worker.kill()
+                    hung = _lost_case(worker, options, hang_finding(worker, options.timeout))
+                    summary.add(hung)
+                    _report_progress(summary, hung, start, progress)
                     workers[position] = spawn()
                 elif not worker.ready and now - worker.started > WORKER_START_SECONDS:
                     raise RuntimeError(f"fuzz worker did not start in {WORKER_START_SECONDS:.0f} s: {worker.directory}")

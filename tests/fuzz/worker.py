@@ -5,7 +5,7 @@ before it validates anything, which would cap the fuzzer at a few hundred packag
 each worker imports once and calls the CLI's `main()` and the API in-process, with stdout and
 stderr swapped for UTF-8 streams like those of a real pipe (so a message that cannot be encoded
 still crashes, as it would in a terminal). The parent (`pool`) kills a worker whose case
-overruns its time limit, and `faulthandler` leaves the stack of the hang behind for the report.
+overruns its time limit, after a SIGUSR1 that has `faulthandler` write the stack of the hang.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import sys
 import threading
 import traceback
@@ -188,6 +189,8 @@ class Worker:
     """The scratch folder of one worker: a pristine project, the case being mutated, and a local HTTP server."""
 
     def __init__(self, directory: Path, seed: int, step: Callable[[str], None]) -> None:
+        import newsfacts
+
         self.directory = directory
         self.seed = seed
         self.step = step
@@ -204,10 +207,18 @@ class Worker:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(directory)))
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/case/"
-        # Import everything (Great Expectations included) and prove the yardstick: the pristine project is valid.
+        # Prove the yardstick (the pristine project is valid and loads as the strict reading says), and
+        # import everything each command needs, so that no case pays for a first import.
         warm = run_cli("validate", ["validate", str(self.pristine.package)])
         if warm.exit != 0:
             raise RuntimeError(f"the pristine project is not valid:\n{warm.stdout}{warm.stderr}")
+        self.reset()
+        warm_up = CaseResult(-1, ["none"])
+        loaded, error, _ = call_api("load", lambda: newsfacts.load(str(self.case.root)))
+        self._check_valid_package("validate", self.case.root, loaded, error, warm_up)
+        self._add(warm_up, run_cli("diff", ["diff", str(self.pristine.root), str(self.case.root)]).finding)
+        if warm_up.findings:
+            raise RuntimeError(f"the pristine project does not load or export cleanly: {warm_up.findings}")
 
     def reset(self) -> None:
         for folder in (self.case.root, self.output):
@@ -350,7 +361,7 @@ class Worker:
                 result.findings.append(Finding("false-valid", command, f"refused [{operator}]", "-", detail))
 
 
-def worker_main(connection: Connection, directory: Path, seed: int, hang_dump_seconds: float) -> None:
+def worker_main(connection: Connection, directory: Path, seed: int) -> None:
     """The worker process: ("ready",), then per case index ("step", …)* and ("done", CaseResult)."""
     directory.mkdir(parents=True, exist_ok=True)
     os.chdir(directory)
@@ -360,16 +371,14 @@ def worker_main(connection: Connection, directory: Path, seed: int, hang_dump_se
     os.dup2(log_fd, 1)
     os.dup2(log_fd, 2)
     hang_dump = (directory / "hang.txt").open("w+")
+    # A C-level handler: it writes the stacks even while the case is blocked in a system call.
+    faulthandler.register(signal.SIGUSR1, file=hang_dump, all_threads=True)
     worker = Worker(directory, seed, lambda name: connection.send(("step", name)))
     connection.send(("ready",))
     while (index := connection.recv()) is not None:
         os.ftruncate(log_fd, 0)
         os.lseek(log_fd, 0, os.SEEK_SET)
-        hang_dump.seek(0)
-        hang_dump.truncate()
-        faulthandler.dump_traceback_later(hang_dump_seconds, file=hang_dump)
         result = worker.run_case(index)
-        faulthandler.cancel_dump_traceback_later()
         sys.stderr.flush()
         logged = (directory / "worker.log").read_text(encoding="utf-8", errors="replace")
         if TRACEBACK in logged:
