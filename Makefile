@@ -1,11 +1,12 @@
 # One task runner for newsfacts. `make` sets up .venv and builds + validates the package;
-# `make test` runs the tests; `make check` runs lint, types and tests; `make bench` benchmarks validate.
+# `make test` runs the tests; `make check` runs lint, types and tests; `make bench` benchmarks validate;
+# `make fuzz` runs the mutation fuzzer.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all build validate test lint format typecheck check lock clean bench
+.PHONY: all build validate test lint format typecheck check lock clean bench fuzz
 
 all: build validate
 
@@ -41,6 +42,13 @@ check: lint typecheck test
 # (written once under build/bench/); record the table in benchmarks/README.md.
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
+
+# The long fuzz run: CASES mutated packages of seed SEED, with the figures and one reproducer per
+# crash cause (tests/fuzz/). `make fuzz SEED=13 CASE=417` replays one case with its full tracebacks.
+SEED ?= 13
+CASES ?= 5000
+fuzz: $(STAMP)
+	$(BIN)/python scripts/fuzz.py --seed $(SEED) $(if $(CASE),--case $(CASE),--cases $(CASES))
 
 # Re-resolve the pins from pyproject.toml in a scratch venv and write requirements.lock.
 lock:
