@@ -29,7 +29,7 @@ from .engine import LINE, parse_table
 from .fetch import TooLarge, fetch
 from .limits import Limits
 from .paths import URL_SCHEME, resource_path_problem
-from .tables import DIALECT
+from .tables import DIALECT, open_regular
 
 if TYPE_CHECKING:
     import polars as pl
@@ -188,7 +188,7 @@ def _directory_package(descriptor_path: Path) -> Package:
 
     def read_file(path: Path) -> bytes:
         try:
-            with path.open("rb") as stream:
+            with open_regular(path) as stream:
                 return _read_limited(stream, str(path))
         except OSError as error:
             raise LoadError("file-missing", f"cannot read {path}: {error.strerror or error}") from error

@@ -13,7 +13,7 @@ from .engine import LINE, EngineTable, read
 from .limits import Limits
 from .models import TABLES, Row
 from .problems import Problem, problem
-from .tables import Table
+from .tables import Table, read_text
 
 if TYPE_CHECKING:
     import polars as pl
@@ -160,13 +160,13 @@ def load_tables(layout: Layout) -> tuple[dict[str, LoadedTable], list[Problem]]:
 
 
 def load_metadata(layout: Layout) -> tuple[dict[str, Any] | None, list[Problem]]:
+    text, problems = read_text(layout.metadata, layout.package_dir, layout.limits)
+    if text is None:
+        return None, problems
     try:
-        with layout.metadata.open("rb") as handle:
-            return tomllib.load(handle), []
-    except FileNotFoundError:
-        return None, [problem("file-missing", layout.metadata, detail=str(layout.metadata))]
-    except tomllib.TOMLDecodeError as error:
-        return None, [problem("descriptor-invalid", layout.metadata, detail=str(error))]
+        return tomllib.loads(text), []
+    except (tomllib.TOMLDecodeError, RecursionError) as error:
+        return None, [problem("descriptor-invalid", layout.metadata, detail=str(error) or "nested too deeply")]
 
 
 def primary_key(row: Row) -> tuple[Any, ...]:

@@ -8,12 +8,15 @@ BOM or control characters, within the size limits.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .limits import Limits
 from .problems import Problem, problem
@@ -50,6 +53,23 @@ class Table:
     lines: list[int] = field(default_factory=list)
 
 
+def open_regular(path: Path | str) -> BinaryIO:
+    """Open a file for reading; OSError unless it is a regular file.
+
+    A FIFO would block the open (and a reader) forever and a device never ends, so the file is
+    opened without blocking and checked on the descriptor, which no swap of the path can change.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file (a folder, FIFO, socket or device)", str(path))
+        os.set_blocking(descriptor, True)
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
 def read_bytes(path: Path, within: Path, limits: Limits) -> tuple[bytes | None, list[Problem]]:
     """The bytes of a file inside `within` and within the size limit, or the problems that stop it from being read."""
     unsafe = unsafe_path_problem(path, within)
@@ -59,7 +79,7 @@ def read_bytes(path: Path, within: Path, limits: Limits) -> tuple[bytes | None, 
         size = path.stat().st_size
         if size > limits.max_file_bytes:
             return None, [problem("file-too-large", path, size=size, limit=limits.max_file_bytes)]
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             # Read no more than the limit, even if the file grew since `stat`.
             raw = handle.read(limits.max_file_bytes + 1)
     except FileNotFoundError:

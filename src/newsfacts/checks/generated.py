@@ -23,7 +23,7 @@ from ..engine import LINE
 from ..package import Layout, ValidTable
 from ..problems import Problem, problem
 from ..schemas import json_schema
-from ..tables import read_json, unsafe_path_problem
+from ..tables import open_regular, read_json, unsafe_path_problem
 
 if TYPE_CHECKING:
     import polars as pl
@@ -125,7 +125,7 @@ def render_json(table: ValidTable, batch_rows: int = BATCH_ROWS) -> Iterator[byt
 
 def _same_bytes(path: Path, chunks: Iterator[bytes]) -> bool:
     """Whether the file holds exactly the chunks' bytes, read a chunk at a time."""
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
         for chunk in chunks:
             if handle.read(len(chunk)) != chunk:
                 return False
@@ -253,7 +253,7 @@ def _pieces(path: Path) -> Iterator[bytes]:
 
     Stops early (the caller then finds fewer records, or other bytes) where the file is not laid out so.
     """
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
         if handle.read(2) != b"[\n":
             return
         pending = b""

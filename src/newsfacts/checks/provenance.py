@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..package import Layout
 from ..problems import Problem, problem
-from ..tables import unsafe_path_problem
+from ..tables import open_regular, unsafe_path_problem
 
 if TYPE_CHECKING:
     import polars as pl
@@ -49,10 +49,15 @@ def _read_seeds(
                 continue
         try:
             # `layout.seed(seed_file)` as a plain string: a Path per seed costs 0.15 s per 10k seeds.
-            with open(os.path.join(root, seed_file), "rb") as handle:
-                raw = handle.read()
+            with open_regular(os.path.join(root, seed_file)) as handle:
+                raw = handle.read(layout.limits.max_file_bytes + 1)
         except OSError:
             problems.append(problem("seed-missing", articles_path, line, "seed_file", detail=seed_file))
+            continue
+        if len(raw) > layout.limits.max_file_bytes:
+            problems.append(
+                problem("file-too-large", layout.seed(seed_file), size=len(raw), limit=layout.limits.max_file_bytes)
+            )
             continue
         actual = hashlib.sha256(raw).hexdigest()
         if actual != sha256:
