@@ -19,7 +19,7 @@ CATALOGUE: dict[str, str] = {
     "internal-error": "newsfacts failed unexpectedly ({detail}); this is a bug: please report it with the "
     "command you ran (NEWSFACTS_TRACEBACK=1 shows where it failed)",
     # Reading files
-    "file-missing": "file does not exist: {detail}",
+    "file-missing": "file cannot be read: {detail}",
     "encoding-error": "file is not valid UTF-8: {detail}",
     "csv-error": "CSV cannot be parsed: {detail}",
     "unsafe-path": "refusing to read a path outside the package: {detail}",

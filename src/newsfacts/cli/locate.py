@@ -8,7 +8,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..limits import Limits
 from ..locate import Match, locate
+from ..problems import Problem, problem
+from ..tables import decode_text, open_regular
+from ._output import print_problems
 
 
 def register(subcommands: Any) -> None:
@@ -37,11 +41,23 @@ def _describe(match: Match, seed: str) -> dict[str, Any]:
     }
 
 
-def run(args: argparse.Namespace) -> int:
+def read_seed(path: Path) -> tuple[str | None, list[Problem]]:
+    """A seed's text, read as `validate` reads seeds: a regular file within the size limit, UTF-8."""
+    limit = Limits().max_file_bytes
     try:
-        seed = args.seed_file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        print(f"newsfacts locate: cannot read {args.seed_file}: {error}", file=sys.stderr)
+        with open_regular(path) as handle:
+            raw = handle.read(limit + 1)
+    except OSError as error:
+        return None, [problem("file-missing", path, detail=str(error))]
+    if len(raw) > limit:
+        return None, [problem("file-too-large", path, size=len(raw), limit=limit)]
+    return decode_text(raw, path)
+
+
+def run(args: argparse.Namespace) -> int:
+    seed, problems = read_seed(args.seed_file)
+    if seed is None:
+        print_problems(problems, "text")
         return 2
     matches, nearest = locate(seed, args.text)
     found = [_describe(m, seed) for m in matches]
