@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import os
 import urllib.error
 import urllib.parse
@@ -19,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -29,7 +28,7 @@ from .engine import LINE, parse_table
 from .fetch import TooLarge, fetch
 from .limits import Limits
 from .paths import URL_SCHEME, resource_path_problem
-from .tables import DIALECT, open_regular
+from .tables import DIALECT, parse_json, read_bytes
 
 if TYPE_CHECKING:
     import polars as pl
@@ -156,13 +155,6 @@ def _descriptor_in(directory: Path) -> Path:
     )
 
 
-def _read_limited(stream: IO[bytes], where: str) -> bytes:
-    data = stream.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise LoadError("file-too-large", f"{where} is larger than {MAX_FILE_BYTES} bytes")
-    return data
-
-
 def _vetted(path: Any, where: str) -> str:
     """A resource path that stays inside the package, or LoadError: it comes from an untrusted descriptor."""
     reason = resource_path_problem(path)
@@ -173,37 +165,29 @@ def _vetted(path: Any, where: str) -> str:
 
 def _parse_descriptor(data: bytes, location: str) -> dict[str, Any]:
     try:
-        descriptor = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        descriptor = parse_json(data.decode("utf-8"))
+    except ValueError as error:  # UnicodeDecodeError is one
         raise LoadError("descriptor-invalid", f"{location}: {error}") from error
-    except RecursionError as error:
-        raise LoadError("descriptor-invalid", f"{location}: JSON nested too deeply") from error
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
         raise LoadError("descriptor-invalid", f"{location}: not a Data Package descriptor with a resources list")
     return descriptor
 
 
 def _directory_package(descriptor_path: Path) -> Package:
-    package_dir = descriptor_path.parent.resolve()
+    package_dir = descriptor_path.parent
 
-    def read_file(path: Path) -> bytes:
-        try:
-            with open_regular(path) as stream:
-                return _read_limited(stream, str(path))
-        except OSError as error:
-            raise LoadError("file-missing", f"cannot read {path}: {error.strerror or error}") from error
+    def read(path: Path) -> bytes:
+        """A file of the package as `validate` reads it: inside the package, regular, within the size limit."""
+        data, problems = read_bytes(path, package_dir, Limits())
+        if data is None:
+            raise LoadError(problems[0].code, problems[0].format())
+        return data
 
-    def read(path: str) -> bytes:
-        target = package_dir / path
-        try:
-            inside = target.resolve().is_relative_to(package_dir)
-        except (OSError, RuntimeError) as error:  # RuntimeError: a symlink loop
-            raise LoadError("unsafe-path", f"{target}: {error}") from error
-        if not inside:
-            raise LoadError("unsafe-path", f"{target} resolves outside {package_dir} (a symlink?)")
-        return read_file(target)
-
-    return Package(str(descriptor_path), _parse_descriptor(read_file(descriptor_path), str(descriptor_path)), read)
+    return Package(
+        str(descriptor_path),
+        _parse_descriptor(read(descriptor_path), str(descriptor_path)),
+        lambda path: read(package_dir / path),
+    )
 
 
 @contextmanager

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,7 +12,7 @@ from .engine import LINE, EngineTable, read
 from .limits import Limits
 from .models import TABLES, Row
 from .problems import Problem, problem
-from .tables import Table, read_text
+from .tables import Table, parse_toml, read_text
 
 if TYPE_CHECKING:
     import polars as pl
@@ -164,9 +163,12 @@ def load_metadata(layout: Layout) -> tuple[dict[str, Any] | None, list[Problem]]
     if text is None:
         return None, problems
     try:
-        return tomllib.loads(text), []
-    except (tomllib.TOMLDecodeError, RecursionError) as error:
-        return None, [problem("descriptor-invalid", layout.metadata, detail=str(error) or "nested too deeply")]
+        metadata = parse_toml(text)
+    except ValueError as error:
+        return None, [problem("descriptor-invalid", layout.metadata, detail=str(error))]
+    if not isinstance(metadata.get("package"), dict):
+        return None, [problem("descriptor-invalid", layout.metadata, detail="expected a [package] table")]
+    return metadata, []
 
 
 def primary_key(row: Row) -> tuple[Any, ...]:

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import stat
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -70,6 +71,44 @@ def open_regular(path: Path | str) -> BinaryIO:
         raise
 
 
+def read_regular(path: Path | str, limit: int) -> bytes:
+    """The bytes of a regular file; OSError for anything else, and EFBIG past `limit` bytes (nothing more is read)."""
+    with open_regular(path) as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(errno.EFBIG, f"larger than {limit} bytes", str(path))
+    return data
+
+
+def parse_json(text: str | bytes) -> Any:
+    """JSON as the toolkit reads it; ValueError for anything else.
+
+    A key repeated in one object is refused: Python keeps its last value and R's jsonlite its
+    first, so the two would read different packages. So is nesting past the parser's recursion
+    and an integer past Python's 4,300 digits (both raise other errors in `json.loads`).
+    """
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    except RecursionError as error:
+        raise ValueError("nested too deeply") from error
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    repeated = sorted({key for key in keys if keys.count(key) > 1})
+    if repeated:
+        raise ValueError(f"the key {repeated[0]!r} repeats in one object")
+    return dict(pairs)
+
+
+def parse_toml(text: str) -> dict[str, Any]:
+    """TOML as the toolkit reads it; ValueError for anything else (TOMLDecodeError is one)."""
+    try:
+        return tomllib.loads(text)
+    except RecursionError as error:
+        raise ValueError("nested too deeply") from error
+
+
 def read_bytes(path: Path, within: Path, limits: Limits) -> tuple[bytes | None, list[Problem]]:
     """The bytes of a file inside `within` and within the size limit, or the problems that stop it from being read."""
     unsafe = unsafe_path_problem(path, within)
@@ -79,16 +118,17 @@ def read_bytes(path: Path, within: Path, limits: Limits) -> tuple[bytes | None, 
         size = path.stat().st_size
         if size > limits.max_file_bytes:
             return None, [problem("file-too-large", path, size=size, limit=limits.max_file_bytes)]
-        with open_regular(path) as handle:
-            # Read no more than the limit, even if the file grew since `stat`.
-            raw = handle.read(limits.max_file_bytes + 1)
+        return read_regular(path, limits.max_file_bytes), []
     except FileNotFoundError:
         return None, [problem("file-missing", path, detail=str(path))]
-    except (OSError, ValueError) as error:  # ValueError: a NUL byte in the path
+    except OSError as error:
+        if error.errno == errno.EFBIG:  # it grew since `stat`
+            return None, [
+                problem("file-too-large", path, size=f"over {limits.max_file_bytes}", limit=limits.max_file_bytes)
+            ]
         return None, [problem("file-missing", path, detail=str(error))]
-    if len(raw) > limits.max_file_bytes:
-        return None, [problem("file-too-large", path, size=len(raw), limit=limits.max_file_bytes)]
-    return raw, []
+    except ValueError as error:  # a NUL byte in the path
+        return None, [problem("file-missing", path, detail=str(error))]
 
 
 def decode_text(raw: bytes, path: Path) -> tuple[str | None, list[Problem]]:
@@ -120,11 +160,11 @@ def read_json(path: Path, within: Path, limits: Limits, invalid_code: str) -> tu
     if text is None:
         return None, problems
     try:
-        return json.loads(text), []
+        return parse_json(text), []
     except json.JSONDecodeError as error:
         return None, [problem(invalid_code, path, error.lineno, detail=f"invalid JSON: {error.msg}")]
-    except RecursionError:  # the parser recurses per level: `[[[…]]]` a few thousand deep
-        return None, [problem(invalid_code, path, detail="invalid JSON: nested too deeply")]
+    except ValueError as error:
+        return None, [problem(invalid_code, path, detail=f"invalid JSON: {error}")]
 
 
 def parse_csv(text: str, path: Path, header: list[str]) -> tuple[Table | None, list[Problem]]:

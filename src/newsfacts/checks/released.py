@@ -16,19 +16,17 @@ now true, or a `value_set` with a value the released one lacked.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import re
-import tomllib
 from dataclasses import dataclass
 from typing import Any
 
+from ..engine import LINE, parse_table
 from ..package import Layout
 from ..paths import resource_path_problem
 from ..problems import Problem, problem
-from ..tables import read_json, read_text, unsafe_path_problem
+from ..tables import parse_toml, read_bytes, read_json, read_text
 from .allowlist import named_columns
 
 VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
@@ -89,8 +87,8 @@ def read_acknowledgements(layout: Layout) -> tuple[dict[Key, str], list[Problem]
     if text is None:
         return {}, problems
     try:
-        entries = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
+        entries = parse_toml(text)
+    except ValueError as error:
         return {}, [problem("acknowledgement-invalid", path, detail=str(error))]
     acknowledged: dict[Key, str] = {}
     for kind, items in entries.items():
@@ -134,16 +132,20 @@ def _entry_problem(entry: Any, keys: dict[str, type]) -> str | None:
 
 def seed_changes(layout: Layout, version: str, hashes: dict[str, str]) -> tuple[list[Change], list[Problem]]:
     """Seeds of VERSION whose bytes differ from the sha256 it recorded; `hashes` caches each seed's."""
+    import polars as pl
+
     path = layout.releases_dir / version / "data" / "articles.csv"
-    text, problems = read_text(path, layout.releases_dir, layout.limits)
-    if text is None:
-        return [], [problem("release-record-invalid", path, detail=f"{p.code}: {p.message}") for p in problems]
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    if not {"seed_file", "sha256"} <= set(reader.fieldnames or []):
+    raw, problems = read_bytes(path, layout.releases_dir, layout.limits)
+    # The record's own header: a release's articles may have had other columns than the model's today.
+    header = raw.partition(b"\n")[0].decode("utf-8", errors="replace").split(",") if raw is not None else []
+    rows, problems = parse_table(raw, path, header) if raw is not None else (None, problems)
+    if rows is None:
+        return [], [problem("release-record-invalid", path, p.line, detail=f"{p.code}: {p.message}") for p in problems]
+    if not {"seed_file", "sha256"} <= set(header):
         return [], [problem("release-record-invalid", path, 1, detail="expected the columns seed_file and sha256")]
     changes: list[Change] = []
-    line = reader.line_num + 1
-    for row in reader:
+    for row in rows.select(pl.col("seed_file", "sha256").fill_null(""), pl.col(LINE)).to_dicts():
+        line = row[LINE]
         seed, recorded = row["seed_file"], row["sha256"]
         unsafe = resource_path_problem(seed) or (None if seed.startswith("seeds/") else f"{seed} is not in seeds/")
         if unsafe:
@@ -167,16 +169,14 @@ def seed_changes(layout: Layout, version: str, hashes: dict[str, str]) -> tuple[
                         ),
                     )
                 )
-        line = reader.line_num + 1
     return changes, problems
 
 
 def _sha256(layout: Layout, seed: str) -> str:
     """The seed's sha256 now, or `missing` when it cannot be read from seeds/."""
     path = layout.seed(seed)
-    if not path.is_file() or unsafe_path_problem(path, layout.seeds_dir):
-        return "missing"
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    raw, _ = read_bytes(path, layout.seeds_dir, layout.limits)
+    return "missing" if raw is None else hashlib.sha256(raw).hexdigest()
 
 
 def rule_changes(layout: Layout, version: str) -> tuple[list[Change], list[Problem]]:
