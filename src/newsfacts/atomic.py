@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .problems import Problem, write_problem
+from .tables import parse_json, read_regular
 
 JOURNAL = ".newsfacts.journal"
 # The names mkstemp gives temporary files here: "." + the target's name + 8 random characters + ".tmp".
@@ -55,8 +56,16 @@ def _sha256(data: bytes | None) -> str | None:
     return None if data is None else hashlib.sha256(data).hexdigest()
 
 
-def _read(path: Path) -> bytes | None:
-    return path.read_bytes() if path.exists() else None
+# The largest file read back here: generated tables of a million rows stay well below it.
+MAX_READ_BYTES = 2 << 30
+
+
+def read_existing(path: Path) -> bytes | None:
+    """A file's bytes; None where there is none (a folder, a FIFO or a device counts as none: it is replaced)."""
+    try:
+        return read_regular(path, MAX_READ_BYTES)
+    except OSError:
+        return None
 
 
 @contextlib.contextmanager
@@ -125,7 +134,7 @@ def atomic_write_all(outputs: dict[Path, bytes], folder: Path) -> list[Path]:
     was and no temporary file; after, the journal stays, and the next write finishes the renames.
     """
     rolled = roll_forward(folder, outputs)
-    previous = {path: _read(path) for path in outputs}
+    previous = {path: read_existing(path) for path in outputs}
     changed = {path: data for path, data in outputs.items() if previous[path] != data}
     if not changed:
         return rolled
@@ -164,13 +173,15 @@ def write_all(outputs: dict[Path, bytes], folder: Path) -> tuple[list[Path], lis
         return [], [write_problem(error.filename or folder, error)]
 
 
-def _journal_pairs(folder: Path, journal: Path) -> list[tuple[Path, Path]]:
+def _journal_pairs(folder: Path, journal: Path, targets: set[Path]) -> list[tuple[Path, Path]]:
     """The renames a killed write left undone: those whose temporary file still holds the new bytes
-    and whose target still holds the old ones (a target edited since is left alone). Entries that
-    are malformed, leave `folder` or do not pair a target with its own temporary sibling are skipped.
+    and whose target still holds the old ones (a target edited since is left alone). Only the
+    files this write replaces anyway are renamed: a journal may come with a pull request, and must
+    not reach any other file. Entries that are malformed or do not pair a target with its own
+    temporary sibling are skipped.
     """
     try:
-        entries = json.loads(journal.read_bytes())
+        entries = parse_json(read_regular(journal, MAX_READ_BYTES))
     except (OSError, ValueError):
         return []
     pairs = []
@@ -183,9 +194,10 @@ def _journal_pairs(folder: Path, journal: Path) -> list[tuple[Path, Path]]:
         if not (inside and match and match["target"] == target.name and temp.parent == target.parent):
             continue
         temp_path, target_path = folder / temp, folder / target
-        if temp_path.is_file() and (
-            _sha256(temp_path.read_bytes()) == entry.get("new") and _sha256(_read(target_path)) == entry.get("old")
-        ):
+        if target_path not in targets:
+            continue
+        fresh = _sha256(read_existing(temp_path)) == entry.get("new")
+        if fresh and _sha256(read_existing(target_path)) == entry.get("old"):
             pairs.append((temp_path, target_path))
     return pairs
 
@@ -209,8 +221,9 @@ def leftovers(folder: Path, targets: Iterable[Path]) -> Leftovers:
 def roll_forward(folder: Path, targets: Iterable[Path]) -> list[Path]:
     """Finish the write a killed run left in `folder`'s journal, and remove the temporary files of
     `targets`; return the files replaced."""
+    targets = set(targets)
     found = leftovers(folder, targets)
-    pairs = _journal_pairs(folder, found.journal) if found.journal is not None else []
+    pairs = _journal_pairs(folder, found.journal, targets) if found.journal is not None else []
     if found.journal is not None:
         _rename_all(pairs, found.journal)
     for temp in found.temps:
