@@ -270,3 +270,15 @@ def test_every_recorded_release_is_complete() -> None:
         assert sorted(path.stem for path in (record / "expectations").glob("*.json")) == sorted(MODELS)
         digest, name = (record / "SHA256SUMS").read_text(encoding="utf-8").split()
         assert (len(digest), name) == (64, f"{descriptor['name']}-{version}.zip")
+
+
+def test_pack_ships_no_file_that_links_out_of_the_project(project_copy: Layout, tmp_path: Path) -> None:
+    # No table refers to the seed, so validate passes; the link must still never reach the zip.
+    for name in ("CHANGELOG.md", "LICENSE-DATA.md"):
+        shutil.copy(ROOT / name, project_copy.root / name)
+    outside = tmp_path / "secret.txt"
+    outside.write_text("a CI secret\n", encoding="utf-8")
+    os.symlink(outside, project_copy.seeds_dir / "999_link.txt")
+    result = pack(project_copy, tmp_path / "dist")
+    assert [(Path(p.path).name, p.code) for p in result.problems] == [("999_link.txt", "unsafe-path")]
+    assert not (tmp_path / "dist").exists() or not any((tmp_path / "dist").iterdir())

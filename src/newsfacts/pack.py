@@ -11,7 +11,8 @@ from .archive import zip_bytes
 from .atomic import write_all
 from .build import build
 from .package import Layout
-from .problems import Problem, problem
+from .problems import Problem
+from .tables import read_bytes
 from .validate import validate
 
 # The release layout. The package sits in PACKAGE_FOLDER, whatever its folder is called where it is packed,
@@ -57,18 +58,17 @@ def release_files(layout: Layout) -> tuple[dict[str, bytes], list[Problem]]:
     paths += [package / name for name in PACKAGE_FILES]
     paths += [p for folder in PACKAGE_FOLDERS for p in sorted((package / folder).glob("*")) if _shipped(p)]
     paths += [p for folder in PROJECT_FOLDERS for p in sorted((root / folder).glob("*")) if _shipped(p)]
-    missing = [
-        problem("file-missing", path, detail="the release artefact needs it") for path in paths if not path.is_file()
-    ]
-    if missing:
-        return {}, missing
     prefix = {package: PACKAGE_FOLDER}
     files = {}
+    problems: list[Problem] = []
     for path in paths:
-        parent = package if path.is_relative_to(package) else root
-        name = (Path(prefix.get(parent, "")) / path.relative_to(parent)).as_posix()
-        files[name] = path.read_bytes()
-    return files, []
+        # As `validate` reads files: a link out of the project (to /etc or /proc) never ships.
+        data, unreadable = read_bytes(path, root, layout.limits)
+        problems += unreadable
+        if data is not None:
+            parent = package if path.is_relative_to(package) else root
+            files[(Path(prefix.get(parent, "")) / path.relative_to(parent)).as_posix()] = data
+    return ({}, problems) if problems else (files, [])
 
 
 def sha256sums_line(name: str, data: bytes) -> str:

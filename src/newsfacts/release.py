@@ -19,6 +19,7 @@ from .diff import BUMPS, PackageDiff, Snapshot, diff_snapshots, read_snapshot
 from .pack import PackResult, pack
 from .package import Layout
 from .problems import Problem, problem
+from .tables import read_bytes
 from .validate import validate
 
 FIRST_VERSION = "1.0.0"
@@ -145,11 +146,15 @@ def release(layout: Layout, bump: str | None, out_dir: Path, today: datetime.dat
     if packed.problems or packed.sums_path is None:
         return ReleaseResult(version=version, diff=changes, problems=packed.problems)
     record = layout.releases_dir / version
-    files = {
-        record / "datapackage.json": layout.descriptor.read_bytes(),
-        record / "SHA256SUMS": packed.sums_path.read_bytes(),
-    }
-    files |= {record / "data" / p.name: p.read_bytes() for p in sorted((layout.package_dir / "data").glob("*.csv"))}
-    files |= {record / "expectations" / p.name: p.read_bytes() for p in sorted(layout.expectations_dir.glob("*.json"))}
+    sources = {record / "SHA256SUMS": packed.sums_path, record / "datapackage.json": layout.descriptor}
+    sources |= {record / "data" / p.name: p for p in sorted((layout.package_dir / "data").glob("*.csv"))}
+    sources |= {record / "expectations" / p.name: p for p in sorted(layout.expectations_dir.glob("*.json"))}
+    files: dict[Path, bytes] = {}
+    for target, source in sources.items():
+        # As `validate` reads files: a link out of the project never reaches the record.
+        data, unreadable = read_bytes(source, source.parent if source == packed.sums_path else root, layout.limits)
+        if data is None:
+            return ReleaseResult(version=version, diff=changes, packed=packed, problems=unreadable)
+        files[target] = data
     _, problems = write_all(files, root)
     return ReleaseResult(version=version, diff=changes, packed=packed, problems=problems)
