@@ -272,13 +272,16 @@ def test_every_recorded_release_is_complete() -> None:
         assert (len(digest), name) == (64, f"{descriptor['name']}-{version}.zip")
 
 
-def test_pack_ships_no_file_that_links_out_of_the_project(project_copy: Layout, tmp_path: Path) -> None:
+def test_pack_ships_no_file_that_links_out_of_the_project(
+    project_copy: Layout, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     # No table refers to the seed, so validate passes; the link must still never reach the zip.
     for name in ("CHANGELOG.md", "LICENSE-DATA.md"):
         shutil.copy(ROOT / name, project_copy.root / name)
-    outside = tmp_path / "secret.txt"
+    outside = tmp_path_factory.mktemp("elsewhere") / "secret.txt"
     outside.write_text("a CI secret\n", encoding="utf-8")
     os.symlink(outside, project_copy.seeds_dir / "999_link.txt")
-    result = pack(project_copy, tmp_path / "dist")
+    dist = project_copy.root / "dist"
+    result = pack(project_copy, dist)
     assert [(Path(p.path).name, p.code) for p in result.problems] == [("999_link.txt", "unsafe-path")]
-    assert not (tmp_path / "dist").exists() or not any((tmp_path / "dist").iterdir())
+    assert not dist.exists() or not any(dist.iterdir())
