@@ -60,6 +60,28 @@ def set_cell(table: str, column: str, value: str) -> Callable[[Layout], None]:
     return apply
 
 
+def replace_in_descriptor(old: str, new: str) -> Callable[[Layout], None]:
+    def apply(layout: Layout) -> None:
+        text = layout.descriptor.read_text(encoding="utf-8")
+        assert old in text
+        layout.descriptor.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return apply
+
+
+def append_to(table: str, data: bytes) -> Callable[[Layout], None]:
+    """Append bytes to a table, and set the descriptor's hash and bytes to match."""
+
+    def apply(layout: Layout) -> None:
+        path = layout.csv(table)
+        content = path.read_bytes() + data
+        path.write_bytes(content)
+        digest = hashlib.sha256(content).hexdigest()
+        edit_descriptor(lambda d: resource(table, d).update(bytes=len(content), hash=f"sha256:{digest}"))(layout)
+
+    return apply
+
+
 def loop_quotes(layout: Layout) -> None:
     layout.csv("quotes").unlink()
     os.symlink("quotes.csv", layout.csv("quotes"))
@@ -102,6 +124,28 @@ REPRODUCERS = {
     "an offset '7_7'": Reproducer(set_cell("quotes", "char_start", "7_7"), {"row-invalid"}, "value-invalid"),
     "an offset '77.0'": Reproducer(set_cell("quotes", "char_start", "77.0"), {"row-invalid"}, "value-invalid"),
     "a symlink loop": Reproducer(loop_quotes, {"unsafe-path"}, "unsafe-path"),
+    # Found by review: keys that clients interpret, and values that JSON readers read otherwise.
+    "a top-level profile that frictionless fetches": Reproducer(
+        edit_descriptor(lambda d: d.__setitem__("profile", "https://example.com/profile.json")),
+        {"descriptor-mismatch"},
+        None,
+    ),
+    "a repeated key: Python reads the last, R the first": Reproducer(
+        replace_in_descriptor('"path": "data/quotes.csv"', '"path": "data/entities.csv", "path": "data/quotes.csv"'),
+        {"descriptor-invalid"},
+        "descriptor-invalid",
+    ),
+    "an integer of 5,000 digits": Reproducer(
+        replace_in_descriptor('"version": "1.0.0"', '"version": ' + "9" * 5000),
+        {"descriptor-invalid"},
+        "descriptor-invalid",
+    ),
+    "bytes as a float": Reproducer(
+        edit_descriptor(lambda d: resource("quotes", d).__setitem__("bytes", float(resource("quotes", d)["bytes"]))),
+        {"byte-count"},
+        None,
+    ),
+    "an unclosed quote at the end of a table": Reproducer(append_to("quotes", b'"'), {"csv-error"}, "csv-error"),
 }
 
 

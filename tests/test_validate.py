@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
+from newsfacts.checks.descriptor import DESCRIPTIVE_KEYS
 from newsfacts.engine import read
 from newsfacts.limits import Limits
 from newsfacts.models import Quote
-from newsfacts.package import Layout
+from newsfacts.package import Layout, load_metadata
 from newsfacts.problems import CATALOGUE, Problem
 from newsfacts.validate import validate
 
@@ -317,3 +318,11 @@ def test_a_seed_may_link_only_inside_seeds(fixture_copy: Any, target: str, expec
     seed.unlink()
     seed.symlink_to(layout.root / target)
     assert located(validate(layout), layout.package_dir) == expected
+
+
+def test_the_package_metadata_is_only_descriptive_keys() -> None:
+    # A downloaded release has no metadata.toml: validate then accepts only these keys beside what
+    # build derives, so a key added to metadata.toml must be one of them, or releases stop validating.
+    metadata, problems = load_metadata(Layout(ROOT / "datapackage"))
+    assert problems == [] and metadata is not None
+    assert set(metadata["package"]) <= DESCRIPTIVE_KEYS

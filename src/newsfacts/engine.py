@@ -60,12 +60,13 @@ def _frame_from_rows(rows: list[dict[str, str]], lines: list[int], header: list[
     return pl.DataFrame(columns, schema=schema)
 
 
-def _lines(data: pl.DataFrame, header: list[str], file_breaks: int) -> pl.DataFrame:
+def _lines(data: pl.DataFrame, header: list[str], file_breaks: int, final_break: bool) -> pl.DataFrame:
     """Add the line each row starts on: 2 + its index + the line breaks inside earlier rows' cells."""
     import polars as pl
 
-    # With one break per row (the last one optional), no cell holds a line break.
-    if file_breaks - data.height in (0, 1):
+    # The header's break, one between rows, and the last row's if the file ends with one: any
+    # other break is inside a cell.
+    if file_breaks == data.height + final_break:
         return data.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias(LINE))
     breaks = pl.sum_horizontal(pl.col(name).str.count_matches("\n").fill_null(0) for name in header)
     return data.with_columns(
@@ -168,7 +169,9 @@ def _vet(raw: bytes, header: list[str]) -> tuple[bool, int, int | None]:
     inside = (quote.cast(pl.UInt32).cum_sum() - quote.cast(pl.UInt32)) % 2 == 1
     before, after = byte.shift(1, fill_value=NEWLINE), byte.shift(-1, fill_value=NEWLINE)
     stray = quote & pl.when(inside).then(~after.is_in(QUOTE_NEIGHBOURS)).otherwise(~before.is_in(QUOTE_NEIGHBOURS))
-    control, blank, stray_quote, breaks = (
+    # A quoted field still open at the end: pyarrow reads it as closed, the strict reader refuses it.
+    unclosed = quote.cast(pl.UInt32).sum() % 2 == 1
+    control, blank, stray_quote, open_quote, breaks = (
         octets.alias("byte")
         .to_frame()
         .lazy()
@@ -176,13 +179,14 @@ def _vet(raw: bytes, header: list[str]) -> tuple[bool, int, int | None]:
             ((byte < 0x20) & (byte != 0x09) & (byte != 0x0A) | (byte == 0x7F)).any(),
             ((byte == 0x0A) & (byte.shift(1) == 0x0A)).any().alias("blank"),
             stray.arg_true().first().alias("stray"),
+            unclosed.alias("unclosed"),
             (byte == 0x0A).sum().alias("breaks"),
         )
         .collect()
         .row(0)
     )
     first, _, _ = raw[: 1 << 16].partition(b"\n")
-    plain = not raw.startswith(b"\xef\xbb\xbf") and not control and not blank and stray_quote is None
+    plain = not raw.startswith(b"\xef\xbb\xbf") and not (control or blank or open_quote) and stray_quote is None
     return plain and first == ",".join(header).encode("utf-8"), int(breaks or 0), stray_quote
 
 
@@ -198,7 +202,7 @@ def parse_table(raw: bytes, path: Path, header: list[str]) -> tuple[pl.DataFrame
     plain, breaks, stray_quote = _vet(raw, header)
     data = _parse(raw, header) if plain else None
     if data is not None:
-        return _lines(data, header, breaks), []
+        return _lines(data, header, breaks, raw.endswith(b"\n")), []
     text, problems = decode_text(raw, path)
     if text is None:
         return None, problems
@@ -365,7 +369,8 @@ def check_rows(tables: dict[str, EngineTable], descriptor: dict[str, Any]) -> Ro
         resource = resources.get(name)
         if resource is None:
             continue
-        if "bytes" in resource and resource["bytes"] != table.size:
+        # `type` as well: 5835.0 == 5835 in Python, but a JSON reader sees a float.
+        if "bytes" in resource and (type(resource["bytes"]) is not int or resource["bytes"] != table.size):
             problems.append(
                 problem(
                     "byte-count", table.path, detail=f"expected {resource['bytes']} bytes, the file has {table.size}"

@@ -107,21 +107,22 @@ def _as_checked(descriptor: Any) -> dict[str, Any]:
 
 def expected_descriptor(
     layout: Layout, tables: dict[str, EngineTable], articles: pl.DataFrame | None
-) -> dict[str, Any]:
-    """What `build` writes as datapackage.json for these files: the sources only when every article row
+) -> tuple[dict[str, Any], bool, list[Problem]]:
+    """What `build` writes as datapackage.json for these files, whether that includes the package
+    metadata, and the problems of metadata.toml. The sources are there only when every article row
     is valid, and the package metadata only where metadata.toml is at hand (not in a release)."""
-    metadata, _ = load_metadata(layout)
-    package = metadata.get("package") if isinstance(metadata, dict) else None
+    metadata, problems = load_metadata(layout) if layout.metadata.exists() else (None, [])
+    package = metadata["package"] if metadata is not None else None
     sources = (
         []
         if articles is None
         else [source_title(title, seed) for title, seed in articles.select("title", "seed_file").iter_rows()]
     )
     resources = [file_resource_descriptor(name, table.size, table.sha256) for name, table in tables.items()]
-    expected = assemble_descriptor({"package": package if isinstance(package, dict) else {}}, sources, resources)
+    expected = assemble_descriptor({"package": package or {}}, sources, resources)
     if articles is None:
         del expected["sources"]
-    return expected
+    return expected, package is not None, problems
 
 
 def valid_rows(typed: pl.DataFrame, rejected: set[int]) -> pl.DataFrame:
@@ -158,10 +159,14 @@ def check_rows_and_spans(layout: Layout) -> tuple[dict[str, ValidTable], list[Pr
     problems += _without_repeats(checked.problems, row_problems)
     if descriptor is not None:
         articles_complete = "articles" in valid and not checked.invalid_lines.get("articles")
-        expected = expected_descriptor(layout, tables, valid["articles"] if articles_complete else None)
+        expected, complete, metadata_problems = expected_descriptor(
+            layout, tables, valid["articles"] if articles_complete else None
+        )
+        problems += metadata_problems
         # A field already named by a sharper problem (`unsafe-path`, `unknown-profile`) is not repeated.
         named = {p.field for p in descriptor_problems}
-        problems += [p for p in build_problems(layout, descriptor, expected) if p.field not in named]
+        found = build_problems(layout, descriptor, expected, complete)
+        problems += [p for p in found if p.field not in named]
     paths = {name: table.path for name, table in tables.items()}
     row_counts = {name: table.data.height for name, table in tables.items()}
     # The cells as read are no longer needed, only their typed values: free them before the spans.

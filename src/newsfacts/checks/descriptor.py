@@ -23,6 +23,22 @@ PROFILES = ("https://datapackage.org/profiles/2.0/datapackage.json",)
 # Values `validate` compares with the files themselves (`byte-count`, `hash-count`), not with `build`.
 FILE_FACTS = ("bytes", "hash")
 MAX_DIFFERENCES = 20
+# Descriptive keys of a Data Package that only describe it (metadata.toml's [package] table),
+# accepted as they are in a package unpacked from a release, which has no metadata.toml.
+DESCRIPTIVE_KEYS = {
+    "name",
+    "id",
+    "title",
+    "description",
+    "version",
+    "created",
+    "keywords",
+    "licenses",
+    "contributors",
+    "homepage",
+    "image",
+    "sources",
+}
 SHA256 = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 
@@ -81,14 +97,19 @@ def check_descriptor(layout: Layout) -> list[Problem]:
     return problems
 
 
-def build_problems(layout: Layout, descriptor: Any, expected: dict[str, Any]) -> list[Problem]:
+def build_problems(layout: Layout, descriptor: Any, expected: dict[str, Any], complete: bool) -> list[Problem]:
     """Where the descriptor differs from `expected`, what `build` writes for these files.
 
-    Only the keys `expected` holds are compared, so a package unpacked from a release (which has
-    no metadata.toml) is compared on everything `build` derives from the tables. The values of
-    `bytes` and `hash` are compared with the files by the row checks; here they must be present.
+    `complete` says whether `expected` holds the package metadata (from metadata.toml). Where it
+    does not (a package unpacked from a release), the descriptor may hold the descriptive keys of
+    `DESCRIPTIVE_KEYS` as it likes, and nothing else: a key such as `profile` changes how clients
+    read or fetch. The values of `bytes` and `hash` are compared with the files by the row
+    checks; here they must be present.
     """
     differences = _differences(descriptor, expected, "")
+    if isinstance(descriptor, dict):
+        allowed = expected.keys() | (set() if complete else DESCRIPTIVE_KEYS)
+        differences += [(key, "not written by `newsfacts build`") for key in descriptor if key not in allowed]
     return [
         problem("descriptor-mismatch", layout.descriptor, None, where or None, detail=detail)
         for where, detail in differences[:MAX_DIFFERENCES]
