@@ -293,3 +293,27 @@ def test_the_wheel_ships_the_package_and_loads_it_without_a_checkout(tmp_path: P
     descriptor_line, counts_line = result.stdout.splitlines()
     assert Path(descriptor_line).is_relative_to(tmp_path / "site" / "newsfacts" / "_bundled")
     assert counts_line == str({name: len(frame) for name, frame in BUNDLED.items()})
+
+
+@pytest.mark.parametrize(
+    ("field", "csv_text"),
+    [
+        ({"name": "n", "type": "integer", "groupChar": ","}, "n\n1\n"),  # frictionless would read "1,000"
+        ({"name": "n", "type": "integer", "bareNumber": False}, "n\n1\n"),
+        ({"name": "n", "type": "integer", "missingValues": ["NA"]}, "n\n1\n"),
+        ({"name": "b", "type": "boolean", "trueValues": 5}, "b\n1\n"),
+        ({"name": "b", "type": "boolean", "trueValues": [1, 2]}, "b\n1\n"),
+    ],
+)
+def test_a_key_the_loader_would_not_honour_is_refused(field: dict[str, Any], csv_text: str, tmp_path: Path) -> None:
+    with pytest.raises(LoadError) as caught:
+        load_table("table", write_package(tmp_path, [field], csv_text))
+    assert caught.value.code == "descriptor-invalid"
+
+
+def test_a_nan_number_is_a_number_and_an_empty_cell_is_missing(tmp_path: Path) -> None:
+    fields = [{"name": "x", "type": "number"}, {"name": "y"}]
+    frame = load_table("table", write_package(tmp_path, fields, "x,y\nNaN,a\n,b\n1.5,c\n"))
+    values = frame["x"].array
+    assert [bool(flag) for flag in values.isna()] == [False, True, False]
+    assert str(values[0]) == "nan" and values[2] == 1.5

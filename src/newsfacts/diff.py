@@ -172,6 +172,8 @@ def opened_side(spec: str, repo: Path) -> Iterator[Path]:
 def _export_git_ref(ref: str, repo: Path, into: Path) -> None:
     if shutil.which("git") is None:
         raise DiffError(ref, "neither a directory nor a zip, and git is not installed")
+    if ref.startswith("-"):  # git would take it as an option (`--output=FILE` writes a file)
+        raise DiffError(ref, "not a directory, a .zip or a git ref")
     archive = subprocess.run(
         ["git", "-C", str(repo), "archive", "--format=tar", f"{ref}^{{commit}}", "datapackage"],
         capture_output=True,

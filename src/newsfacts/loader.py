@@ -38,6 +38,26 @@ MAX_FILE_BYTES = Limits().max_file_bytes
 URL_DEADLINE_SECONDS = 5 * 60  # per file: a table of the package is at most MAX_FILE_BYTES
 
 Source = str | os.PathLike[str] | None
+# The keys a descriptor may hold where this loader reads: those `build` writes, and the Table
+# Schema keys that describe without changing how a cell reads.
+RESOURCE_KEYS = {
+    "name",
+    "type",
+    "title",
+    "description",
+    "path",
+    "format",
+    "mediatype",
+    "encoding",
+    "bytes",
+    "hash",
+    "dialect",
+    "schema",
+}
+SCHEMA_KEYS = {"$schema", "fields", "missingValues", "primaryKey", "foreignKeys"}
+FIELD_KEYS = {"name", "type", "format", "title", "description", "example", "constraints", "trueValues", "falseValues"}
+CONSTRAINT_KEYS = {"required", "unique", "enum", "pattern", "minLength", "maxLength", "minimum", "maximum"}
+BOOLEAN_KEYS = ("trueValues", "falseValues")
 # archive.py's codes for a zip that the loader had already named otherwise; the loader's stay as they were.
 ARCHIVE_CODES = {"zip-slip": "unsafe-path", "zip-corrupt": "zip-invalid"}
 
@@ -266,19 +286,30 @@ def _resource_descriptors(package: Package) -> list[dict[str, Any]]:
 
 
 def _schema_problem(resource: dict[str, Any]) -> str | None:
-    """Why a resource's schema and dialect cannot be read by this loader, or None."""
+    """Why a resource's schema and dialect cannot be read by this loader, or None.
+
+    Every key is one this loader honours or one that does not change what a cell reads as: a key
+    it ignored (`groupChar`, `bareNumber`, a field's own `missingValues`) would make frictionless
+    and this loader read one file two ways.
+    """
     schema = resource.get("schema")
     fields = schema.get("fields") if isinstance(schema, dict) else None
     # A schema or dialect given as a path or URL would be one more file to fetch and trust.
     if not isinstance(schema, dict) or not isinstance(fields, list):
         return "has no inline schema fields"
+    unknown = _unknown_key(resource, RESOURCE_KEYS) or _unknown_key(schema, SCHEMA_KEYS)
+    if unknown:
+        return unknown
     for field in fields:
         if not isinstance(field, dict) or not isinstance(field.get("name"), str):
             return "a field has no name"
         constraints = field.get("constraints", {})
-        enum = constraints.get("enum", []) if isinstance(constraints, dict) else None
-        if not isinstance(enum, list) or not all(isinstance(value, str) for value in enum):
-            return f"field {field['name']}: constraints must be an object, and an enum a list of strings"
+        unknown = _unknown_key(field, FIELD_KEYS) or _unknown_key(constraints, CONSTRAINT_KEYS)
+        if unknown:
+            return f"field {field['name']}: {unknown}"
+        enum = constraints.get("enum", [])
+        if not _names_of(enum, None) or not all(_names_of(field.get(key, []), None) for key in BOOLEAN_KEYS):
+            return f"field {field['name']}: an enum, trueValues and falseValues must be lists of strings"
     names = [field["name"] for field in fields]
     if len(set(names)) != len(names):
         return "a field name repeats"
@@ -298,11 +329,19 @@ def _schema_problem(resource: dict[str, Any]) -> str | None:
     if schema.get("missingValues", [""]) != [""]:
         return 'only the empty cell is read as a missing value (missingValues [""])'
     dialect = resource.get("dialect", {})
-    if not isinstance(dialect, dict) or any(dialect.get(key, value) != value for key, value in DIALECT.items()):
+    if _unknown_key(dialect, set(DIALECT)) or any(dialect.get(key, value) != value for key, value in DIALECT.items()):
         return f"only the dialect `newsfacts build` writes is read: {DIALECT}"
     if str(resource.get("encoding", "utf-8")).lower() not in ("utf-8", "utf8"):
         return "only UTF-8 is read"
     return None
+
+
+def _unknown_key(value: Any, known: set[str]) -> str | None:
+    """Why `value` is not an object of known keys, or None."""
+    if not isinstance(value, dict):
+        return "expected an object"
+    unknown = sorted(set(value) - known)
+    return f"the key {unknown[0]!r} is not read by newsfacts.load()" if unknown else None
 
 
 def _names_of(value: Any, names: list[str] | None) -> bool:
@@ -360,7 +399,11 @@ def _to_pandas(column: pl.Series, field: dict[str, Any]) -> pd.Series:
         return pd.Series(pd.Categorical(column.to_list(), categories=enum), name=column.name)
     if kind == "date":
         return column.cast(pl.Datetime("us")).to_pandas()
-    dtype = {"integer": "Int64", "number": "Float64", "boolean": "boolean"}.get(kind, "string")
+    if kind == "number":
+        # The mask, not NaN, says what is missing: a cell `NaN` is a number, an empty cell is not.
+        values = pd.arrays.FloatingArray(column.fill_null(0.0).to_numpy(), column.is_null().to_numpy())
+        return pd.Series(values, name=column.name)
+    dtype = {"integer": "Int64", "boolean": "boolean"}.get(kind, "string")
     # Through Python values: a 64-bit integer through float64 would lose its last digits.
     return pd.Series(column.to_list(), dtype=dtype, name=column.name)
 
