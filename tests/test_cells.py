@@ -6,7 +6,9 @@ spec refuses it. Every reader must agree with the table.
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 import json
 import re
 import subprocess
@@ -144,9 +146,11 @@ def test_json_numbers_that_are_not_integers_are_refused() -> None:
 
 
 def _one_table(directory: Path, cells: list[str], kind: str) -> Path:
-    """A package of one table, `cell`, of this type, with these cells in rows; its descriptor."""
-    lines = "".join(f"{json.dumps(cell)}\n" for cell in cells)
-    return write_package(directory, [{"name": "cell", "type": kind}], "cell\n" + lines)
+    """A package of one table, `cell`, of this type, with these cells in rows (each quoted, so that
+    a blank or a line break stays in its cell); its descriptor."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL).writerows([["cell"], *([cell] for cell in cells)])
+    return write_package(directory, [{"name": "cell", "type": kind}], buffer.getvalue())
 
 
 @pytest.mark.parametrize(("kind", "cases"), [("integer", INTEGERS), ("date", DATES)])
@@ -158,7 +162,7 @@ def test_load_reads_every_cell_as_the_grammar_does(kind: str, cases: list[tuple[
     for index, (cell, _) in enumerate(case for case in cases if case[1] is None):
         with pytest.raises(LoadError) as caught:
             load_table("table", _one_table(tmp_path / f"invalid-{index}", [cell], kind))
-        assert caught.value.code in ("value-invalid", "control-character"), cell
+        assert caught.value.code == "value-invalid", cell
 
 
 EPOCH = datetime.date(1970, 1, 1)
@@ -180,8 +184,6 @@ def test_the_r_loader_reads_every_cell_as_the_grammar_does(tmp_path: Path) -> No
     packages: list[tuple[Path, str, Any]] = []
     for kind, cases in (("integer", INTEGERS), ("date", DATES)):
         for index, (cell, value) in enumerate(cases):
-            if "\n" in cell:
-                continue  # a control character: no reader gets as far as the cell
             directory = tmp_path / f"{kind}-{index}"
             _one_table(directory, [cell], kind)
             packages.append((directory, kind, value))

@@ -3,8 +3,8 @@
 Hypothesis edits cells of a small valid package at the edges of their types' grammar (integers
 spelt with signs and zeros or not at all, impossible dates, text with quotes, line breaks and
 look-alike characters), runs `build` as a contributor would, and, where `validate` then passes,
-reads the package with `load()`, `load_table()`, both exports and the R loader. Each must return
-the values of the CSV as the one cell grammar reads them.
+reads the package with `load()`, `load_table()`, both exports, frictionless-py and the R loader.
+Each must return the values of the CSV as the one cell grammar reads them.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import csv
 import datetime
 import io
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -177,6 +178,17 @@ def _r_values(layout: Layout) -> dict[str, dict[str, list[str | None]]]:
     return found
 
 
+def _frictionless_values(layout: Layout) -> Values:
+    """The tables as frictionless-py reads them, in its own typing (it is another client of the package)."""
+    from frictionless import Package
+
+    package = Package(str(layout.descriptor))
+    return {
+        resource.name: [{key: _python(value) for key, value in row.items()} for row in resource.read_rows()]
+        for resource in package.resources
+    }
+
+
 def assert_every_reader_reads(layout: Layout, scratch: Path) -> None:
     expected = expected_values(layout)
     tables = load(layout.descriptor)
@@ -189,7 +201,10 @@ def assert_every_reader_reads(layout: Layout, scratch: Path) -> None:
     for name in MODELS:
         rows = pq.read_table(scratch / "parquet" / f"{name}.parquet").to_pylist()
         assert [{column: _python(value) for column, value in row.items()} for row in rows] == expected[name], name
-    if r_loader_installed():
+    frictionless = _frictionless_values(layout)
+    for name, rows in expected.items():
+        assert frictionless[name] == rows, f"frictionless, {name}"
+    if r_loader_installed() or os.environ.get("CI"):  # in CI, R must be there (.ci/run installs it)
         r_values = _r_values(layout)
         for name, rows in expected.items():
             columns = {column: [_as_r_text(row[column]) for row in rows] for column in rows[0]} if rows else {}
