@@ -51,6 +51,16 @@ newsfacts_read_resource <- function(resource, base) {
     stop(sprintf("resource %s: refusing path %s: it must be relative and stay inside the package",
                  resource$name, deparse(path)), call. = FALSE)
   }
+  file <- paste0(base, path)
+  if (!grepl("^https?://", base)) {
+    # A symlink may still lead out: compare where the file really is with the package folder.
+    inside <- startsWith(normalizePath(file, winslash = "/", mustWork = FALSE),
+                         paste0(normalizePath(base, winslash = "/", mustWork = TRUE), "/"))
+    if (!inside) {
+      stop(sprintf("resource %s: refusing path %s: it resolves outside the package", resource$name, path),
+           call. = FALSE)
+    }
+  }
   schema <- resource$schema
   fields <- schema$fields
   field_names <- vapply(fields, function(field) field$name, character(1))
@@ -60,7 +70,7 @@ newsfacts_read_resource <- function(resource, base) {
   dialect <- resource$dialect
   # Every cell is read as text, exactly as written, then typed by the toolkit's cell grammar below.
   table <- readr::read_delim(
-    paste0(base, path),
+    file,
     delim = newsfacts_or(dialect$delimiter, ","),
     quote = newsfacts_or(dialect$quoteChar, "\""),
     escape_double = newsfacts_or(dialect$doubleQuote, TRUE),

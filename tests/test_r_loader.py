@@ -104,3 +104,13 @@ def test_run_as_a_script_it_prints_every_table() -> None:
     fields = len(RESOURCES["quotes"]["schema"]["fields"])
     assert f"$quotes\ntibble [{quotes} \N{MULTIPLICATION SIGN} {fields}] (S3: tbl_df/tbl/data.frame)" in result.stdout
     assert " $ quote_type        : Factor w/ 2 levels " in result.stdout
+
+
+def test_a_symlink_out_of_the_package_stops_with_an_error(tmp_path: Path) -> None:
+    (tmp_path / "outside.csv").write_text("kind\na\n", encoding="utf-8")
+    descriptor = write_package(tmp_path / "package", [{"name": "kind", "type": "string"}], "kind\na\n")
+    (tmp_path / "package" / "data" / "table.csv").unlink()
+    (tmp_path / "package" / "data" / "table.csv").symlink_to(tmp_path / "outside.csv")
+    result = rscript(SUMMARY, str(descriptor))
+    assert result.returncode != 0
+    assert "resolves outside the package" in result.stderr

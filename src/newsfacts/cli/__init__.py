@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from .. import __version__
 from ..problems import problem
 from . import build, diff, download, export, locate, pack, release, report, synth, validate
+from ._output import print_problems
 
 COMMANDS = (build, validate, locate, report, export, synth, diff, release, pack, download)
 
@@ -39,5 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("NEWSFACTS_TRACEBACK"):
             raise
         detail = f"{type(error).__name__}: {error}"
-        print(problem("internal-error", args.command, detail=detail[:500]).format(), file=sys.stderr)
+        failure = problem("internal-error", args.command, detail=detail[:500])
+        if getattr(args, "format", "text") in ("json", "github"):
+            print_problems([failure], args.format)  # a machine reading stdout learns of it too
+        else:
+            print(failure.format(), file=sys.stderr)
         return 2
