@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import io
 import json
 import os
 import signal
@@ -24,6 +25,7 @@ from newsfacts.archive import MAX_ENTRIES, MAX_ENTRY_BYTES, MAX_TOTAL_BYTES
 from newsfacts.cli import main
 from newsfacts.diff import DiffError, diff_sides
 from newsfacts.download import download
+from newsfacts.fetch import fetch
 from newsfacts.loader import LoadError, load
 
 from .conftest import FIXTURES, ROOT
@@ -182,6 +184,9 @@ class Trickle(BaseHTTPRequestHandler):
     pause_seconds = 0.2
 
     def do_GET(self) -> None:
+        if self.path.endswith("slow-headers"):
+            self.trickle_headers()
+            return
         slow = not self.path.endswith("SHA256SUMS")
         body = b"PK" * 5000 if slow else f"{'0' * 64}  {NAME}\n".encode()
         self.send_response(200)
@@ -195,6 +200,16 @@ class Trickle(BaseHTTPRequestHandler):
                 self.wfile.write(piece)
                 self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):  # the client gave up, as it should
+            return
+
+    def trickle_headers(self) -> None:
+        """A status line, then a header that never ends, a byte at a time: each byte resets a socket timeout."""
+        try:
+            self.wfile.write(b"HTTP/1.0 200 OK\r\nX-Slow: ")
+            while not self.stop.wait(self.pause_seconds):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
             return
 
     def log_message(self, format: str, *args: Any) -> None:  # keep the test output clean
@@ -220,6 +235,13 @@ def test_a_trickling_server_meets_the_overall_deadline(trickling_server: str, tm
     assert [p.code for p in result.problems] == ["download-failed"]
     assert time.monotonic() - started < 5
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_server_trickling_its_headers_meets_the_deadline_too(trickling_server: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        fetch(trickling_server + "slow-headers", 1000, io.BytesIO(), deadline_seconds=1)
+    assert time.monotonic() - started < 5
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])

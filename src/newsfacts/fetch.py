@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -22,9 +23,31 @@ def fetch(url: str, limit: int, sink: BinaryIO, deadline_seconds: float = DEADLI
 
     Raises TooLarge, TimeoutError, another OSError (URLError and HTTPError are OSErrors), or
     ValueError for a URL that is not http(s).
+
+    The fetch runs in a daemon thread that is given up at the deadline: a server can trickle its
+    status line and headers a byte at a time, which urllib reads with no bound on the whole. A
+    thread given up stops at its next write, which the caller's closed SINK refuses.
     """
     if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
         raise ValueError(f"only http(s) URLs are fetched: {url}")
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            _stream(url, limit, sink, deadline_seconds)
+        except BaseException as error:  # handed to the caller's thread
+            failure.append(error)
+
+    worker = threading.Thread(target=run, name="newsfacts-fetch", daemon=True)
+    worker.start()
+    worker.join(deadline_seconds)
+    if worker.is_alive():
+        raise TimeoutError(f"{url} took longer than {deadline_seconds} s")
+    if failure:
+        raise failure[0]
+
+
+def _stream(url: str, limit: int, sink: BinaryIO, deadline_seconds: float) -> None:
     deadline = time.monotonic() + deadline_seconds
     with urllib.request.urlopen(url, timeout=min(SOCKET_TIMEOUT_SECONDS, deadline_seconds)) as response:
         size = 0
