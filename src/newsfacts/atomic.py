@@ -61,10 +61,11 @@ MAX_READ_BYTES = 2 << 30
 
 
 def read_existing(path: Path) -> bytes | None:
-    """A file's bytes; None where there is none (a folder, a FIFO or a device counts as none: it is replaced)."""
+    """A file's bytes, None where there is no file; OSError where something else is (a folder, a FIFO),
+    so that a write refuses before it changes anything."""
     try:
         return read_regular(path, MAX_READ_BYTES)
-    except OSError:
+    except FileNotFoundError:
         return None
 
 
@@ -196,9 +197,10 @@ def _journal_pairs(folder: Path, journal: Path, targets: set[Path]) -> list[tupl
         temp_path, target_path = folder / temp, folder / target
         if target_path not in targets:
             continue
-        fresh = _sha256(read_existing(temp_path)) == entry.get("new")
-        if fresh and _sha256(read_existing(target_path)) == entry.get("old"):
-            pairs.append((temp_path, target_path))
+        with contextlib.suppress(OSError):  # what cannot be read is not renamed
+            fresh = _sha256(read_existing(temp_path)) == entry.get("new")
+            if fresh and _sha256(read_existing(target_path)) == entry.get("old"):
+                pairs.append((temp_path, target_path))
     return pairs
 
 

@@ -194,12 +194,20 @@ def generate(layout: Layout) -> tuple[dict[Path, bytes], list[Problem]]:
     return outputs, []
 
 
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether the file at `path` holds exactly `data` (a folder or an unreadable file does not)."""
+    try:
+        return read_existing(path) == data
+    except OSError:
+        return False
+
+
 def build(layout: Layout, check: bool = False) -> BuildResult:
     outputs, problems = generate(layout)
     if problems:
         return BuildResult(problems=problems)
     if check:
-        stale = sorted(path for path, data in outputs.items() if read_existing(path) != data)
+        stale = sorted(path for path, data in outputs.items() if not _holds(path, data))
         return BuildResult(
             problems=[problem("stale-file", path) for path in stale],
             stale=stale,

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cells import parse_date, typed
+from .cells import TYPES, parse_date, typed
 from .limits import Limits
 from .models import Row
 from .problems import Problem, problem
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     import polars as pl
 
 # Field types read by the cell grammar into typed values; any other is checked as a string.
-TYPED = {"integer", "number", "date", "boolean"}
+TYPED = set(TYPES) - {"string"}
 ORDERED_TYPES = {"integer", "number", "date"}
 LINE = "__line"  # the CSV line each row starts on, kept beside the table's own columns
 QUOTE, NEWLINE, CARRIAGE_RETURN, COMMA = 0x22, 0x0A, 0x0D, 0x2C

@@ -91,7 +91,7 @@ class LoadedTable:
 class ValidTable:
     """The rows of a CSV table that its row model accepts, typed by the engine, for the table-level checks.
 
-    `frame` has the model's columns (integers as Int64, or Int128 in a column that needs it, dates
+    `frame` has the model's columns (integers as Int64, dates
     as Date, the rest as String, an empty cell as null) and `engine.LINE`, the CSV line each row
     starts on.
     """
@@ -116,16 +116,24 @@ def cells_to_values(cells: dict[str, str]) -> dict[str, str | None]:
     return {name: (value if value != "" else None) for name, value in cells.items()}
 
 
+def parse_row(model: type[Row], cells: dict[str, str], path: Path, line: int) -> tuple[Row | None, list[Problem]]:
+    """One row as its model reads it, or the model's `row-invalid` problems, one per field."""
+    try:
+        return model.model_validate(cells_to_values(cells)), []
+    except ValidationError as error:
+        return None, [
+            problem("row-invalid", path, line, str(detail["loc"][0]) if detail["loc"] else None, detail=detail["msg"])
+            for detail in error.errors()
+        ]
+
+
 def parse_rows(table: Table, model: type[Row]) -> tuple[LoadedTable, list[Problem]]:
     loaded = LoadedTable(model, table)
     problems: list[Problem] = []
     for cells, line in zip(table.rows, table.lines, strict=True):
-        try:
-            row = model.model_validate(cells_to_values(cells))
-        except ValidationError as error:
-            for detail in error.errors():
-                field_name = str(detail["loc"][0]) if detail["loc"] else None
-                problems.append(problem("row-invalid", table.path, line, field_name, detail=detail["msg"]))
+        row, row_problems = parse_row(model, cells, table.path, line)
+        problems += row_problems
+        if row is None:
             continue
         loaded.rows.append(row)
         loaded.records.append(row.model_dump(mode="json"))

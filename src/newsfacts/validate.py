@@ -12,14 +12,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from .build import assemble_descriptor, file_resource_descriptor, interrupted, source_title
 from .checks.descriptor import FILE_FACTS, SHA256, build_problems, check_descriptor, load_descriptor
 from .checks.provenance import check_spans, load_seed_texts
 from .engine import LINE, EngineTable, check_rows, read
 from .models import MODELS, TABLES
-from .package import Layout, ValidTable, cells_to_values, load_metadata
+from .package import Layout, ValidTable, load_metadata, parse_row
 from .problems import Problem, problem
 from .progress import Progress
 from .schemas import table_schema
@@ -72,13 +70,10 @@ def _row_invalid(table: EngineTable, lines: set[int]) -> tuple[list[Problem], se
     flagged = table.data.filter(pl.col(LINE).is_in(sorted(lines)))
     for row in flagged.iter_rows(named=True):
         line = row.pop(LINE)
-        try:
-            model.model_validate(cells_to_values({name: value or "" for name, value in row.items()}))
-        except ValidationError as error:
+        parsed, row_problems = parse_row(model, {name: value or "" for name, value in row.items()}, table.path, line)
+        if parsed is None:
             rejected.add(line)
-            for detail in error.errors():
-                field_name = str(detail["loc"][0]) if detail["loc"] else None
-                problems.append(problem("row-invalid", table.path, line, field_name, detail=detail["msg"]))
+            problems += row_problems
     return problems, rejected
 
 
