@@ -646,6 +646,21 @@ def descriptor_scalar_types(rng: random.Random, project: Project) -> str:
     return edit
 
 
+@operator("data", weight=1)
+def metadata_toml_edit(rng: random.Random, project: Project) -> str:
+    path = project.package / "metadata.toml"
+    edit = rng.choice(["no-package", "deep", "huge-int", "garbage", "empty"])
+    text = {
+        "no-package": 'name = "x"\n',
+        "deep": "x = " + "[" * 20_000 + "]" * 20_000 + "\n",
+        "huge-int": path.read_text(encoding="utf-8") + "\n[extra]\nn = " + "9" * 5000 + "\n",
+        "garbage": "[package\n",
+        "empty": "",
+    }[edit]
+    path.write_text(text, encoding="utf-8")
+    return edit
+
+
 @operator("final", weight=4)
 def json_random_edit(rng: random.Random, project: Project) -> str:
     path = rng.choice([project.descriptor, project.descriptor, *project.json_files()])
@@ -689,6 +704,70 @@ def byte_delete(rng: random.Random, project: Project) -> str:
     length = rng.choice([1, 1, 2, 16, len(data)])
     path.write_bytes(data[:offset] + data[offset + length :])
     return f"{relative(project, path)} {length} byte(s) deleted at {offset}"
+
+
+@operator("final", weight=3)
+def csv_bytes_rehashed(rng: random.Random, project: Project) -> str:
+    """Bytes a CSV writer would never write (a stray or unclosed quote, a CR), with the descriptor's
+    hash and bytes set to match, as a hostile contributor would: the edit then meets the readers."""
+    path = rng.choice(project.csvs())
+    data = path.read_bytes()
+    offset = rng.randrange(len(data) + 1)
+    inserted = rng.choice([b'"', b'"', b'""', b"\r", b"\r\n", b",", b'\n"', b'"x"y'])
+    data = data[:offset] + inserted + data[offset:]
+    path.write_bytes(data)
+    descriptor = read_json(project.descriptor)
+    for resource in descriptor["resources"]:
+        if resource.get("path") == f"data/{path.name}":
+            resource.update(bytes=len(data), hash="sha256:" + hashlib.sha256(data).hexdigest())
+    write_json(project.descriptor, descriptor)
+    return f"{relative(project, path)} {inserted!r} inserted at byte {offset}, hash refreshed"
+
+
+# Keys that change how some client reads a package, where the toolkit's readers ignore them.
+INTERPRETED_KEYS: list[tuple[str, str, Any]] = [
+    ("package", "profile", "https://127.0.0.1:9/profile.json"),
+    ("package", "profile", "tabular-data-package"),
+    ("package", "resources-extra", True),
+    ("resource", "sources", [{"path": "../secret"}]),
+    ("resource", "scheme", "file"),
+    ("schema", "missingValues", ["", "NA"]),
+    ("field", "groupChar", ","),
+    ("field", "bareNumber", False),
+    ("field", "missingValues", ["0"]),
+    ("field", "trueValues", 5),
+    ("dialect", "commentChar", "#"),
+    ("dialect", "skipInitialSpace", True),
+]
+
+
+@operator("final", weight=2)
+def descriptor_interpreted_key(rng: random.Random, project: Project) -> str:
+    descriptor = read_json(project.descriptor)
+    where, key, value = rng.choice(INTERPRETED_KEYS)
+    resource = rng.choice(descriptor["resources"])
+    target = {
+        "package": descriptor,
+        "resource": resource,
+        "schema": resource["schema"],
+        "field": rng.choice(resource["schema"]["fields"]),
+        "dialect": resource.setdefault("dialect", {}),
+    }[where]
+    target[key] = value
+    write_json(project.descriptor, descriptor)
+    return f"{where} {key} = {value!r}"
+
+
+@operator("final", weight=2)
+def descriptor_repeated_key(rng: random.Random, project: Project) -> str:
+    """A key twice in one object: Python keeps the last value, R's jsonlite the first."""
+    text = project.descriptor.read_text(encoding="utf-8")
+    csvs = [p.name for p in project.csvs()]
+    first, other = rng.sample(csvs, 2)
+    old = f'"path": "data/{first}"'
+    new = f'"path": "data/{other}", {old}' if rng.random() < 0.5 else f'{old}, "path": "data/{other}"'
+    project.descriptor.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return f"path of {first} given twice, once as {other}"
 
 
 def _fs_target(rng: random.Random, project: Project) -> Path:
