@@ -7,6 +7,11 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+
+from .limits import Limits
+from .problems import Problem, problem
+from .tables import decode_text, open_regular
 
 
 @dataclass(frozen=True)
@@ -135,3 +140,16 @@ def locate(seed: str, text: str) -> tuple[list[Match], Match | None]:
     """All exact occurrences of `text`; when there are none, the nearest near-match instead."""
     matches = exact_matches(seed, text)
     return matches, (None if matches else nearest_match(seed, text))
+
+
+def read_seed(path: Path) -> tuple[str | None, list[Problem]]:
+    """A seed's text, read as `validate` reads seeds: a regular file within the size limit, UTF-8."""
+    limit = Limits().max_file_bytes
+    try:
+        with open_regular(path) as handle:
+            raw = handle.read(limit + 1)
+    except OSError as error:
+        return None, [problem("file-missing", path, detail=str(error))]
+    if len(raw) > limit:
+        return None, [problem("file-too-large", path, size=len(raw), limit=limit)]
+    return decode_text(raw, path)

@@ -8,10 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..limits import Limits
-from ..locate import Match, locate
-from ..problems import Problem, problem
-from ..tables import decode_text, open_regular
+from ..locate import Match, locate, read_seed
 from ._output import print_problems
 
 
@@ -39,19 +36,6 @@ def _describe(match: Match, seed: str) -> dict[str, Any]:
         "text": match.text,
         "similarity": round(match.similarity, 3),
     }
-
-
-def read_seed(path: Path) -> tuple[str | None, list[Problem]]:
-    """A seed's text, read as `validate` reads seeds: a regular file within the size limit, UTF-8."""
-    limit = Limits().max_file_bytes
-    try:
-        with open_regular(path) as handle:
-            raw = handle.read(limit + 1)
-    except OSError as error:
-        return None, [problem("file-missing", path, detail=str(error))]
-    if len(raw) > limit:
-        return None, [problem("file-too-large", path, size=len(raw), limit=limit)]
-    return decode_text(raw, path)
 
 
 def run(args: argparse.Namespace) -> int:
