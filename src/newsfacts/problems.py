@@ -146,6 +146,8 @@ class Problem:
 
 def display_path(path: Path | str) -> str:
     """A path relative to the working directory when it lies below it, else absolute."""
+    if isinstance(path, str) and "://" in path:  # a URL: Path would fold its `//`
+        return path
     path = Path(path)
     try:
         return os.path.relpath(path) if path.resolve().is_relative_to(Path.cwd().resolve()) else str(path)
