@@ -146,6 +146,29 @@ def _parse(raw: bytes, header: list[str]) -> pl.DataFrame | None:
     return frame
 
 
+def _quoting(octets: pl.Series, quotes: pl.Series) -> tuple[int | None, bool]:
+    """The offset of the first quote where RFC 4180 allows none, and whether a quoted field is still
+    open at the end. Only the quotes' own positions are looked at, a few per row, not every byte.
+
+    Outside a quoted field (an even number of quotes before it) a quote opens one, after a
+    separator or a line break, or is the second of an escaped pair; inside, it closes the field
+    or escapes the next quote. The file's start and end count as line breaks.
+    """
+    import polars as pl
+
+    if quotes.is_empty():
+        return None, False
+    last = len(octets) - 1
+    before = octets.gather(quotes.clip(lower_bound=1) - 1).scatter((quotes == 0).arg_true(), NEWLINE)
+    after = octets.gather((quotes + 1).clip(upper_bound=last)).scatter((quotes == last).arg_true(), NEWLINE)
+    inside = pl.int_range(len(quotes), eager=True) % 2 == 1
+    stray = pl.select(
+        pl.when(inside).then(~after.is_in(QUOTE_NEIGHBOURS)).otherwise(~before.is_in(QUOTE_NEIGHBOURS))
+    ).to_series()
+    first = quotes.filter(stray)
+    return (int(first[0]) if len(first) else None), len(quotes) % 2 == 1
+
+
 def _vet(raw: bytes, header: list[str]) -> tuple[bool, int, int | None]:
     """Whether a file's bytes are plain CSV text that starts with the model's header, their line
     breaks, and the offset of the first stray quote, if any.
@@ -162,29 +185,20 @@ def _vet(raw: bytes, header: list[str]) -> tuple[bool, int, int | None]:
     octets = pl.from_arrow(pa.Array.from_buffers(pa.uint8(), len(raw), [None, pa.py_buffer(raw)]))
     assert isinstance(octets, pl.Series)
     byte = pl.col("byte")
-    quote = byte == QUOTE
-    # Outside a quoted field (an even number of quotes before it) a quote opens one, after a
-    # separator or a line break, or is the second of an escaped pair; inside, it closes the field
-    # or escapes the next quote. The file's start and end count as line breaks.
-    inside = (quote.cast(pl.UInt32).cum_sum() - quote.cast(pl.UInt32)) % 2 == 1
-    before, after = byte.shift(1, fill_value=NEWLINE), byte.shift(-1, fill_value=NEWLINE)
-    stray = quote & pl.when(inside).then(~after.is_in(QUOTE_NEIGHBOURS)).otherwise(~before.is_in(QUOTE_NEIGHBOURS))
-    # A quoted field still open at the end: pyarrow reads it as closed, the strict reader refuses it.
-    unclosed = quote.cast(pl.UInt32).sum() % 2 == 1
-    control, blank, stray_quote, open_quote, breaks = (
+    control, blank, breaks, quotes = (
         octets.alias("byte")
         .to_frame()
         .lazy()
         .select(
             ((byte < 0x20) & (byte != 0x09) & (byte != 0x0A) | (byte == 0x7F)).any(),
             ((byte == 0x0A) & (byte.shift(1) == 0x0A)).any().alias("blank"),
-            stray.arg_true().first().alias("stray"),
-            unclosed.alias("unclosed"),
             (byte == 0x0A).sum().alias("breaks"),
+            (byte == QUOTE).arg_true().implode().alias("quotes"),
         )
         .collect()
         .row(0)
     )
+    stray_quote, open_quote = _quoting(octets, pl.Series("at", quotes, dtype=pl.Int64))
     first, _, _ = raw[: 1 << 16].partition(b"\n")
     plain = not raw.startswith(b"\xef\xbb\xbf") and not (control or blank or open_quote) and stray_quote is None
     return plain and first == ",".join(header).encode("utf-8"), int(breaks or 0), stray_quote
