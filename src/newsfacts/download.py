@@ -29,7 +29,6 @@ RELEASES_URL = os.environ.get("NEWSFACTS_RELEASES_URL", "https://github.com/news
 MAX_SUMS_BYTES = 1 << 20
 # A zip may not unpack to more than MAX_TOTAL_BYTES, and deflate never makes a file much larger.
 MAX_ZIP_BYTES = MAX_TOTAL_BYTES
-CHUNK = 1 << 20
 
 
 @dataclass
@@ -98,12 +97,10 @@ def _verify_and_unpack(url: str, expected: str, scratch: Path, target: Path, dea
         if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
             return DownloadResult(problems=[write_problem(target, error)])
         return DownloadResult(problems=[problem("download-failed", url, detail=str(error))])
-    digest = hashlib.sha256()
     with zip_path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    if digest.hexdigest() != expected:
-        return DownloadResult(problems=[problem("hash-mismatch", url, expected=expected, actual=digest.hexdigest())])
+        actual = hashlib.file_digest(handle, "sha256").hexdigest()
+    if actual != expected:
+        return DownloadResult(problems=[problem("hash-mismatch", url, expected=expected, actual=actual)])
     unpacked = scratch / "package"
     try:
         extract_zip(zip_path, unpacked, in_release_layout)
