@@ -20,6 +20,7 @@ from typing import Any
 
 from newsfacts.build import build
 from newsfacts.package import Layout
+from newsfacts.tables import csv_bytes, json_bytes
 
 PROJECT = Path(__file__).resolve().parent.parent
 FIXTURES = PROJECT / "tests" / "fixtures"
@@ -208,9 +209,7 @@ TABLES: dict[str, list[list[str]]] = {
 
 
 def write_csv(path: Path, rows: list[list[str]]) -> None:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    path.write_text(buffer.getvalue(), encoding="utf-8")
+    path.write_bytes(csv_bytes(rows))
 
 
 def edit_csv(root: Path, table: str, edit: Callable[[list[list[str]]], None]) -> None:
@@ -254,7 +253,7 @@ def edit_json(table: str, index: int, field: str, value: object) -> Callable[[Pa
         path = root / "datapackage" / "data" / f"{table}.json"
         records = json.loads(path.read_text(encoding="utf-8"))
         records[index][field] = value
-        path.write_text(json.dumps(records, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        path.write_bytes(json_bytes(records))
 
     return apply
 
@@ -264,7 +263,7 @@ def edit_descriptor(edit: Callable[[dict[str, Any]], None]) -> Callable[[Path], 
         path = root / "datapackage" / "datapackage.json"
         descriptor = json.loads(path.read_text(encoding="utf-8"))
         edit(descriptor)
-        path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        path.write_bytes(json_bytes(descriptor))
 
     return apply
 
@@ -321,7 +320,7 @@ def edit_suite(table: str, edit: Callable[[dict[str, Any]], None]) -> Callable[[
         path = root / "datapackage" / "expectations" / f"{table}.json"
         suite = json.loads(path.read_text(encoding="utf-8"))
         edit(suite)
-        path.write_text(json.dumps(suite, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        path.write_bytes(json_bytes(suite))
 
     return apply
 
@@ -394,7 +393,7 @@ def refresh_hashes(root: Path) -> None:
         data = (root / "datapackage" / resource["path"]).read_bytes()
         resource["bytes"] = len(data)
         resource["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
-    descriptor_path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    descriptor_path.write_bytes(json_bytes(descriptor))
 
 
 def make_base(root: Path) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from newsfacts.build import build, dumps_json
+from newsfacts.build import build
 from newsfacts.checks.descriptor import load_descriptor
 from newsfacts.checks.frictionless_check import check_frictionless
 from newsfacts.engine import LINE, check_rows, read
@@ -25,6 +25,7 @@ from newsfacts.package import Layout, load_tables
 from newsfacts.problems import Problem
 from newsfacts.schemas import table_fields
 from newsfacts.synth import INJECTIONS, JsonRecords, synthesize
+from newsfacts.tables import json_bytes
 from newsfacts.validate import read_tables, validate
 
 Finding = tuple[str, int | None, str | None, str]  # (resource, row line, field, error kind)
@@ -273,7 +274,7 @@ def _replace_cells(layout: Layout, case: Case) -> None:
     for schema_field in resource["schema"]["fields"]:
         if schema_field["name"] in case.constraints:
             schema_field["constraints"] = case.constraints[schema_field["name"]]
-    layout.descriptor.write_bytes(dumps_json(descriptor))
+    layout.descriptor.write_bytes(json_bytes(descriptor))
 
 
 @pytest.mark.parametrize("case", PARSING_CASES.values(), ids=PARSING_CASES.keys())
@@ -317,7 +318,7 @@ def test_a_synthetic_package_is_as_the_build_writes_it(tmp_path: Path) -> None:
     assert (result.problems, result.stale) == ([], [])
 
 
-def test_json_records_are_laid_out_as_dumps_json() -> None:
+def test_json_records_are_laid_out_as_json_bytes() -> None:
     fields = table_fields(Quote)
     text = 'say "no", back\\slash, tab\t, \u2028, \x7f, \U0001f44d, é'
     # (CSV cells, the record the build makes of them)
@@ -336,8 +337,8 @@ def test_json_records_are_laid_out_as_dumps_json() -> None:
     written += "".join(records.record(cells, first=index == 0) for index, (cells, _) in enumerate(rows))
     written += JsonRecords.end(empty=False)
     names = [f["name"] for f in fields]
-    assert written.encode("utf-8") == dumps_json([dict(zip(names, values, strict=True)) for _, values in rows])
-    assert (JsonRecords.START + JsonRecords.end(empty=True)).encode("utf-8") == dumps_json([])
+    assert written.encode("utf-8") == json_bytes([dict(zip(names, values, strict=True)) for _, values in rows])
+    assert (JsonRecords.START + JsonRecords.end(empty=True)).encode("utf-8") == json_bytes([])
 
 
 def test_synth_refuses_a_directory_that_is_not_empty(tmp_path: Path) -> None:

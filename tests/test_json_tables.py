@@ -13,7 +13,6 @@ from typing import Any
 import polars as pl
 import pytest
 
-from newsfacts.build import dumps_json
 from newsfacts.checks import generated
 from newsfacts.checks.generated import (
     Unrenderable,
@@ -30,6 +29,7 @@ from newsfacts.package import Layout, ValidTable
 from newsfacts.problems import Problem, display_path
 from newsfacts.schemas import table_schema
 from newsfacts.synth import synthesize
+from newsfacts.tables import json_bytes
 from newsfacts.validate import check_rows_and_spans, validate
 
 from .conftest import FIXTURES, ROOT
@@ -103,11 +103,11 @@ def test_rendered_bytes_are_what_build_writes(batch_rows: int) -> None:
     events = [event(index, text) for index, text in enumerate(TRICKY)]
     for name, records in (("entity_mentions", mentions), ("events", events)):
         rendered = b"".join(render_json(frame(name, records), batch_rows))
-        assert rendered == dumps_json(as_json(records))
+        assert rendered == json_bytes(as_json(records))
 
 
 def test_an_empty_table_renders_as_an_empty_list() -> None:
-    assert b"".join(render_json(frame("events", []))) == dumps_json([]) == b"[]\n"
+    assert b"".join(render_json(frame("events", []))) == json_bytes([]) == b"[]\n"
 
 
 @pytest.mark.parametrize(
@@ -168,7 +168,7 @@ def edit_records(table: str, change: Callable[[list[dict[str, Any]]], object]) -
         path = data / f"{table}.json"
         records = json.loads(path.read_text(encoding="utf-8"))
         change(records)
-        path.write_bytes(dumps_json(records))
+        path.write_bytes(json_bytes(records))
 
     return edit
 
@@ -278,7 +278,7 @@ def test_a_descriptor_that_retypes_a_field_is_reported_and_not_used(tmp_path: Pa
     descriptor = json.loads(layout.descriptor.read_text(encoding="utf-8"))
     resource = next(resource for resource in descriptor["resources"] if resource["name"] == "entities")
     next(field for field in resource["schema"]["fields"] if field["name"] == "description")["type"] = "integer"
-    layout.descriptor.write_bytes(dumps_json(descriptor))
+    layout.descriptor.write_bytes(json_bytes(descriptor))
     entities = valid_tables(layout)["entities"]
     assert entities.complete and entities.frame.get_column("description").null_count() == 0
     assert [(p.field, p.code) for p in validate(layout)] == [

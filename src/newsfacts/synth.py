@@ -28,11 +28,12 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from . import dictionary
-from .build import assemble_descriptor, dumps_json, file_resource_descriptor, schema_files, source_title
+from .build import assemble_descriptor, file_resource_descriptor, schema_files, source_title
 from .models import EVENT_TYPES, MODELS, TABLES
 from .package import Layout
 from .progress import Progress
 from .schemas import table_fields
+from .tables import json_bytes
 
 if TYPE_CHECKING:
     import polars as pl
@@ -352,7 +353,7 @@ class _TableWriter:
 
 
 class JsonRecords:
-    """A table's rows, one at a time, as `build.dumps_json(records)` writes their records, byte for byte.
+    """A table's rows, one at a time, as `build.json_bytes(records)` writes their records, byte for byte.
 
     START, then `record` for each row, then `end`. `json.dumps` with an indent runs the pure-Python
     encoder, slowly; here the layout is made once per table and each value is encoded by the
@@ -532,14 +533,14 @@ def synthesize(out: Path, quotes: int, errors: int = 0, seed: int = 0) -> list[d
     ]
     metadata = tomllib.loads(METADATA)
     layout = Layout(package_dir)
-    layout.descriptor.write_bytes(dumps_json(assemble_descriptor(metadata, sources, resources)))
+    layout.descriptor.write_bytes(json_bytes(assemble_descriptor(metadata, sources, resources)))
     counts = {table: writer.count for table, writer in writers.items()}
     layout.dictionary.write_bytes(dictionary.render(metadata, counts).encode("utf-8"))
     layout.schema_dir.mkdir()
     for path, data in schema_files(layout).items():
         path.write_bytes(data)
     injected.sort(key=lambda item: (item["resource"], item["line"], item["field"], item["code"]))
-    (out / "errors.json").write_bytes(dumps_json(injected))
+    (out / "errors.json").write_bytes(json_bytes(injected))
     return injected
 
 

@@ -15,6 +15,7 @@ import os
 import re
 import stat
 import tomllib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -99,6 +100,25 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     if repeated:
         raise ValueError(f"the key {repeated[0]!r} repeats in one object")
     return dict(pairs)
+
+
+def json_bytes(value: Any) -> bytes:
+    """The toolkit's one JSON writer: UTF-8, non-ASCII kept, two-space indents, a final newline.
+
+    Every JSON file the toolkit writes (descriptor, schemas, JSON tables, suites) is laid out so;
+    `checks/generated.render_json` writes a table's records in exactly this layout, a batch at a time.
+    """
+    return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def csv_bytes(rows: Iterable[Sequence[str]]) -> bytes:
+    """The toolkit's one CSV writer: rows (the header first) in `DIALECT`, UTF-8 without BOM.
+
+    Cells are written as they are, quoted only where RFC 4180 needs it (a comma, quote or line break).
+    """
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)  # DIALECT["lineTerminator"]
+    return buffer.getvalue().encode("utf-8")
 
 
 def parse_toml(text: str) -> dict[str, Any]:

@@ -43,7 +43,7 @@ _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 class Unrenderable(ValueError):
-    """A table whose JSON the renderer does not write byte for byte as `build.dumps_json` does."""
+    """A table whose JSON the renderer does not write byte for byte as `tables.json_bytes` does."""
 
 
 def _json_records(table: ValidTable) -> tuple[list[dict[str, Any]], list[int]]:
@@ -89,7 +89,7 @@ def _record(names: list[str], schema: pl.Schema, escaped: set[str], with_nulls: 
 
 
 def render_json(table: ValidTable, batch_rows: int = BATCH_ROWS) -> Iterator[bytes]:
-    """The bytes `build.dumps_json` writes for the table's records in frame order, a batch of rows at a time.
+    """The bytes `tables.json_bytes` writes for the table's records in frame order, a batch of rows at a time.
 
     Raises `Unrenderable` (possibly after some batches) for a column of a type other than
     Int64, Date and String, or a string with a control character other than tab, LF and CR.
@@ -234,7 +234,7 @@ def _unchanged(layout: Layout, name: str, table: ValidTable) -> bool:
     True when all three hold, and then `_exact_problems` would return nothing:
     - `read_json` reads the file (`_readable`; bytes the renderer writes start with `[`, are
       UTF-8, and hold no control character but LF);
-    - the file holds exactly the bytes `build.dumps_json` writes for the rows, which `json.loads`
+    - the file holds exactly the bytes `tables.json_bytes` writes for the rows, which `json.loads`
       turns back into the rows' own values (strings, integers and null make the round trip), so
       `_compare` finds no difference;
     - every record is valid against the JSON Schema (`_conforms`). The rows passed the model
