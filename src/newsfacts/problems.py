@@ -172,3 +172,12 @@ def exit_status(problems: Sequence[Problem]) -> int:
     if not problems:
         return 0
     return 2 if any(item.code in COULD_NOT_RUN for item in problems) else 1
+
+
+class NewsfactsError(Exception):
+    """The one exception newsfacts raises for a problem it names: a stable catalogue code, and what is wrong where."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
