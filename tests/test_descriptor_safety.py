@@ -19,8 +19,10 @@ import pytest
 
 from newsfacts import LoadError, load
 from newsfacts.diff import DiffError, diff_sides
-from newsfacts.export import ExportError, export_parquet, export_sqlite
+from newsfacts.exporters.parquet import export_parquet
+from newsfacts.exporters.sqlite import export_sqlite
 from newsfacts.package import Layout
+from newsfacts.problems import NewsfactsError
 from newsfacts.report import write_report
 from newsfacts.validate import validate
 
@@ -56,7 +58,7 @@ def run_every_reader(layout: Layout, scratch: Path) -> None:
         lambda: export_sqlite(scratch / "out.db", layout.descriptor, force=True),
         lambda: export_parquet(scratch / "parquet", layout.descriptor, force=True),
     ):
-        with contextlib.suppress(LoadError, ExportError):
+        with contextlib.suppress(LoadError, NewsfactsError):
             read()
     with contextlib.suppress(DiffError):
         diff_sides(str(FIXTURES / "minimal-valid"), str(layout.root), ROOT)

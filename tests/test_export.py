@@ -15,8 +15,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from newsfacts.cli import main
-from newsfacts.export import ExportError, export_parquet, export_sqlite
+from newsfacts.exporters.parquet import export_parquet
+from newsfacts.exporters.sqlite import export_sqlite
 from newsfacts.loader import load
+from newsfacts.problems import NewsfactsError
 
 from .conftest import RESOURCES, ROOT, csv_cells
 
@@ -157,7 +159,7 @@ def test_parquet_round_trip_gives_identical_values_and_types(parquet_dir: Path, 
 def test_existing_output_is_kept_unless_forced(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     output = tmp_path / "newsfacts.db"
     output.write_bytes(b"precious")
-    with pytest.raises(ExportError) as caught:
+    with pytest.raises(NewsfactsError) as caught:
         export_sqlite(output)
     assert caught.value.code == "output-exists"
     assert main(["export", "--to", "sqlite", str(output)]) == 1
@@ -194,7 +196,7 @@ def test_a_broken_foreign_key_is_refused_and_nothing_is_written(tmp_path: Path) 
     shutil.copytree(ROOT / "datapackage", tmp_path / "datapackage")
     rewrite_csv(tmp_path / "datapackage", "quotes", ",antony-blinken,", ",nobody,")
     output = tmp_path / "out" / "newsfacts.db"
-    with pytest.raises(ExportError) as caught:
+    with pytest.raises(NewsfactsError) as caught:
         export_sqlite(output, tmp_path)
     assert caught.value.code == "foreign-key-violated"
     assert "quotes" in str(caught.value)

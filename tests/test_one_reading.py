@@ -31,7 +31,8 @@ from hypothesis import strategies as st
 from newsfacts import load, load_table
 from newsfacts.build import build
 from newsfacts.cells import parse_date, parse_integer
-from newsfacts.export import export_parquet, export_sqlite
+from newsfacts.exporters.parquet import export_parquet
+from newsfacts.exporters.sqlite import export_sqlite
 from newsfacts.models import MODELS
 from newsfacts.package import Layout
 from newsfacts.schemas import table_fields

@@ -19,8 +19,9 @@ from typing import Any
 import pytest
 
 from newsfacts import LoadError, load
-from newsfacts.export import ExportError, export_sqlite
+from newsfacts.exporters.sqlite import export_sqlite
 from newsfacts.package import Layout
+from newsfacts.problems import NewsfactsError
 from newsfacts.validate import validate
 
 from .conftest import FIXTURES
@@ -162,7 +163,7 @@ def test_a_reproducer_ends_in_catalogued_problems(reproducer: Reproducer, tmp_pa
     with pytest.raises(LoadError) as loading:
         load(layout.descriptor)
     assert loading.value.code == reproducer.load
-    with pytest.raises((LoadError, ExportError)) as exporting:
+    with pytest.raises((LoadError, NewsfactsError)) as exporting:
         export_sqlite(tmp_path / "out.db", layout.descriptor)
     assert getattr(exporting.value, "code", None) == reproducer.load
     assert not (tmp_path / "out.db").exists()

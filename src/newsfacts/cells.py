@@ -1,7 +1,13 @@
-"""The one cell grammar: how the text of a CSV cell becomes a value of its Table Schema type.
+"""The Table Schema types: how the text of a CSV cell becomes a value, and what each client reads it as.
 
-Written from the Table Schema spec (https://datapackage.org/standard/table-schema/#field-types),
-not from what Python's `int()` or `date.fromisoformat()` happen to accept:
+`TYPES` holds one `FieldType` per type the toolkit reads: its lexical grammar, and its polars,
+pandas, Arrow, SQLite and R counterparts. No other module maps a type: the row models, the
+columnar engine (so `validate`), `load()`, the exporters and the generated schemas all read them
+here, and tests/test_cells.py holds every client, `scripts/read_newsfacts.R` included, to them.
+
+The grammar is written from the Table Schema spec
+(https://datapackage.org/standard/table-schema/#field-types), not from what Python's `int()` or
+`date.fromisoformat()` happen to accept:
 
 - integer: an optional sign, then ASCII digits: no blanks, no `_`, no `.0`, no exponent. The
   toolkit's integers are 64-bit (pandas `Int64`, SQLite and Parquet `int64`); a longer one is
@@ -9,23 +15,27 @@ not from what Python's `int()` or `date.fromisoformat()` happen to accept:
 - date: `YYYY-MM-DD`, a real calendar day of the years 0001-9999.
 - number: decimal or exponent notation, `NaN`, `INF` or `-INF`.
 - boolean: the field's `trueValues` and `falseValues`, or the spec's defaults.
-- string: the cell as written.
+- string: the cell as written; with an `enum`, one of its values, read as a category.
 
-An empty cell is the package's only missing value. Every reader of the toolkit goes through
-this module: the row models (so `build`), the columnar engine (so `validate`), `load()` and so
-`export`; `scripts/read_newsfacts.R` uses the same patterns (tests/test_cells.py holds it to
-them). Where frictionless-py accepts more (` 5`, `1_000`, `2024-9-1`), the spec wins;
-tests/test_engine.py lists each such deviation.
+An empty cell is the package's only missing value. Where frictionless-py accepts more (` 5`,
+`1_000`, `2024-9-1`), the spec wins; tests/test_engine.py lists each such deviation.
+
+Nothing heavy is imported here: polars, pandas and pyarrow are imported by the functions that
+use them, so that `newsfacts --help` stays fast.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import pandas as pd
     import polars as pl
+    import pyarrow as pa
 
 # Unanchored, so each engine anchors them its own way: Python's `$` also matches before a
 # trailing newline, so Python uses `fullmatch`; polars' (Rust) `$` is the end of the text.
@@ -36,18 +46,154 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 DATE_FORMAT = "%Y-%m-%d"
 DEFAULT_TRUE_VALUES = ("true", "True", "TRUE", "1")
 DEFAULT_FALSE_VALUES = ("false", "False", "FALSE", "0")
-# What each type's cells look like, for messages that say how to write a value.
-EXPECTED = {
-    "integer": "an integer: an optional sign and digits (e.g. 83), within 64 bits",
-    "date": "a date written YYYY-MM-DD (e.g. 2024-09-10)",
-    "number": "a number (e.g. 1.5, -2e3)",
-    "boolean": "a boolean",
-}
-# The types the grammar reads; a field of any other type is refused by every reader.
-TYPES = ("string", "integer", "number", "boolean", "date")
+
+
+@dataclass(frozen=True)
+class FieldType:
+    """One Table Schema type: how its cells are written, and the type each client reads them as.
+
+    The counterparts are names, so that this module imports no data library: each is what that
+    library calls the type (tests/test_cells.py reads a column of every type with each client
+    and compares).
+    """
+
+    name: str  # the Table Schema `type`
+    pattern: str | None  # the cells' lexical grammar (unanchored); None: not a pattern
+    expected: str  # what a cell of the type looks like, for messages that say how to write one
+    ordered: bool  # whether `minimum` and `maximum` apply
+    json_type: str  # the JSON Schema `type` of a model field of this type ...
+    json_format: str | None  # ... and its `format`
+    format: str | None  # the Table Schema `format` that `build` writes (only "default" is read)
+    polars: str  # the polars dtype of the typed column (`pl.<polars>`)
+    pandas: str  # the pandas dtype of `load()`'s column
+    arrow: str  # the Arrow type of the Parquet column (`pa.type_for_alias(<arrow>)`)
+    sqlite: str  # the SQLite column type
+    r: str  # the R class of `read_newsfacts()`'s column
+
+    @property
+    def converts(self) -> bool:
+        """Whether a cell is read into a value other than its text, and so may not read at all."""
+        return self.polars != "String"
+
+
+STRING = FieldType(
+    name="string",
+    pattern=None,
+    expected="a string",
+    ordered=False,
+    json_type="string",
+    json_format=None,
+    format=None,
+    polars="String",
+    pandas="string",
+    arrow="string",
+    sqlite="TEXT",
+    r="character",
+)
+# A string field with an `enum` constraint: a category, with the enum's values in the schema's
+# order as the categories, used or not, in every client.
+ENUM = FieldType(
+    name="string",
+    pattern=None,
+    expected="one of the enum's values",
+    ordered=False,
+    json_type="string",
+    json_format=None,
+    format=None,
+    polars="String",
+    pandas="category",
+    arrow="dictionary",  # int32 indices into the enum's values; see `arrow_type`
+    sqlite="TEXT",
+    r="factor",
+)
+INTEGER = FieldType(
+    name="integer",
+    pattern=INTEGER_PATTERN,
+    expected="an integer: an optional sign and digits (e.g. 83), within 64 bits",
+    ordered=True,
+    json_type="integer",
+    json_format=None,
+    format=None,
+    polars="Int64",
+    pandas="Int64",
+    arrow="int64",
+    sqlite="INTEGER",
+    r="integer",  # R's integers are 32-bit: read_newsfacts.R stops at a larger one
+)
+NUMBER = FieldType(
+    name="number",
+    pattern=NUMBER_PATTERN,
+    expected="a number (e.g. 1.5, -2e3)",
+    ordered=True,
+    json_type="number",
+    json_format=None,
+    format=None,
+    polars="Float64",
+    pandas="Float64",
+    arrow="double",
+    sqlite="REAL",
+    r="numeric",
+)
+BOOLEAN = FieldType(
+    name="boolean",
+    pattern=None,
+    expected="a boolean",
+    ordered=False,
+    json_type="boolean",
+    json_format=None,
+    format=None,
+    polars="Boolean",
+    pandas="boolean",
+    arrow="bool",
+    sqlite="INTEGER",
+    r="logical",
+)
+DATE = FieldType(
+    name="date",
+    pattern=DATE_PATTERN,
+    expected="a date written YYYY-MM-DD (e.g. 2024-09-10)",
+    ordered=True,
+    json_type="string",
+    json_format="date",
+    format="default",
+    polars="Date",
+    pandas="datetime64[us]",
+    arrow="date32",
+    sqlite="TEXT",  # ISO 8601 text: SQLite has no date type (`sqlite_values`)
+    r="Date",
+)
+# The types the grammar reads, by name; a field of any other type is refused by every reader.
+TYPES: dict[str, FieldType] = {kind.name: kind for kind in (STRING, INTEGER, NUMBER, BOOLEAN, DATE)}
 
 _INTEGER = re.compile(INTEGER_PATTERN)
 _DATE = re.compile(DATE_PATTERN)
+
+
+def field_type(field: Mapping[str, Any]) -> FieldType | None:
+    """The type of a Table Schema field, ENUM for a string with an enum; None for a type not in TYPES."""
+    name = field.get("type", "string")
+    kind = TYPES.get(name) if isinstance(name, str) else None
+    constraints = field.get("constraints")
+    return ENUM if kind is STRING and isinstance(constraints, dict) and "enum" in constraints else kind
+
+
+def read_as(field: Mapping[str, Any]) -> FieldType:
+    """The type a field's cells are read as: one not in TYPES as a string. (`load()` refuses such a
+    field, and `validate` reports a descriptor that `build` did not write.)"""
+    return field_type(field) or STRING
+
+
+def from_json_schema(branch: Mapping[str, Any]) -> FieldType:
+    """The type of a model field, from (the non-null branch of) pydantic's JSON Schema of it."""
+    found = [
+        kind
+        for kind in TYPES.values()
+        if kind.json_type == branch.get("type") and kind.json_format in (None, branch.get("format"))
+    ]
+    if not found:
+        raise ValueError(f"unsupported JSON type in {dict(branch)!r}")
+    # The most specific: a date is a string with a format.
+    return max(found, key=lambda kind: kind.json_format is not None)
 
 
 class CellError(ValueError):
@@ -56,7 +202,7 @@ class CellError(ValueError):
 
 def parse_integer(text: str) -> int:
     if not _INTEGER.fullmatch(text):
-        raise CellError(f"{text!r} is not {EXPECTED['integer']}")
+        raise CellError(f"{text!r} is not {INTEGER.expected}")
     value = int(text)
     if not INT64_MIN <= value <= INT64_MAX:
         raise CellError(f"{text!r} is beyond the 64-bit integers")
@@ -65,7 +211,7 @@ def parse_integer(text: str) -> int:
 
 def parse_date(text: str) -> datetime.date:
     if not _DATE.fullmatch(text):
-        raise CellError(f"{text!r} is not {EXPECTED['date']}")
+        raise CellError(f"{text!r} is not {DATE.expected}")
     try:
         return datetime.date(int(text[:4]), int(text[5:7]), int(text[8:]))
     except ValueError as error:  # 2024-02-30, or the year 0000
@@ -90,27 +236,71 @@ def date_cell(value: Any) -> Any:
     raise CellError(f"{value!r} is not a date")
 
 
-def typed(column: pl.Expr, field: dict[str, Any]) -> tuple[pl.Expr, pl.Expr]:
-    """A column of cells (null where empty) as the field's type, and where each present cell reads.
+def bound(value: Any, field: Mapping[str, Any]) -> Any:
+    """A field's `minimum` or `maximum` as a value of its type: JSON has no dates, so a date's is its text."""
+    return parse_date(value) if read_as(field) is DATE else value
+
+
+def typed(column: pl.Expr, field: Mapping[str, Any]) -> tuple[pl.Expr, pl.Expr]:
+    """A column of cells (null where empty) as the field's polars type, and where each present cell reads.
 
     The value is null where the cell is missing or does not read.
     """
     import polars as pl
 
-    kind = field.get("type", "string")
-    if kind == "integer":
+    kind = read_as(field)
+    if kind is INTEGER:
         digits = pl.when(column.str.contains(f"^(?:{INTEGER_PATTERN})$")).then(column.str.strip_prefix("+"))
         # A cast that overflows 64 bits gives null: such a cell does not read.
-        value = digits.cast(pl.Int64, strict=False)
-    elif kind == "date":
+        value = digits.cast(getattr(pl, kind.polars), strict=False)
+    elif kind is DATE:
         written = column.str.contains(f"^(?:{DATE_PATTERN})$") & ~column.str.starts_with("0000")
         value = pl.when(written).then(column).str.to_date(DATE_FORMAT, strict=False)
-    elif kind == "number":
-        value = pl.when(column.str.contains(f"^(?:{NUMBER_PATTERN})$")).then(column).cast(pl.Float64, strict=False)
-    elif kind == "boolean":
+    elif kind is NUMBER:
+        number = pl.when(column.str.contains(f"^(?:{NUMBER_PATTERN})$")).then(column)
+        value = number.cast(getattr(pl, kind.polars), strict=False)
+    elif kind is BOOLEAN:
         true_values = list(field.get("trueValues", DEFAULT_TRUE_VALUES))
         false_values = list(field.get("falseValues", DEFAULT_FALSE_VALUES))
         value = pl.when(column.is_in(true_values)).then(True).when(column.is_in(false_values)).then(False)
     else:
         value = column
     return value, column.is_null() | value.is_not_null()
+
+
+def to_pandas(column: pl.Series, field: Mapping[str, Any]) -> pd.Series:
+    """A column `typed` as the pandas dtype `load()` promises: exactly, with missing values as NA."""
+    import pandas as pd
+    import polars as pl
+
+    kind = read_as(field)
+    if kind is ENUM:
+        return pd.Series(pd.Categorical(column.to_list(), categories=field["constraints"]["enum"]), name=column.name)
+    if kind is DATE:
+        return column.cast(pl.Datetime("us")).to_pandas()
+    if kind is NUMBER:
+        # The mask, not NaN, says what is missing: a cell `NaN` is a number, an empty cell is not.
+        values = pd.arrays.FloatingArray(column.fill_null(0.0).to_numpy(), column.is_null().to_numpy())
+        return pd.Series(values, name=column.name)
+    # Through Python values: a 64-bit integer through float64 would lose its last digits.
+    return pd.Series(column.to_list(), dtype=kind.pandas, name=column.name)
+
+
+def arrow_type(field: Mapping[str, Any]) -> pa.DataType:
+    """The Arrow type of a field's Parquet column."""
+    import pyarrow as pa
+
+    kind = read_as(field)
+    if kind is ENUM:
+        # The categories keep the schema's order because the dictionary is written whole, used or not.
+        return pa.dictionary(pa.int32(), pa.string())
+    return pa.type_for_alias(kind.arrow)
+
+
+def sqlite_values(column: pd.Series, field: Mapping[str, Any]) -> list[Any]:
+    """A column of `load()`'s frame as values SQLite stores natively: dates as ISO 8601 text, missing as None."""
+    import pandas as pd
+
+    if read_as(field) is DATE:
+        column = column.dt.strftime(DATE_FORMAT)
+    return [None if pd.isna(value) else value for value in column.tolist()]

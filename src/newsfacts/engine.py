@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cells import TYPES, parse_date, typed
+from .cells import bound, read_as, typed
 from .limits import Limits
 from .models import Row
 from .problems import Problem, problem
@@ -31,9 +31,6 @@ from .tables import FORMULA_PREFIXES, decode_text, parse_csv, read_bytes
 if TYPE_CHECKING:
     import polars as pl
 
-# Field types read by the cell grammar into typed values; any other is checked as a string.
-TYPED = set(TYPES) - {"string"}
-ORDERED_TYPES = {"integer", "number", "date"}
 LINE = "__line"  # the CSV line each row starts on, kept beside the table's own columns
 QUOTE, NEWLINE, CARRIAGE_RETURN, COMMA = 0x22, 0x0A, 0x0D, 0x2C
 # What may stand beside a quote that RFC 4180 allows (a CR of a CRLF line end included).
@@ -249,13 +246,6 @@ def read(path: Path, model: type[Row], within: Path, limits: Limits) -> tuple[En
     return EngineTable(model.resource_name, path, data, len(raw), sha256), _cell_problems(data, model, path, limits)
 
 
-def _bound(value: Any, field: dict[str, Any]) -> Any:
-    """A `minimum`/`maximum` as a value of the field's type."""
-    if field.get("type") == "date":
-        return parse_date(value)
-    return value
-
-
 def _cell_errors(table: EngineTable, schema: dict[str, Any]) -> tuple[list[Problem], pl.DataFrame]:
     """Type and constraint errors of each cell, and the table's columns typed (null where a cell does not read).
 
@@ -267,13 +257,14 @@ def _cell_errors(table: EngineTable, schema: dict[str, Any]) -> tuple[list[Probl
 
     data = table.data
     fields = [field for field in schema.get("fields", []) if field["name"] in data.columns]
+    kinds = {field["name"]: read_as(field) for field in fields}
     # Typed columns once (a string column is itself), with where each cell reads; the checks below use them.
     typed_name = {field["name"]: f"{field['name']}\x00typed" for field in fields}
     unread_name = {field["name"]: f"{field['name']}\x00unread" for field in fields}
     converted: list[pl.Expr] = []
     for field in fields:
         name = field["name"]
-        if field.get("type", "string") in TYPED:
+        if kinds[name].converts:
             value, reads = typed(pl.col(name), field)
             converted += [value.alias(typed_name[name]), (pl.col(name).is_not_null() & ~reads).alias(unread_name[name])]
     frame = data.with_columns(converted) if converted else data
@@ -284,9 +275,9 @@ def _cell_errors(table: EngineTable, schema: dict[str, Any]) -> tuple[list[Probl
     for field in fields:
         name = field["name"]
         raw = pl.col(name)
-        string = field.get("type", "string") not in TYPED
-        value = raw if string else pl.col(typed_name[name])
-        if not string:
+        converts = kinds[name].converts
+        value = pl.col(typed_name[name]) if converts else raw
+        if converts:
             flags[f"type-error:{name}"] = pl.col(unread_name[name])
         constraints = field.get("constraints", {})
         # Each constraint is checked only on cells of the right type, as frictionless does.
@@ -301,11 +292,11 @@ def _cell_errors(table: EngineTable, schema: dict[str, Any]) -> tuple[list[Probl
             checks.append(raw.str.len_chars() < constraints["minLength"])
         if "maxLength" in constraints:
             checks.append(raw.str.len_chars() > constraints["maxLength"])
-        ordered = field.get("type") in ORDERED_TYPES
+        ordered = kinds[name].ordered
         if "minimum" in constraints and ordered:
-            checks.append(value < _bound(constraints["minimum"], field))
+            checks.append(value < bound(constraints["minimum"], field))
         if "maximum" in constraints and ordered:
-            checks.append(value > _bound(constraints["maximum"], field))
+            checks.append(value > bound(constraints["maximum"], field))
         if checks:
             flags[f"constraint-error:{name}"] = pl.any_horizontal([check.fill_null(False) for check in checks])
     found = _flagged(frame, flags)
@@ -320,7 +311,7 @@ def _cell_errors(table: EngineTable, schema: dict[str, Any]) -> tuple[list[Probl
     columns: list[pl.Expr] = []
     for field in fields:
         name = field["name"]
-        value = pl.col(typed_name[name]) if field.get("type", "string") in TYPED else pl.col(name)
+        value = pl.col(typed_name[name]) if kinds[name].converts else pl.col(name)
         columns.append(value.alias(name))
     return problems, frame.select(*columns, pl.col(LINE))
 

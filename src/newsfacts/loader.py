@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .archive import InflateBudget, UnsafeArchiveError, checked_entries, entry_chunks, open_zip
-from .cells import EXPECTED, TYPES, typed
+from .cells import field_type, read_as, to_pandas, typed
 from .engine import LINE, parse_table
 from .fetch import TooLarge, fetch
 from .limits import Limits
@@ -279,7 +279,7 @@ def _resource_descriptors(package: Package) -> list[dict[str, Any]]:
         if reason:
             raise LoadError("descriptor-invalid", f"{where}: {reason}")
         for field in resource["schema"]["fields"]:
-            if field.get("type", "string") not in TYPES or field.get("format", "default") != "default":
+            if field_type(field) is None or field.get("format", "default") != "default":
                 kind, form = field.get("type"), field.get("format")
                 raise LoadError("type-unsupported", f"{where}, field {field['name']}: type {kind!r} (format {form!r})")
     return list(resources)
@@ -368,7 +368,7 @@ def _read_resource(package: Package, resource: dict[str, Any]) -> Resource:
         first = problems[0]
         raise LoadError(first.code, f"{where}, line {first.line or 1}: {first.message}")
     typed_cells = cells.select(*(_typed(cells, field, where) for field in fields), pl.col(LINE))
-    frame = pd.DataFrame({field["name"]: _to_pandas(typed_cells.get_column(field["name"]), field) for field in fields})
+    frame = pd.DataFrame({field["name"]: to_pandas(typed_cells.get_column(field["name"]), field) for field in fields})
     return Resource(name, schema, frame)
 
 
@@ -384,28 +384,9 @@ def _typed(cells: pl.DataFrame, field: dict[str, Any], where: str) -> pl.Expr:
     unread = cells.filter(~reads).select(LINE, name).head(1)
     if unread.height:
         line, cell = unread.row(0)
-        expected = f"one of {enum}" if enum is not None else EXPECTED.get(field.get("type", "string"), "a string")
+        expected = f"one of {enum}" if enum is not None else read_as(field).expected
         raise LoadError("value-invalid", f"{where}, line {line}, field {name}: {cell!r} is not {expected}")
     return value.alias(name)
-
-
-def _to_pandas(column: pl.Series, field: dict[str, Any]) -> pd.Series:
-    """A typed polars column as the pandas dtype `load()` promises: exactly, with missing values as NA."""
-    import polars as pl
-
-    kind = field.get("type", "string")
-    enum = field.get("constraints", {}).get("enum")
-    if kind == "string" and enum is not None:
-        return pd.Series(pd.Categorical(column.to_list(), categories=enum), name=column.name)
-    if kind == "date":
-        return column.cast(pl.Datetime("us")).to_pandas()
-    if kind == "number":
-        # The mask, not NaN, says what is missing: a cell `NaN` is a number, an empty cell is not.
-        values = pd.arrays.FloatingArray(column.fill_null(0.0).to_numpy(), column.is_null().to_numpy())
-        return pd.Series(values, name=column.name)
-    dtype = {"integer": "Int64", "boolean": "boolean"}.get(kind, "string")
-    # Through Python values: a 64-bit integer through float64 would lose its last digits.
-    return pd.Series(column.to_list(), dtype=dtype, name=column.name)
 
 
 def _check_hash(data: bytes, recorded: Any, where: str) -> None:

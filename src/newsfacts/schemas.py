@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .cells import from_json_schema
 from .models import Row
 
 TABLE_SCHEMA_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
@@ -36,17 +37,6 @@ def _property_parts(prop: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     return non_null[0], True
 
 
-def _field_type(branch: dict[str, Any]) -> str:
-    if branch.get("format") == "date":
-        return "date"
-    json_type = branch.get("type")
-    if json_type in ("string", "integer", "number", "boolean"):
-        return str(json_type)
-    if "enum" in branch:
-        return "string"
-    raise ValueError(f"unsupported JSON type in {branch!r}")
-
-
 def table_fields(model: type[Row]) -> list[dict[str, Any]]:
     """The Table Schema `fields` of a model, in column order."""
     json_schema = model.model_json_schema()
@@ -62,9 +52,10 @@ def table_fields(model: type[Row]) -> list[dict[str, Any]]:
         for json_keyword, constraint in _CONSTRAINTS.items():
             if json_keyword in branch:
                 constraints[constraint] = branch[json_keyword]
-        field: dict[str, Any] = {"name": name, "type": _field_type(branch)}
-        if field["type"] == "date":
-            field["format"] = "default"
+        kind = from_json_schema(branch)
+        field: dict[str, Any] = {"name": name, "type": kind.name}
+        if kind.format is not None:
+            field["format"] = kind.format
         field["description"] = prop["description"]
         if constraints:
             field["constraints"] = constraints

@@ -1,4 +1,4 @@
-"""newsfacts export --to sqlite|parquet OUTPUT [--source SOURCE] [--force]"""
+"""newsfacts export --to FORMAT OUTPUT [--source SOURCE] [--force]; the formats are those of `exporters.EXPORTERS`."""
 
 from __future__ import annotations
 
@@ -7,20 +7,21 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..problems import display_path, write_problem
+from ..exporters import EXPORTERS
+from ..problems import NewsfactsError, display_path, write_problem
 
 
 def register(subcommands: Any) -> None:
+    formats = " ".join(f"`--to {name} OUTPUT` writes {exporter.description}." for name, exporter in EXPORTERS.items())
+    outputs = "; ".join(f"{exporter.output} ({name})" for name, exporter in EXPORTERS.items())
     command: argparse.ArgumentParser = subcommands.add_parser(
         "export",
-        help="write the tables to a SQLite database or to Parquet files",
-        description="Write the tables with the types their Table Schemas declare. "
-        "`--to sqlite OUTPUT` writes one database (primary and foreign keys, indexes on foreign keys, "
-        "a quotes_full view; ready for Datasette). `--to parquet OUTPUT` writes one OUTPUT/<table>.parquet "
-        "per table. An existing file is only replaced with --force. Exit status: 0 written, 1 refused or failed.",
+        help=f"write the tables in another format: {', '.join(EXPORTERS)}",
+        description=f"Write the tables with the types their Table Schemas declare. {formats} "
+        "An existing file is only replaced with --force. Exit status: 0 written, 1 refused or failed.",
     )
-    command.add_argument("--to", required=True, choices=("sqlite", "parquet"), help="the output format")
-    command.add_argument("output", type=Path, metavar="OUTPUT", help="the database file, or the Parquet directory")
+    command.add_argument("--to", required=True, choices=list(EXPORTERS), help="the output format")
+    command.add_argument("output", type=Path, metavar="OUTPUT", help=f"what to write: {outputs}")
     command.add_argument(
         "--source",
         metavar="SOURCE",
@@ -32,14 +33,12 @@ def register(subcommands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # Imported here so that `newsfacts --help` does not load pandas and pyarrow.
-    from ..export import ExportError, export_parquet, export_sqlite
+    # Imported here so that `newsfacts --help` does not load pandas.
     from ..loader import LoadError
 
-    export = export_sqlite if args.to == "sqlite" else export_parquet
     try:
-        written = export(args.output, args.source, force=args.force)
-    except (ExportError, LoadError) as error:
+        written = EXPORTERS[args.to].export(args.output, args.source, force=args.force)
+    except (NewsfactsError, LoadError) as error:
         print(f"newsfacts export: {error}", file=sys.stderr)
         return 1
     except OSError as error:

@@ -1,34 +1,19 @@
-"""Export the tables to SQLite and Parquet, typed as their Table Schemas declare.
-
-Both exports start from `loader.read_resources`, so they hold exactly what `newsfacts.load()`
-returns. Output is built in memory and written through `atomic.atomic_write_all`: an export
-that fails leaves no partial file behind, and an existing file is only replaced on request.
-"""
+"""`newsfacts export --to sqlite`: the package as one SQLite database, ready for Datasette."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
+from ..atomic import atomic_write_all
+from ..cells import read_as, sqlite_values
+from ..problems import NewsfactsError
+from ._base import Exporter, read_tables, refuse_overwrite
 
-from .atomic import atomic_write_all
-from .loader import Resource, Source, open_package, read_resources
-
-SQLITE_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "TEXT"}
-ARROW_TYPES = {
-    "string": pa.string(),
-    "integer": pa.int64(),
-    "number": pa.float64(),
-    "boolean": pa.bool_(),
-    "date": pa.date32(),
-}
-# Categories keep the schema's order because the dictionary is written whole, used or not.
-ARROW_ENUM = pa.dictionary(pa.int32(), pa.string())
+if TYPE_CHECKING:
+    from ..loader import Resource, Source
 
 # One row per quote with who said it and where: the join most analyses start from.
 QUOTES_FULL_VIEW = """
@@ -47,14 +32,6 @@ LEFT JOIN entities AS outlet ON outlet.entity_id = articles.outlet_id
 """
 
 
-class ExportError(Exception):
-    """An export that was refused or failed. `code` is stable; nothing was written."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-
-
 def export_sqlite(output: Path, source: Source = None, force: bool = False) -> list[Path]:
     """Write the package as one SQLite database; return the files changed.
 
@@ -62,29 +39,16 @@ def export_sqlite(output: Path, source: Source = None, force: bool = False) -> l
     foreign keys; an index on each foreign key not already led by the primary key; and the
     `quotes_full` view. Foreign keys are checked (`PRAGMA foreign_key_check`) before writing.
     """
-    _refuse_overwrite([output], force)
-    with open_package(source) as package:
-        resources = read_resources(package)
-    return atomic_write_all({output: sqlite_database(resources)}, output.parent)
+    refuse_overwrite([output], force)
+    return atomic_write_all({output: sqlite_database(read_tables(source))}, output.parent)
 
 
-def export_parquet(directory: Path, source: Source = None, force: bool = False) -> list[Path]:
-    """Write one Parquet file per table into `directory`; return the files changed."""
-    if directory.exists() and not directory.is_dir():
-        raise ExportError("output-exists", f"{directory} exists and is not a directory")
-    with open_package(source) as package:
-        resources = read_resources(package)
-    outputs = {directory / f"{resource.name}.parquet": parquet_file(resource) for resource in resources}
-    _refuse_overwrite(list(outputs), force)
-    return atomic_write_all(outputs, directory)
-
-
-def _refuse_overwrite(paths: Sequence[Path], force: bool) -> None:
-    for path in paths:
-        if path.is_dir():
-            raise ExportError("output-exists", f"{path} is a directory")
-        if path.exists() and not force:
-            raise ExportError("output-exists", f"{path} exists; pass --force to replace it")
+EXPORTER = Exporter(
+    description="one database (primary and foreign keys, indexes on foreign keys, a quotes_full view; "
+    "ready for Datasette)",
+    output="the database file",
+    export=export_sqlite,
+)
 
 
 def quote_identifier(name: str) -> str:
@@ -100,7 +64,7 @@ def create_table_sql(resource: Resource) -> str:
     lines = []
     for field in schema["fields"]:
         constraints = field.get("constraints", {})
-        column = f"{quote_identifier(field['name'])} {_sqlite_type(resource.name, field)}"
+        column = f"{quote_identifier(field['name'])} {read_as(field).sqlite}"
         if constraints.get("required"):
             column += " NOT NULL"
         if constraints.get("unique") and [field["name"]] != schema.get("primaryKey"):
@@ -140,31 +104,19 @@ def _column_list(names: Sequence[str]) -> str:
     return ", ".join(quote_identifier(name) for name in names)
 
 
-def _sqlite_type(table: str, field: dict[str, Any]) -> str:
-    kind = field.get("type", "string")
-    if kind not in SQLITE_TYPES:
-        raise ExportError("type-unsupported", f"{table}.{field['name']}: type {kind!r}")
-    return SQLITE_TYPES[kind]
-
-
 def sql_rows(resource: Resource) -> list[tuple[Any, ...]]:
-    """The rows as Python values SQLite stores natively; dates as ISO 8601 text, missing as NULL."""
-    columns = []
-    for field in resource.schema["fields"]:
-        column = resource.frame[field["name"]]
-        if field.get("type") == "date":
-            column = column.dt.strftime("%Y-%m-%d")
-        columns.append([None if pd.isna(value) else value for value in column.tolist()])
+    """The rows as Python values SQLite stores natively (see `cells.sqlite_values`)."""
+    columns = [sqlite_values(resource.frame[field["name"]], field) for field in resource.schema["fields"]]
     return list(zip(*columns, strict=True))
 
 
 def sqlite_database(resources: Sequence[Resource]) -> bytes:
-    """The bytes of a SQLite database holding every resource, or ExportError if a key or constraint fails."""
+    """The bytes of a SQLite database holding every resource, or NewsfactsError if a key or constraint fails."""
     connection = sqlite3.connect(":memory:")
     try:
         return _fill(connection, resources)
     except sqlite3.Error as error:  # a schema SQLite cannot take, e.g. two tables of one name
-        raise ExportError("sqlite-refused", str(error)) from error
+        raise NewsfactsError("sqlite-refused", str(error)) from error
     finally:
         connection.close()
 
@@ -185,31 +137,10 @@ def _fill(connection: sqlite3.Connection, resources: Sequence[Resource]) -> byte
                 f"INSERT INTO {quote_identifier(resource.name)} VALUES ({placeholders})", sql_rows(resource)
             )
         except sqlite3.IntegrityError as error:
-            raise ExportError("constraint-violated", f"{resource.name}: {error}") from error
+            raise NewsfactsError("constraint-violated", f"{resource.name}: {error}") from error
     connection.commit()
     violations = connection.execute("PRAGMA foreign_key_check").fetchall()
     if violations:
         described = "; ".join(f"{table} row {rowid} → {parent}" for table, rowid, parent, _ in violations[:5])
-        raise ExportError("foreign-key-violated", f"{len(violations)} row(s) refer to missing rows: {described}")
+        raise NewsfactsError("foreign-key-violated", f"{len(violations)} row(s) refer to missing rows: {described}")
     return connection.serialize()
-
-
-def arrow_schema(resource: Resource) -> pa.Schema:
-    fields = []
-    for field in resource.schema["fields"]:
-        kind = field.get("type", "string")
-        if kind == "string" and "enum" in field.get("constraints", {}):
-            fields.append(pa.field(field["name"], ARROW_ENUM))
-        elif kind in ARROW_TYPES:
-            fields.append(pa.field(field["name"], ARROW_TYPES[kind]))
-        else:
-            raise ExportError("type-unsupported", f"{resource.name}.{field['name']}: type {kind!r}")
-    return pa.schema(fields)
-
-
-def parquet_file(resource: Resource) -> bytes:
-    """The bytes of a Parquet file of one table; pandas metadata is kept, so nullable dtypes read back."""
-    table = pa.Table.from_pandas(resource.frame, schema=arrow_schema(resource), preserve_index=False)
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink)
-    return bytes(sink.getvalue().to_pybytes())

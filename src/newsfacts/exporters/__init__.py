@@ -1,0 +1,17 @@
+"""The formats of `newsfacts export --to`, by name: the command's choices, help and dispatch.
+
+Each format is one module with an `EXPORTER` (see `_base.Exporter`), registered by one line
+here. Every format starts from `_base.read_tables`, so it holds exactly what `newsfacts.load()`
+returns, typed by `cells.py`, and writes through `atomic.atomic_write_all`: an export that fails
+leaves no partial file behind, and an existing file is only replaced on request.
+"""
+
+from __future__ import annotations
+
+from . import parquet, sqlite
+from ._base import Exporter
+
+EXPORTERS: dict[str, Exporter] = {
+    "sqlite": sqlite.EXPORTER,
+    "parquet": parquet.EXPORTER,
+}

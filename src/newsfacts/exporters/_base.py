@@ -1,0 +1,49 @@
+"""What every export format shares: its registry entry, the tables it writes, and leaving existing files alone.
+
+A format module imports no data library at import time (the registry is read by
+`newsfacts export --help`, which must stay fast); its functions import what they use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from ..problems import NewsfactsError
+
+if TYPE_CHECKING:
+    from ..loader import Resource, Source
+
+
+class Export(Protocol):
+    def __call__(self, output: Path, source: Source = None, /, force: bool = False) -> list[Path]:
+        """Write the package at `source` to `output`; return the files changed, or raise NewsfactsError."""
+        ...
+
+
+@dataclass(frozen=True)
+class Exporter:
+    """One format of `newsfacts export --to`: what it writes, for the command's help, and how."""
+
+    description: str  # one line: what `--to <format> OUTPUT` writes
+    output: str  # what OUTPUT names
+    export: Export
+
+
+def read_tables(source: Source) -> list[Resource]:
+    """Every table of the package at `source` (see `newsfacts.load`), exactly as `load()` returns it."""
+    from ..loader import open_package, read_resources
+
+    with open_package(source) as package:
+        return read_resources(package)
+
+
+def refuse_overwrite(paths: Sequence[Path], force: bool) -> None:
+    """NewsfactsError("output-exists") unless each path is absent, or a file and `force` is given."""
+    for path in paths:
+        if path.is_dir():
+            raise NewsfactsError("output-exists", f"{path} is a directory")
+        if path.exists() and not force:
+            raise NewsfactsError("output-exists", f"{path} exists; pass --force to replace it")
