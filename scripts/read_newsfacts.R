@@ -10,7 +10,8 @@
 # datapackage.json) or a directory holding one (the repository, or datapackage/ itself).
 # Table Schema types become: date -> Date; integer -> integer; string with an enum ->
 # factor with the enum as levels, in order; string -> character; number -> double;
-# boolean -> logical. Cells are typed by the toolkit's own cell grammar (src/newsfacts/cells.py),
+# boolean -> logical (the `r` of each type in src/newsfacts/cells.py; tests/test_cells.py holds
+# this script to it). Cells are typed by the toolkit's own cell grammar (the same module),
 # so R reads exactly the values `newsfacts validate` checked: an empty cell is NA, whitespace
 # is kept, nothing is guessed. A value that does not parse as its type stops with an error
 # instead of becoming NA.

@@ -1,7 +1,9 @@
-"""The one cell grammar (cells.py), as every reader applies it: the row models, the engine, load() and R.
+"""The Table Schema types (cells.py), as every reader applies them: the row models, the engine, load(), the
+exporters and R.
 
 Each case is a cell at the edge of its type's grammar and the value it reads as, or None where the
-spec refuses it. Every reader must agree with the table.
+spec refuses it. Every reader must agree with the table, and every client must read each type as
+the type's `FieldType` says.
 """
 
 from __future__ import annotations
@@ -11,16 +13,36 @@ import datetime
 import io
 import json
 import re
+import sqlite3
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from pydantic import ValidationError
 
 from newsfacts import LoadError, load_table
-from newsfacts.cells import DATE_PATTERN, INTEGER_PATTERN, NUMBER_PATTERN, CellError, parse_date, parse_integer, typed
+from newsfacts.cells import (
+    BOOLEAN,
+    DATE,
+    DEFAULT_FALSE_VALUES,
+    DEFAULT_TRUE_VALUES,
+    ENUM,
+    INTEGER,
+    NUMBER,
+    STRING,
+    TYPES,
+    CellError,
+    FieldType,
+    parse_date,
+    parse_integer,
+    typed,
+)
+from newsfacts.exporters.parquet import export_parquet
+from newsfacts.exporters.sqlite import export_sqlite
 from newsfacts.models import Event, Quote
 
 from .conftest import ROOT, require_r_loader, write_package
@@ -68,6 +90,14 @@ DATES: list[tuple[str, datetime.date | None]] = [
     ("\u0662\u0660\u0662\u0664-09-10", None),
     ("2024-09-10\n", None),
 ]
+BOOLEANS: list[tuple[str, bool | None]] = [
+    *((cell, True) for cell in DEFAULT_TRUE_VALUES),
+    *((cell, False) for cell in DEFAULT_FALSE_VALUES),
+    ("yes", None),
+    ("tRUE", None),
+    (" true", None),
+    ("1.0", None),
+]
 
 
 @pytest.mark.parametrize(("cell", "value"), INTEGERS)
@@ -91,6 +121,11 @@ def test_dates(cell: str, value: datetime.date | None) -> None:
         assert parse_date(cell) == value
     assert _polars(cell, {"type": "date"}) == value
     assert _row_model_date(cell) == value
+
+
+@pytest.mark.parametrize(("cell", "value"), BOOLEANS)
+def test_booleans(cell: str, value: bool | None) -> None:
+    assert _polars(cell, {"type": "boolean"}) == value
 
 
 def _polars(cell: str, field: dict[str, Any]) -> Any:
@@ -153,7 +188,7 @@ def _one_table(directory: Path, cells: list[str], kind: str) -> Path:
     return write_package(directory, [{"name": "cell", "type": kind}], buffer.getvalue())
 
 
-@pytest.mark.parametrize(("kind", "cases"), [("integer", INTEGERS), ("date", DATES)])
+@pytest.mark.parametrize(("kind", "cases"), [("integer", INTEGERS), ("date", DATES), ("boolean", BOOLEANS)])
 def test_load_reads_every_cell_as_the_grammar_does(kind: str, cases: list[tuple[str, Any]], tmp_path: Path) -> None:
     valid = [(cell, value) for cell, value in cases if value is not None]
     frame = load_table("table", _one_table(tmp_path / "valid", [cell for cell, _ in valid], kind))
@@ -182,7 +217,7 @@ cat(jsonlite::toJSON(lapply(directories, read_one), na = "null", digits = NA, au
 def test_the_r_loader_reads_every_cell_as_the_grammar_does(tmp_path: Path) -> None:
     require_r_loader()
     packages: list[tuple[Path, str, Any]] = []
-    for kind, cases in (("integer", INTEGERS), ("date", DATES)):
+    for kind, cases in (("integer", INTEGERS), ("date", DATES), ("boolean", BOOLEANS)):
         for index, (cell, value) in enumerate(cases):
             directory = tmp_path / f"{kind}-{index}"
             _one_table(directory, [cell], kind)
@@ -201,17 +236,83 @@ def test_the_r_loader_reads_every_cell_as_the_grammar_does(tmp_path: Path) -> No
         # R's integers are 32-bit: a larger 64-bit integer stops with an error, never reads otherwise.
         if value is None or (kind == "integer" and abs(value) > 2**31 - 1):
             expected.append(["error"])
+        elif kind == "boolean":
+            expected.append([str(value).upper()])
         else:
             expected.append([str((value - EPOCH).days) if kind == "date" else str(value)])
     assert found == expected
 
 
 @pytest.mark.parametrize(
-    ("name", "pattern"),
-    [("integer", INTEGER_PATTERN), ("date", DATE_PATTERN), ("number", NUMBER_PATTERN)],
+    "kind", [kind for kind in TYPES.values() if kind.pattern is not None], ids=lambda kind: kind.name
 )
-def test_the_r_loader_uses_the_grammar_patterns(name: str, pattern: str) -> None:
+def test_the_r_loader_uses_the_grammar_patterns(kind: FieldType) -> None:
     script = (ROOT / "scripts" / "read_newsfacts.R").read_text(encoding="utf-8")
-    written = re.search(rf'^newsfacts_{name}_pattern <- "(.*)"$', script, re.MULTILINE)
+    written = re.search(rf'^newsfacts_{kind.name}_pattern <- "(.*)"$', script, re.MULTILINE)
     assert written is not None
-    assert written.group(1).replace("\\\\", "\\") == pattern
+    assert written.group(1).replace("\\\\", "\\") == kind.pattern
+
+
+# A column of each type and a cell of it; the enum is in an order that is not alphabetical.
+EVERY_TYPE: list[tuple[FieldType, dict[str, Any], str]] = [
+    (STRING, {"name": "string", "type": "string"}, "text"),
+    (ENUM, {"name": "enum", "type": "string", "constraints": {"enum": ["b", "a"]}}, "a"),
+    (INTEGER, {"name": "integer", "type": "integer"}, "83"),
+    (NUMBER, {"name": "number", "type": "number"}, "1.5"),
+    (BOOLEAN, {"name": "boolean", "type": "boolean"}, "true"),
+    (DATE, {"name": "date", "type": "date", "format": "default"}, "2024-09-10"),
+]
+
+
+@pytest.fixture(scope="module")
+def every_type(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A package of one table with a column of every type, a row of values and a row of empty cells."""
+    header = ",".join(field["name"] for _, field, _ in EVERY_TYPE)
+    cells = ",".join(cell for _, _, cell in EVERY_TYPE)
+    empty = "," * (len(EVERY_TYPE) - 1)
+    fields = [field for _, field, _ in EVERY_TYPE]
+    return write_package(tmp_path_factory.mktemp("every-type"), fields, f"{header}\n{cells}\n{empty}\n")
+
+
+def test_the_engine_types_each_column_as_its_field_type_says() -> None:
+    cells = pl.DataFrame({field["name"]: [cell, None] for _, field, cell in EVERY_TYPE})
+    frame = cells.select(typed(pl.col(field["name"]), field)[0].alias(field["name"]) for _, field, _ in EVERY_TYPE)
+    assert [str(dtype) for dtype in frame.dtypes] == [kind.polars for kind, _, _ in EVERY_TYPE]
+
+
+def test_load_gives_each_column_the_pandas_dtype_its_field_type_says(every_type: Path) -> None:
+    frame = load_table("table", every_type)
+    assert [str(dtype) for dtype in frame.dtypes] == [kind.pandas for kind, _, _ in EVERY_TYPE]
+
+
+def test_the_exports_declare_each_column_as_its_field_type_says(every_type: Path, tmp_path: Path) -> None:
+    export_sqlite(tmp_path / "every.db", every_type)
+    with sqlite3.connect(tmp_path / "every.db") as connection:
+        declared = [kind for _, _, kind, *_ in connection.execute('PRAGMA table_info("table")')]
+    assert declared == [kind.sqlite for kind, _, _ in EVERY_TYPE]
+
+    export_parquet(tmp_path / "parquet", every_type)
+    schema = pq.read_schema(tmp_path / "parquet" / "table.parquet")
+    for kind, field, _ in EVERY_TYPE:
+        arrow = schema.field(field["name"]).type
+        if kind is ENUM:
+            assert arrow == pa.dictionary(pa.int32(), pa.string())
+        else:
+            assert arrow == pa.type_for_alias(kind.arrow), field["name"]
+
+
+def test_the_r_loader_reads_each_column_as_the_class_its_field_type_says(every_type: Path) -> None:
+    require_r_loader()
+    program = (
+        'source("scripts/read_newsfacts.R"); table <- read_newsfacts(commandArgs(trailingOnly = TRUE)[[1]])$table; '
+        "cat(jsonlite::toJSON(unname(vapply(table, function(column) class(column)[[1]], character(1)))))"
+    )
+    result = subprocess.run(
+        ["Rscript", "-e", program, str(every_type.parent)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+        timeout=120,
+    )
+    assert json.loads(result.stdout) == [kind.r for kind, _, _ in EVERY_TYPE]

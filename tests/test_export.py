@@ -14,10 +14,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from newsfacts.atomic import atomic_write_all
 from newsfacts.cli import main
+from newsfacts.exporters import EXPORTERS
+from newsfacts.exporters._base import Exporter, read_tables, refuse_overwrite
 from newsfacts.exporters.parquet import export_parquet
 from newsfacts.exporters.sqlite import export_sqlite
-from newsfacts.loader import load
+from newsfacts.loader import Source, load
 from newsfacts.problems import NewsfactsError
 
 from .conftest import RESOURCES, ROOT, csv_cells
@@ -212,3 +215,33 @@ def test_cli_exports_another_source_and_reports_load_errors(tmp_path: Path, caps
     assert main(["export", "--to", "sqlite", str(tmp_path / "x.db"), "--source", str(tmp_path / "nowhere")]) == 1
     assert "source-missing" in capsys.readouterr().err
     assert not (tmp_path / "x.db").exists()
+
+
+def export_json_lines(output: Path, source: Source = None, force: bool = False) -> list[Path]:
+    """A format of this test's own: one JSON object per row, naming its table, with ISO 8601 dates."""
+    refuse_overwrite([output], force)
+    lines = []
+    for resource in read_tables(source):
+        records = resource.frame.assign(table=resource.name).to_json(orient="records", lines=True, date_format="iso")
+        lines += records.splitlines()
+    return atomic_write_all({output: "".join(f"{line}\n" for line in lines).encode("utf-8")}, output.parent)
+
+
+def test_a_format_is_one_module_and_one_registry_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The module is `export_json_lines` above; the registry line is this one.
+    monkeypatch.setitem(EXPORTERS, "jsonl", Exporter("one JSON Lines file", "the JSON Lines file", export_json_lines))
+
+    with pytest.raises(SystemExit):
+        main(["export", "--help"])
+    assert "--to jsonl OUTPUT` writes one JSON Lines file." in " ".join(capsys.readouterr().out.split())
+    output = tmp_path / "newsfacts.jsonl"
+    assert main(["export", "--to", "jsonl", str(output)]) == 0
+    assert capsys.readouterr().out == f"wrote {output}\n"
+    records = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+    assert {table: sum(record["table"] == table for record in records) for table in LOADED} == {
+        table: len(frame) for table, frame in LOADED.items()
+    }
+    assert main(["export", "--to", "jsonl", str(output)]) == 1
+    assert "output-exists" in capsys.readouterr().err
