@@ -58,7 +58,7 @@ class FieldType:
     """
 
     name: str  # the Table Schema `type`
-    pattern: str | None  # the cells' lexical grammar (unanchored); None: not a pattern
+    pattern: str | None  # the cells' lexical grammar (unanchored); None where any text, or a list, is the grammar
     expected: str  # what a cell of the type looks like, for messages that say how to write one
     ordered: bool  # whether `minimum` and `maximum` apply
     json_type: str  # the JSON Schema `type` of a model field of this type ...
