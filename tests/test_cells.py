@@ -14,7 +14,6 @@ import io
 import json
 import re
 import sqlite3
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +45,7 @@ from newsfacts.exporters.sqlite import export_sqlite
 from newsfacts.models import Event, Quote
 
 from .conftest import ROOT, require_r_loader, write_package
+from .test_r_loader import rscript
 
 INTEGERS: list[tuple[str, int | None]] = [
     ("83", 83),
@@ -222,14 +222,8 @@ def test_the_r_loader_reads_every_cell_as_the_grammar_does(tmp_path: Path) -> No
             directory = tmp_path / f"{kind}-{index}"
             _one_table(directory, [cell], kind)
             packages.append((directory, kind, value))
-    result = subprocess.run(
-        ["Rscript", "-e", R_READ_ALL, *(str(directory) for directory, _, _ in packages)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=True,
-        timeout=120,
-    )
+    result = rscript(R_READ_ALL, *(str(directory) for directory, _, _ in packages))
+    assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout)
     expected = []
     for _, kind, value in packages:
@@ -302,17 +296,10 @@ def test_the_exports_declare_each_column_as_its_field_type_says(every_type: Path
 
 
 def test_the_r_loader_reads_each_column_as_the_class_its_field_type_says(every_type: Path) -> None:
-    require_r_loader()
     program = (
         'source("scripts/read_newsfacts.R"); table <- read_newsfacts(commandArgs(trailingOnly = TRUE)[[1]])$table; '
         "cat(jsonlite::toJSON(unname(vapply(table, function(column) class(column)[[1]], character(1)))))"
     )
-    result = subprocess.run(
-        ["Rscript", "-e", program, str(every_type.parent)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=True,
-        timeout=120,
-    )
+    result = rscript(program, str(every_type.parent))
+    assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == [kind.r for kind, _, _ in EVERY_TYPE]
