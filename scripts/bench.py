@@ -25,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from newsfacts.checks.frictionless_check import FRICTIONLESS_CODES
 from newsfacts.models import MODELS
 from newsfacts.synth import synthesize
 
@@ -36,7 +37,7 @@ NO_LIMIT = ["--max-file-bytes", str(10**12)]
 # frictionless's error types, and the newsfacts codes for the same findings. newsfacts explains a
 # cell's type or constraint error in the row model's words (row-invalid), at the same cell.
 CELL_ERRORS = {"type-error", "constraint-error", "row-invalid"}
-FRICTIONLESS_KINDS = CELL_ERRORS | {"unique-error", "primary-key", "foreign-key", "hash-count", "byte-count"}
+FRICTIONLESS_KINDS = CELL_ERRORS | {"unique-error", "primary-key", "foreign-key", "hash-mismatch", "byte-count"}
 
 Finding = tuple[str, int | None, str | None, str]  # (resource, line, field, kind)
 
@@ -88,7 +89,8 @@ def frictionless_findings(report: Path) -> set[Finding]:
             field = error.get("fieldName") or ",".join(error.get("fieldNames") or []) or None
             if error["type"] == "primary-key":
                 field = ",".join(MODELS[task["name"]].primary_key)
-            findings.add((task["name"], error.get("rowNumber"), field, _kind(error["type"])))
+            kind = _kind(FRICTIONLESS_CODES.get(error["type"], error["type"]))
+            findings.add((task["name"], error.get("rowNumber"), field, kind))
     return findings
 
 

@@ -27,7 +27,7 @@ def fixture_layout(name: str) -> Layout:
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Layout:
     """A scratch copy of the real project files that `newsfacts build` reads and writes."""
-    for name in ("datapackage", "seeds", "schema"):
+    for name in ("datapackage", "seeds", "schema", "docs"):
         shutil.copytree(ROOT / name, tmp_path / name)
     shutil.copy(ROOT / "README.md", tmp_path / "README.md")
     return Layout(tmp_path / "datapackage")

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
+from newsfacts import NewsfactsError
 from newsfacts.cli import main
-from newsfacts.diff import DiffError, diff_sides
+from newsfacts.diff import diff_sides
 from newsfacts.limits import Limits
 
 from .conftest import FIXTURES, ROOT
@@ -116,14 +117,14 @@ def test_an_unreadable_side_is_side_unreadable_with_exit_2(
     new = tmp_path / "new"
     shutil.copytree(FIXTURES / "minimal-valid", new)
     spoil(new / "datapackage")
-    with pytest.raises(DiffError) as refused:
+    with pytest.raises(NewsfactsError) as refused:
         diff_sides(str(FIXTURES / "minimal-valid"), str(new), ROOT)
     found = refused.value.problem
     assert (found.code, found.path) == ("side-unreadable", str(new / "datapackage" / location))
     assert cause is None or f"{cause}:" in found.message
     assert main(["diff", str(FIXTURES / "minimal-valid"), str(new)]) == 2
     output = capsys.readouterr()
-    assert (output.out, output.err.splitlines()) == ("", [found.format()])
+    assert (output.out, output.err.splitlines()) == ("", [found.format(), f"hint: side-unreadable: {found.hint}"])
     assert SECRET not in output.err
 
 

@@ -213,7 +213,7 @@ def test_cli_exports_another_source_and_reports_load_errors(tmp_path: Path, caps
     capsys.readouterr()
 
     assert main(["export", "--to", "sqlite", str(tmp_path / "x.db"), "--source", str(tmp_path / "nowhere")]) == 1
-    assert "source-missing" in capsys.readouterr().err
+    assert "package-not-found" in capsys.readouterr().err
     assert not (tmp_path / "x.db").exists()
 
 

@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 
 import newsfacts
-from newsfacts import loader
-from newsfacts.loader import LoadError, load, load_table
+from newsfacts import NewsfactsError, loader
+from newsfacts.loader import load, load_table
 
 from .conftest import RESOURCES, ROOT, csv_cells, write_package
 
@@ -102,7 +102,7 @@ def test_every_source_loads_the_same_tables(kind: str, tmp_path: Path, serve_dir
 
 def test_load_table_reads_one_table() -> None:
     pd.testing.assert_frame_equal(load_table("quotes"), BUNDLED["quotes"])
-    with pytest.raises(LoadError) as caught:
+    with pytest.raises(NewsfactsError) as caught:
         load_table("speeches")
     assert caught.value.code == "table-unknown"
     assert "quotes" in str(caught.value)
@@ -137,24 +137,25 @@ def test_schema_types_and_missing_values(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("field", "cell"),
+    ("field", "cell", "code"),
     [
-        ({"type": "integer"}, "1.5"),
-        ({"type": "integer"}, "99999999999999999999"),
-        ({"type": "number"}, "many"),
-        ({"type": "boolean"}, "yes"),
-        ({"type": "date"}, "2024-9-1"),
-        ({"type": "date"}, "2024-02-30"),
-        ({"type": "string", "constraints": {"enum": ["a", "b"]}}, "c"),
+        ({"type": "integer"}, "1.5", "type-error"),
+        ({"type": "integer"}, "99999999999999999999", "type-error"),
+        ({"type": "number"}, "many", "type-error"),
+        ({"type": "boolean"}, "yes", "type-error"),
+        ({"type": "date"}, "2024-9-1", "type-error"),
+        ({"type": "date"}, "2024-02-30", "type-error"),
+        ({"type": "string", "constraints": {"enum": ["a", "b"]}}, "c", "constraint-error"),
     ],
 )
 def test_a_value_that_does_not_fit_its_type_is_an_error_not_a_null(
-    field: dict[str, Any], cell: str, tmp_path: Path
+    field: dict[str, Any], cell: str, code: str, tmp_path: Path
 ) -> None:
     descriptor = write_package(tmp_path, [{"name": "value", **field}], f"value\n{cell}\n")
-    with pytest.raises(LoadError) as caught:
+    with pytest.raises(NewsfactsError) as caught:
         load(descriptor)
-    assert caught.value.code == "value-invalid"
+    assert (caught.value.code, caught.value.line, caught.value.field) == (code, 2, "value")
+    assert caught.value.problem.path == str(tmp_path / "data" / "table.csv")
 
 
 @pytest.mark.parametrize(
@@ -172,7 +173,7 @@ def test_a_value_that_does_not_fit_its_type_is_an_error_not_a_null(
 def test_resource_paths_outside_the_package_are_refused(path: Any, tmp_path: Path) -> None:
     (tmp_path / "outside.csv").write_text("value\n1\n", encoding="utf-8")
     descriptor = write_package(tmp_path / "package", [{"name": "value", "type": "integer"}], "value\n1\n", path)
-    with pytest.raises(LoadError) as caught:
+    with pytest.raises(NewsfactsError) as caught:
         load(descriptor)
     assert caught.value.code == "unsafe-path"
 
@@ -183,16 +184,16 @@ def test_a_symlink_out_of_the_package_is_refused(tmp_path: Path) -> None:
     link = tmp_path / "package" / "data" / "table.csv"
     link.unlink()
     link.symlink_to(tmp_path / "secret.csv")
-    with pytest.raises(LoadError) as caught:
+    with pytest.raises(NewsfactsError) as caught:
         load(descriptor)
     assert caught.value.code == "unsafe-path"
 
 
 def test_a_zip_slip_member_is_refused(tmp_path: Path) -> None:
     archive = release_zip(tmp_path / "evil.zip", extra={"../../evil.sh": b"echo pwned\n"})
-    with pytest.raises(LoadError) as caught:
+    with pytest.raises(NewsfactsError) as caught:
         load(archive)
-    assert caught.value.code == "unsafe-path"
+    assert caught.value.code == "zip-slip"
     assert not (tmp_path.parent / "evil.sh").exists()
 
 
@@ -200,7 +201,7 @@ def test_a_csv_changed_since_the_build_fails_its_hash(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "datapackage", tmp_path / "datapackage")
     quotes = tmp_path / "datapackage" / "data" / "quotes.csv"
     quotes.write_bytes(quotes.read_bytes().replace(b"Blinken", b"Blinkin", 1))
-    with pytest.raises(LoadError) as caught:
+    with pytest.raises(NewsfactsError) as caught:
         load(tmp_path)
     assert caught.value.code == "hash-mismatch"
     assert "quotes" in str(caught.value)
@@ -215,9 +216,9 @@ def test_the_recorded_hash_is_what_is_checked(tmp_path: Path) -> None:
     assert load(descriptor)["table"]["value"].tolist() == [1]
     content["resources"][0]["hash"] = "md5:" + hashlib.md5(csv_bytes).hexdigest()
     descriptor.write_text(json.dumps(content), encoding="utf-8")
-    with pytest.raises(LoadError) as caught:
+    with pytest.raises(NewsfactsError) as caught:
         load(descriptor)
-    assert caught.value.code == "hash-unsupported"
+    assert caught.value.code == "unsupported-hash"
 
 
 def test_bad_sources_raise_load_errors_with_codes(tmp_path: Path, serve_directory: Callable[[Path], str]) -> None:
@@ -231,10 +232,10 @@ def test_bad_sources_raise_load_errors_with_codes(tmp_path: Path, serve_director
     write_package(tmp_path / "geo", [{"name": "where", "type": "geopoint"}], "where\n\n")
     base_url = serve_directory(tmp_path)
     expected: dict[str | Path, str] = {
-        tmp_path / "missing": "source-missing",
+        tmp_path / "missing": "package-not-found",
         tmp_path / "empty": "descriptor-missing",
         tmp_path / "broken": "descriptor-invalid",
-        tmp_path / "not-a.zip": "zip-invalid",
+        tmp_path / "not-a.zip": "zip-corrupt",
         tmp_path / "no-package.zip": "descriptor-missing",
         tmp_path / "header": "header-mismatch",
         tmp_path / "geo": "type-unsupported",
@@ -243,7 +244,7 @@ def test_bad_sources_raise_load_errors_with_codes(tmp_path: Path, serve_director
         base_url + "missing/datapackage.json": "fetch-failed",
     }
     for source, code in expected.items():
-        with pytest.raises(LoadError) as caught:
+        with pytest.raises(NewsfactsError) as caught:
             load(source)
         assert caught.value.code == code, source
 
@@ -256,7 +257,7 @@ def test_import_and_help_stay_light() -> None:
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
     assert newsfacts.load is load
-    assert newsfacts.LoadError is LoadError
+    assert newsfacts.LoadError is NewsfactsError  # the documented older name
     with pytest.raises(AttributeError):
         _ = newsfacts.unload
 
@@ -306,7 +307,7 @@ def test_the_wheel_ships_the_package_and_loads_it_without_a_checkout(tmp_path: P
     ],
 )
 def test_a_key_the_loader_would_not_honour_is_refused(field: dict[str, Any], csv_text: str, tmp_path: Path) -> None:
-    with pytest.raises(LoadError) as caught:
+    with pytest.raises(NewsfactsError) as caught:
         load_table("table", write_package(tmp_path, [field], csv_text))
     assert caught.value.code == "descriptor-invalid"
 

@@ -192,7 +192,7 @@ def list_other_version(site: Path) -> None:
 @pytest.mark.parametrize(
     ("spoil", "codes"),
     [
-        (tamper_hash, ["hash-mismatch"]),
+        (tamper_hash, ["checksum-mismatch"]),
         (truncate, ["zip-corrupt"]),
         (add_escaping_entry, ["zip-slip"]),
         (unpublish_sums, ["download-failed"]),

@@ -1,7 +1,7 @@
 """The hostile packages that issue 13 reported, each ending in a catalogued problem.
 
 Each reproducer names an edit of a copy of the minimal fixture and what every command that reads
-the package must say: `validate`'s codes, and the `LoadError` code of `load()` and `export` (or
+the package must say: `validate`'s codes, and the `NewsfactsError` code of `load()` and `export` (or
 None where they read it without harm). No reproducer may end in an exception or a traceback.
 """
 
@@ -18,10 +18,9 @@ from typing import Any
 
 import pytest
 
-from newsfacts import LoadError, load
+from newsfacts import NewsfactsError, load
 from newsfacts.exporters.sqlite import export_sqlite
 from newsfacts.package import Layout
-from newsfacts.problems import NewsfactsError
 from newsfacts.validate import validate
 
 from .conftest import FIXTURES
@@ -92,7 +91,7 @@ def loop_quotes(layout: Layout) -> None:
 class Reproducer:
     edit: Callable[[Layout], None]
     validate: set[str]  # codes validate reports (at least these, and never none)
-    load: str | None  # the LoadError code of load() and export, or None when the package loads
+    load: str | None  # the NewsfactsError code of load() and export, or None when the package loads
 
 
 REPRODUCERS = {
@@ -119,11 +118,11 @@ REPRODUCERS = {
         {"descriptor-mismatch"},
         "header-mismatch",
     ),
-    "an offset of 2^63": Reproducer(set_cell("quotes", "char_start", str(2**63)), {"row-invalid"}, "value-invalid"),
-    "an offset ' 77'": Reproducer(set_cell("quotes", "char_start", " 77"), {"row-invalid"}, "value-invalid"),
-    "an offset '77 '": Reproducer(set_cell("quotes", "char_start", "77 "), {"row-invalid"}, "value-invalid"),
-    "an offset '7_7'": Reproducer(set_cell("quotes", "char_start", "7_7"), {"row-invalid"}, "value-invalid"),
-    "an offset '77.0'": Reproducer(set_cell("quotes", "char_start", "77.0"), {"row-invalid"}, "value-invalid"),
+    "an offset of 2^63": Reproducer(set_cell("quotes", "char_start", str(2**63)), {"row-invalid"}, "type-error"),
+    "an offset ' 77'": Reproducer(set_cell("quotes", "char_start", " 77"), {"row-invalid"}, "type-error"),
+    "an offset '77 '": Reproducer(set_cell("quotes", "char_start", "77 "), {"row-invalid"}, "type-error"),
+    "an offset '7_7'": Reproducer(set_cell("quotes", "char_start", "7_7"), {"row-invalid"}, "type-error"),
+    "an offset '77.0'": Reproducer(set_cell("quotes", "char_start", "77.0"), {"row-invalid"}, "type-error"),
     "a symlink loop": Reproducer(loop_quotes, {"unsafe-path"}, "unsafe-path"),
     # Found by review: keys that clients interpret, and values that JSON readers read otherwise.
     "a top-level profile that frictionless fetches": Reproducer(
@@ -160,10 +159,10 @@ def test_a_reproducer_ends_in_catalogued_problems(reproducer: Reproducer, tmp_pa
     if reproducer.load is None:
         load(layout.descriptor)
         return
-    with pytest.raises(LoadError) as loading:
+    with pytest.raises(NewsfactsError) as loading:
         load(layout.descriptor)
     assert loading.value.code == reproducer.load
-    with pytest.raises((LoadError, NewsfactsError)) as exporting:
+    with pytest.raises(NewsfactsError) as exporting:
         export_sqlite(tmp_path / "out.db", layout.descriptor)
-    assert getattr(exporting.value, "code", None) == reproducer.load
+    assert exporting.value.code == reproducer.load
     assert not (tmp_path / "out.db").exists()

@@ -2,6 +2,8 @@
 
 `newsfacts.load()` and `newsfacts.load_table()` return the tables as typed pandas DataFrames.
 They are imported on first use, so that `import newsfacts` (and `newsfacts --help`) stays fast.
+A package that cannot be read raises `newsfacts.NewsfactsError`, whose `code` is one of
+docs/problems.md; `newsfacts.LoadError` is another name for it, kept for existing code.
 """
 
 from __future__ import annotations
@@ -10,17 +12,21 @@ import importlib
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
+from .problems import NewsfactsError
+
 if TYPE_CHECKING:
-    from .loader import LoadError, load, load_table
+    from .loader import load, load_table
 
 try:
     __version__ = version("newsfacts")
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
 
-__all__ = ["LoadError", "__version__", "load", "load_table"]
+LoadError = NewsfactsError
 
-_LOADER_NAMES = ("LoadError", "load", "load_table")
+__all__ = ["LoadError", "NewsfactsError", "__version__", "load", "load_table"]
+
+_LOADER_NAMES = ("load", "load_table")
 
 
 def __getattr__(name: str) -> Any:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .limits import Limits
+from .problems import NewsfactsError
 from .progress import Progress
 
 # A fixed timestamp and mode make the zip depend on the file contents only.
@@ -31,14 +32,6 @@ CHUNK_BYTES = 1 << 20
 # deflate (what `zip_bytes` writes) is inflated to at most the bytes asked for.
 READABLE_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
 ENCRYPTED_FLAG = 0x1
-
-
-class UnsafeArchiveError(Exception):
-    """A zip that is not read: `code` is a catalogued problem code, the message says which entry and why."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def zip_bytes(files: dict[str, bytes]) -> bytes:
@@ -67,36 +60,42 @@ def _unsafe_name(info: zipfile.ZipInfo) -> str | None:
     return None
 
 
+def _name(archive: zipfile.ZipFile) -> str:
+    """The zip's path, for the problem's location."""
+    return archive.filename or "zip"
+
+
 def open_zip(path: Path) -> zipfile.ZipFile:
-    """The zip at PATH with its central directory read, or UnsafeArchiveError."""
+    """The zip at PATH with its central directory read, or NewsfactsError."""
     try:
         return zipfile.ZipFile(path)
     except NotImplementedError as error:  # an entry made by a newer zip version than zipfile reads
-        raise UnsafeArchiveError("zip-unsupported", f"not a zip this reads: {error}") from error
+        raise NewsfactsError.of("zip-unsupported", path, detail=f"not a zip this reads: {error}") from error
     except (zipfile.BadZipFile, OSError, UnicodeDecodeError) as error:  # names flagged UTF-8 may not be
-        raise UnsafeArchiveError("zip-corrupt", f"not a readable zip: {error}") from error
+        raise NewsfactsError.of("zip-corrupt", path, detail=f"not a readable zip: {error}") from error
 
 
 def checked_entries(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
-    """The entries of ARCHIVE, once none is unsafe to name or to inflate; else UnsafeArchiveError."""
+    """The entries of ARCHIVE, once none is unsafe to name or to inflate; else NewsfactsError."""
     infos = archive.infolist()
+    where = _name(archive)
     if len(infos) > MAX_ENTRIES:
-        raise UnsafeArchiveError("zip-too-large", f"{len(infos)} entries, over the limit of {MAX_ENTRIES}")
+        raise NewsfactsError.of("zip-too-large", where, detail=f"{len(infos)} entries, over the limit of {MAX_ENTRIES}")
     # Names that differ only in spelling ("a//b", "a/./b", "a/" and "a") land on the same file.
     seen: set[PurePosixPath] = set()
     for info in infos:
         reason = _unsafe_name(info)
         if reason:
-            raise UnsafeArchiveError("zip-slip", f"entry {info.filename!r} {reason}")
+            raise NewsfactsError.of("zip-slip", where, detail=f"entry {info.filename!r} {reason}")
         landing = PurePosixPath(info.filename.replace("\\", "/"))
         if landing in seen:
-            raise UnsafeArchiveError("zip-duplicate-entry", f"entry {info.filename!r} appears twice")
+            raise NewsfactsError.of("zip-duplicate-entry", where, detail=f"entry {info.filename!r} appears twice")
         seen.add(landing)
         if info.flag_bits & ENCRYPTED_FLAG:
-            raise UnsafeArchiveError("zip-unsupported", f"entry {info.filename!r} is encrypted")
+            raise NewsfactsError.of("zip-unsupported", where, detail=f"entry {info.filename!r} is encrypted")
         if info.compress_type not in READABLE_METHODS:
             method = f"compression method {info.compress_type}, not {' or '.join(READABLE_METHODS.values())}"
-            raise UnsafeArchiveError("zip-unsupported", f"entry {info.filename!r} uses {method}")
+            raise NewsfactsError.of("zip-unsupported", where, detail=f"entry {info.filename!r} uses {method}")
     return infos
 
 
@@ -106,20 +105,20 @@ class InflateBudget:
 
     remaining: int = MAX_TOTAL_BYTES
 
-    def spend(self, info: zipfile.ZipInfo, entry_bytes: int, chunk_bytes: int) -> None:
+    def spend(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, entry_bytes: int, chunk_bytes: int) -> None:
         if entry_bytes > MAX_ENTRY_BYTES:
-            raise UnsafeArchiveError(
-                "zip-too-large", f"entry {info.filename!r} unpacks past the limit of {MAX_ENTRY_BYTES} bytes"
-            )
+            detail = f"entry {info.filename!r} unpacks past the limit of {MAX_ENTRY_BYTES} bytes"
+            raise NewsfactsError.of("zip-too-large", _name(archive), detail=detail)
         self.remaining -= chunk_bytes
         if self.remaining < 0:
-            raise UnsafeArchiveError("zip-too-large", f"the entries unpack past the limit of {MAX_TOTAL_BYTES} bytes")
+            detail = f"the entries unpack past the limit of {MAX_TOTAL_BYTES} bytes"
+            raise NewsfactsError.of("zip-too-large", _name(archive), detail=detail)
 
 
 def entry_chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: InflateBudget) -> Iterator[bytes]:
     """The bytes of an entry from `checked_entries`, inflated a chunk at a time and counted against BUDGET.
 
-    A bad checksum or a broken stream is UnsafeArchiveError zip-corrupt; the CRC is checked as the
+    A bad checksum or a broken stream is NewsfactsError zip-corrupt; the CRC is checked as the
     last chunk is read, so a caller writing the chunks out must discard them on any error. Only
     reading the zip is caught here: an error of the caller's, between two chunks, stays its own.
     """
@@ -128,13 +127,15 @@ def entry_chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: Inflat
         with archive.open(info) as stream:
             while chunk := stream.read(CHUNK_BYTES):
                 inflated += len(chunk)
-                budget.spend(info, inflated, len(chunk))
+                budget.spend(archive, info, inflated, len(chunk))
                 yield chunk
     except NotImplementedError as error:  # a local header asking for a feature zipfile lacks
-        raise UnsafeArchiveError("zip-unsupported", f"entry {info.filename!r}: {error}") from error
+        raise NewsfactsError.of(
+            "zip-unsupported", _name(archive), detail=f"entry {info.filename!r}: {error}"
+        ) from error
     except (zipfile.BadZipFile, EOFError, zlib.error, OSError, UnicodeDecodeError) as error:
         # OSError: an offset past either end of the file
-        raise UnsafeArchiveError("zip-corrupt", f"entry {info.filename!r}: {error}") from error
+        raise NewsfactsError.of("zip-corrupt", _name(archive), detail=f"entry {info.filename!r}: {error}") from error
 
 
 def extract_zip(path: Path, into: Path, in_layout: Callable[[str], bool]) -> None:
@@ -142,18 +143,19 @@ def extract_zip(path: Path, into: Path, in_layout: Callable[[str], bool]) -> Non
 
     INTO must be a scratch folder, removed on any error: an entry can turn out damaged or too large
     only once it is read, after the entries before it were written. Errors writing INTO (a full
-    disk) are raised as the OSError they are; a zip that cannot be read is UnsafeArchiveError.
+    disk) are raised as the OSError they are; a zip that cannot be read is NewsfactsError.
     """
     with open_zip(path) as archive:
         infos = checked_entries(archive)
         outside = [info.filename for info in infos if not in_layout(info.filename)]
         if outside:
-            raise UnsafeArchiveError("zip-unexpected-entry", f"entry {outside[0]!r} is not part of a release")
+            detail = f"entry {outside[0]!r} is not part of a release"
+            raise NewsfactsError.of("zip-unexpected-entry", path, detail=detail)
         budget = InflateBudget()
         for info in infos:
             target = into / info.filename
             if not target.resolve().is_relative_to(into.resolve()):
-                raise UnsafeArchiveError("zip-slip", f"entry {info.filename!r} resolves outside the target")
+                raise NewsfactsError.of("zip-slip", path, detail=f"entry {info.filename!r} resolves outside the target")
             if info.is_dir():
                 target.mkdir(parents=True, exist_ok=True)
                 continue

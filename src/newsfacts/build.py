@@ -17,7 +17,7 @@ from . import dictionary
 from .atomic import leftovers, read_existing, write_all
 from .models import MODELS, TABLES
 from .package import Layout, LoadedTable, load_metadata, load_tables, primary_key
-from .problems import Problem, problem
+from .problems import Problem, catalogue_markdown, problem
 from .schemas import GENERATED_NOTE, json_schema, table_schema
 from .tables import DIALECT, csv_bytes, json_bytes, read_text
 
@@ -140,7 +140,7 @@ def schema_files(layout: Layout) -> dict[Path, bytes]:
 
 def generated_paths(layout: Layout) -> list[Path]:
     """Every file `build` writes, without generating them."""
-    paths = [layout.descriptor, layout.dictionary, layout.readme]
+    paths = [layout.descriptor, layout.dictionary, layout.readme, layout.problems_doc]
     for model in TABLES:
         name = model.resource_name
         paths += [layout.csv(name), layout.json(name), *schema_paths(layout, name)]
@@ -175,6 +175,8 @@ def generate(layout: Layout) -> tuple[dict[Path, bytes], list[Problem]]:
     outputs[layout.descriptor] = json_bytes(package_descriptor(metadata, csvs, loaded.get("articles")))
     counts = {name: len(table.rows) for name, table in loaded.items()}
     outputs[layout.dictionary] = dictionary.render(metadata, counts).encode("utf-8")
+    if layout.problems_doc.parent.is_dir():
+        outputs[layout.problems_doc] = catalogue_markdown().encode("utf-8")
     if layout.readme.exists():
         readme, problems = read_text(layout.readme, layout.root, layout.limits)
         if readme is None:

@@ -23,12 +23,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .archive import UnsafeArchiveError, extract_zip
+from .archive import extract_zip
 from .engine import LINE, parse_table
 from .limits import Limits
 from .pack import PACKAGE_FOLDER, in_release_layout
 from .paths import resource_path_problem
-from .problems import Problem, problem
+from .problems import NewsfactsError, Problem, problem
 from .tables import read_bytes, read_json
 
 BUMPS = ("patch", "minor", "major")
@@ -38,16 +38,13 @@ DERIVED_PROPERTIES = {"resources", "sources", "newsfacts:generated", "version"}
 _BOUNDS_TIGHTER_WHEN = {"minimum": "higher", "minLength": "higher", "maximum": "lower", "maxLength": "lower"}
 
 
-class DiffError(Exception):
-    """A side of the comparison cannot be read: `problem` (side-unreadable) says which file and why."""
+def _unreadable(where: Path | str, detail: str, line: int | None = None) -> NewsfactsError:
+    """A side of the comparison cannot be read (side-unreadable): which file, and why."""
+    return NewsfactsError.of("side-unreadable", where, line, detail=detail)
 
-    def __init__(self, where: Path | str, detail: str, line: int | None = None) -> None:
-        self.problem = problem("side-unreadable", where, line, detail=detail)
-        super().__init__(self.problem.format())
 
-    @classmethod
-    def because(cls, cause: Problem) -> DiffError:
-        return cls(cause.path, f"{cause.code}: {cause.message}", cause.line)
+def _unreadable_because(cause: Problem) -> NewsfactsError:
+    return _unreadable(cause.path, f"{cause.code}: {cause.message}", cause.line)
 
 
 @dataclass(frozen=True)
@@ -95,16 +92,16 @@ def read_snapshot(package_dir: Path, limits: Limits) -> Snapshot:
     descriptor_path = package_dir / "datapackage.json"
     descriptor, problems = read_json(descriptor_path, package_dir, limits, "descriptor-invalid")
     if problems:
-        raise DiffError.because(problems[0])
+        raise _unreadable_because(problems[0])
     shape = _descriptor_shape_problem(descriptor)
     if shape:
-        raise DiffError(descriptor_path, shape)
+        raise _unreadable(descriptor_path, shape)
     tables = {}
     for resource in descriptor.get("resources", []):
         path = package_dir / resource["path"]
         raw, problems = read_bytes(path, package_dir, limits)
         if raw is None:
-            raise DiffError.because(problems[0])
+            raise _unreadable_because(problems[0])
         header = [field["name"] for field in resource.get("schema", {}).get("fields", [])]
         tables[resource["name"]] = _csv_rows(raw, path, header, limits)
     return Snapshot(descriptor, tables)
@@ -141,13 +138,15 @@ def _csv_rows(raw: bytes, path: Path, header: list[str], limits: Limits) -> list
 
     cells, problems = parse_table(raw, path, header)
     if cells is None:
-        raise DiffError.because(problems[0])
+        raise _unreadable_because(problems[0])
     for name in header:
         too_long = cells.filter(pl.col(name).str.len_chars() > limits.max_cell_chars).select(LINE, name).head(1)
         if too_long.height:
             line, cell = too_long.row(0)
             size = len(cell)
-            raise DiffError.because(problem("cell-too-large", path, line, name, size=size, limit=limits.max_cell_chars))
+            raise _unreadable_because(
+                problem("cell-too-large", path, line, name, size=size, limit=limits.max_cell_chars)
+            )
     return cells.drop(LINE).with_columns(pl.col(header).fill_null("")).to_dicts()
 
 
@@ -162,8 +161,8 @@ def opened_side(spec: str, repo: Path) -> Iterator[Path]:
         if path.is_file() and path.suffix == ".zip":
             try:
                 extract_zip(path, Path(scratch), in_release_layout)
-            except UnsafeArchiveError as error:
-                raise DiffError(spec, f"{error.code}: {error}") from error
+            except NewsfactsError as error:
+                raise _unreadable(spec, f"{error.code}: {error.message}") from error
         else:
             _export_git_ref(spec, repo, Path(scratch))
         yield Path(scratch) / PACKAGE_FOLDER
@@ -171,9 +170,9 @@ def opened_side(spec: str, repo: Path) -> Iterator[Path]:
 
 def _export_git_ref(ref: str, repo: Path, into: Path) -> None:
     if shutil.which("git") is None:
-        raise DiffError(ref, "neither a directory nor a zip, and git is not installed")
+        raise _unreadable(ref, "neither a directory nor a zip, and git is not installed")
     if ref.startswith("-"):  # git would take it as an option (`--output=FILE` writes a file)
-        raise DiffError(ref, "not a directory, a .zip or a git ref")
+        raise _unreadable(ref, "not a directory, a .zip or a git ref")
     archive = subprocess.run(
         ["git", "-C", str(repo), "archive", "--format=tar", f"{ref}^{{commit}}", "datapackage"],
         capture_output=True,
@@ -181,22 +180,22 @@ def _export_git_ref(ref: str, repo: Path, into: Path) -> None:
     )
     if archive.returncode != 0:
         message = archive.stderr.decode(errors="replace").strip().splitlines()
-        raise DiffError(ref, f"not a directory, a .zip or a git ref of {repo}: {message[-1] if message else ''}")
+        raise _unreadable(ref, f"not a directory, a .zip or a git ref of {repo}: {message[-1] if message else ''}")
     try:
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
             tar.extractall(into, filter="data")
     except tarfile.TarError as error:  # e.g. a committed symlink that leads out of the package
-        raise DiffError(ref, f"git archive of {ref}: {error}") from error
+        raise _unreadable(ref, f"git archive of {ref}: {error}") from error
 
 
 def diff_sides(old: str, new: str, repo: Path, limits: Limits | None = None) -> PackageDiff:
-    """The changes from OLD to NEW; DiffError when either side cannot be read."""
+    """The changes from OLD to NEW; NewsfactsError side-unreadable when either side cannot be read."""
     limits = limits or Limits()
     try:
         with opened_side(old, repo) as old_dir, opened_side(new, repo) as new_dir:
             return diff_snapshots(read_snapshot(old_dir, limits), read_snapshot(new_dir, limits))
     except OSError as error:  # reads report problems; this is a scratch folder that cannot be made or filled
-        raise DiffError(error.filename or repo, error.strerror or str(error)) from error
+        raise _unreadable(error.filename or repo, error.strerror or str(error)) from error
 
 
 def diff_snapshots(old: Snapshot, new: Snapshot) -> PackageDiff:

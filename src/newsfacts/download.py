@@ -13,14 +13,14 @@ import io
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .archive import MAX_TOTAL_BYTES, UnsafeArchiveError, extract_zip
+from .archive import MAX_TOTAL_BYTES, extract_zip
 from .fetch import DEADLINE_SECONDS, fetch
 from .pack import PACKAGE_FOLDER, in_release_layout
 from .package import Layout
-from .problems import Problem, problem, write_problem
+from .problems import NewsfactsError, Problem, problem, write_problem
 from .validate import validate
 
 # Where releases are published: the assets of a GitHub release, one per `v<version>` tag.
@@ -100,13 +100,13 @@ def _verify_and_unpack(url: str, expected: str, scratch: Path, target: Path, dea
     with zip_path.open("rb") as handle:
         actual = hashlib.file_digest(handle, "sha256").hexdigest()
     if actual != expected:
-        return DownloadResult(problems=[problem("hash-mismatch", url, expected=expected, actual=actual)])
+        return DownloadResult(problems=[problem("checksum-mismatch", url, expected=expected, actual=actual)])
     unpacked = scratch / "package"
     try:
         extract_zip(zip_path, unpacked, in_release_layout)
-    except UnsafeArchiveError as error:
-        return DownloadResult(problems=[problem(error.code, url, detail=str(error))])
-    except OSError as error:  # only writing can fail here: reading the zip is UnsafeArchiveError
+    except NewsfactsError as error:  # reported at the URL: the zip itself is a scratch file
+        return DownloadResult(problems=[replace(error.problem, path=url)])
+    except OSError as error:  # only writing can fail here: reading the zip is NewsfactsError
         return DownloadResult(problems=[write_problem(target, error)])
     problems = validate(Layout(unpacked / PACKAGE_FOLDER))
     if problems:

@@ -382,7 +382,8 @@ def check_rows(tables: dict[str, EngineTable], descriptor: dict[str, Any]) -> Ro
                 )
             )
         if "hash" in resource and resource["hash"] != f"sha256:{table.sha256}":
-            problems.append(problem("hash-count", table.path, detail=f"the file's sha256 is {table.sha256}"))
+            expected = str(resource["hash"]).removeprefix("sha256:")
+            problems.append(problem("hash-mismatch", table.path, actual=table.sha256, expected=expected))
         schema = resource.get("schema", {})
         cell_problems, typed[name] = _cell_errors(table, schema)
         problems += cell_problems

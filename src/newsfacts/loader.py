@@ -22,12 +22,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .archive import InflateBudget, UnsafeArchiveError, checked_entries, entry_chunks, open_zip
+from .archive import InflateBudget, checked_entries, entry_chunks, open_zip
 from .cells import field_type, read_as, to_pandas, typed
 from .engine import LINE, parse_table
 from .fetch import TooLarge, fetch
 from .limits import Limits
 from .paths import URL_SCHEME, resource_path_problem
+from .problems import NewsfactsError
 from .tables import DIALECT, parse_json, read_bytes
 
 if TYPE_CHECKING:
@@ -58,16 +59,6 @@ SCHEMA_KEYS = {"$schema", "fields", "missingValues", "primaryKey", "foreignKeys"
 FIELD_KEYS = {"name", "type", "format", "title", "description", "example", "constraints", "trueValues", "falseValues"}
 CONSTRAINT_KEYS = {"required", "unique", "enum", "pattern", "minLength", "maxLength", "minimum", "maximum"}
 BOOLEAN_KEYS = ("trueValues", "falseValues")
-# archive.py's codes for a zip that the loader had already named otherwise; the loader's stay as they were.
-ARCHIVE_CODES = {"zip-slip": "unsafe-path", "zip-corrupt": "zip-invalid"}
-
-
-class LoadError(Exception):
-    """A package that cannot be loaded. `code` is stable; the message says what is wrong and where."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
 
 
 @dataclass(frozen=True)
@@ -81,11 +72,12 @@ class Resource:
 
 @dataclass(frozen=True)
 class Package:
-    """A parsed descriptor, and how to read the files its resource paths name."""
+    """A parsed descriptor, how to read the files its resource paths name, and where they are."""
 
     location: str
     descriptor: dict[str, Any]
     read: Callable[[str], bytes]
+    locate: Callable[[str], str]
 
 
 def load(source: Source = None) -> dict[str, pd.DataFrame]:
@@ -123,7 +115,7 @@ def load_table(name: str, source: Source = None) -> pd.DataFrame:
             if resource["name"] == name:
                 return _read_resource(package, resource).frame
         names = ", ".join(resource["name"] for resource in _resource_descriptors(package))
-        raise LoadError("table-unknown", f"no table {name!r} in {package.location}; it has: {names}")
+        raise NewsfactsError.of("table-unknown", package.location, table=name, names=names)
 
 
 def read_resources(package: Package) -> list[Resource]:
@@ -141,7 +133,7 @@ def bundled_descriptor() -> Path:
     for candidate in candidates:
         if candidate.is_file():
             return candidate
-    raise LoadError("bundled-missing", f"no bundled package at {candidates[0]}; reinstall newsfacts")
+    raise NewsfactsError.of("bundled-missing", candidates[0])
 
 
 @contextmanager
@@ -151,12 +143,12 @@ def open_package(source: Source = None) -> Iterator[Package]:
         yield _directory_package(bundled_descriptor())
     elif isinstance(source, str) and URL_SCHEME.match(source):
         if urllib.parse.urlsplit(source).scheme.lower() not in ("http", "https"):
-            raise LoadError("source-unsupported", f"{source}: only http(s) URLs are fetched")
+            raise NewsfactsError.of("source-unsupported", source)
         yield _url_package(source)
     else:
         path = Path(source)
         if not path.exists():
-            raise LoadError("source-missing", f"{path} does not exist")
+            raise NewsfactsError.of("package-not-found", path)
         if path.is_dir():
             yield _directory_package(_descriptor_in(path))
         elif path.suffix.lower() == ".zip":
@@ -170,16 +162,16 @@ def _descriptor_in(directory: Path) -> Path:
     for candidate in (directory / "datapackage" / DESCRIPTOR_NAME, directory / DESCRIPTOR_NAME):
         if candidate.is_file():
             return candidate
-    raise LoadError(
-        "descriptor-missing", f"{directory} holds neither datapackage/{DESCRIPTOR_NAME} nor {DESCRIPTOR_NAME}"
+    raise NewsfactsError.of(
+        "descriptor-missing", directory, detail=f"datapackage/{DESCRIPTOR_NAME} and {DESCRIPTOR_NAME}"
     )
 
 
-def _vetted(path: Any, where: str) -> str:
-    """A resource path that stays inside the package, or LoadError: it comes from an untrusted descriptor."""
+def _vetted(path: Any, package: Package, name: str) -> str:
+    """A resource path that stays inside the package, or NewsfactsError: it comes from an untrusted descriptor."""
     reason = resource_path_problem(path)
     if reason:
-        raise LoadError("unsafe-path", f"{where}: {reason}")
+        raise NewsfactsError.of("unsafe-path", package.location, detail=f"resource {name}: {reason}")
     return PurePosixPath(path).as_posix()
 
 
@@ -187,9 +179,10 @@ def _parse_descriptor(data: bytes, location: str) -> dict[str, Any]:
     try:
         descriptor = parse_json(data.decode("utf-8"))
     except ValueError as error:  # UnicodeDecodeError is one
-        raise LoadError("descriptor-invalid", f"{location}: {error}") from error
+        raise NewsfactsError.of("descriptor-invalid", location, detail=str(error)) from error
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
-        raise LoadError("descriptor-invalid", f"{location}: not a Data Package descriptor with a resources list")
+        detail = "not a Data Package descriptor with a resources list"
+        raise NewsfactsError.of("descriptor-invalid", location, detail=detail)
     return descriptor
 
 
@@ -200,51 +193,45 @@ def _directory_package(descriptor_path: Path) -> Package:
         """A file of the package as `validate` reads it: inside the package, regular, within the size limit."""
         data, problems = read_bytes(path, package_dir, Limits())
         if data is None:
-            raise LoadError(problems[0].code, problems[0].format())
+            raise NewsfactsError.because(problems[0])
         return data
 
     return Package(
         str(descriptor_path),
         _parse_descriptor(read(descriptor_path), str(descriptor_path)),
         lambda path: read(package_dir / path),
+        lambda path: str(package_dir / path),
     )
 
 
 @contextmanager
 def _zip_package(path: Path) -> Iterator[Package]:
     """A package read straight from the archive, each entry checked and inflated as `download` does."""
-    with _as_load_error(path):
-        archive = open_zip(path)
-    with archive:
-        with _as_load_error(path):
-            entries = {info.filename: info for info in checked_entries(archive)}
+    with open_zip(path) as archive:
+        entries = {info.filename: info for info in checked_entries(archive)}
         descriptors = [name for name in entries if PurePosixPath(name).name == DESCRIPTOR_NAME]
         if not descriptors:
-            raise LoadError("descriptor-missing", f"{path} holds no {DESCRIPTOR_NAME}")
+            raise NewsfactsError.of("descriptor-missing", path, detail=f"{DESCRIPTOR_NAME} in any folder of the zip")
         # The release layout is datapackage/datapackage.json; the shallowest descriptor is the package's.
         shallowest = min(len(PurePosixPath(name).parts) for name in descriptors)
         top = [name for name in descriptors if len(PurePosixPath(name).parts) == shallowest]
         if len(top) > 1:
-            raise LoadError("descriptor-ambiguous", f"{path} holds several packages: {', '.join(top)}")
+            raise NewsfactsError.of("descriptor-ambiguous", path, detail=", ".join(top))
         prefix = top[0][: -len(DESCRIPTOR_NAME)]
         budget = InflateBudget()
 
         def read_entry(name: str) -> bytes:
             if name not in entries:
-                raise LoadError("file-missing", f"{path} has no member {name}")
-            with _as_load_error(path):
-                return b"".join(entry_chunks(archive, entries[name], budget))
+                raise NewsfactsError.of("file-missing", path, detail=f"the zip has no member {name}")
+            return b"".join(entry_chunks(archive, entries[name], budget))
 
         location = f"{path}:{top[0]}"
-        yield Package(location, _parse_descriptor(read_entry(top[0]), location), lambda name: read_entry(prefix + name))
-
-
-@contextmanager
-def _as_load_error(path: Path) -> Iterator[None]:
-    try:
-        yield
-    except UnsafeArchiveError as error:
-        raise LoadError(ARCHIVE_CODES.get(error.code, error.code), f"{path}: {error}") from error
+        yield Package(
+            location,
+            _parse_descriptor(read_entry(top[0]), location),
+            lambda name: read_entry(prefix + name),
+            lambda name: f"{path}:{prefix}{name}",
+        )
 
 
 def _url_package(url: str) -> Package:
@@ -253,15 +240,16 @@ def _url_package(url: str) -> Package:
         try:
             fetch(target, MAX_FILE_BYTES, buffer, URL_DEADLINE_SECONDS)
         except TooLarge as error:
-            raise LoadError("file-too-large", f"{target} is larger than {MAX_FILE_BYTES} bytes") from error
+            size = f"more than {MAX_FILE_BYTES}"
+            raise NewsfactsError.of("file-too-large", target, size=size, limit=MAX_FILE_BYTES) from error
         except (OSError, ValueError) as error:
-            raise LoadError("fetch-failed", f"cannot fetch {target}: {error}") from error
+            raise NewsfactsError.of("fetch-failed", target, detail=str(error)) from error
         return buffer.getvalue()
 
-    def read(path: str) -> bytes:
-        return read_url(urllib.parse.urljoin(url, urllib.parse.quote(path)))
+    def locate(path: str) -> str:
+        return urllib.parse.urljoin(url, urllib.parse.quote(path))
 
-    return Package(url, _parse_descriptor(read_url(url), url), read)
+    return Package(url, _parse_descriptor(read_url(url), url), lambda path: read_url(locate(path)), locate)
 
 
 def _resource_descriptors(package: Package) -> list[dict[str, Any]]:
@@ -269,19 +257,24 @@ def _resource_descriptors(package: Package) -> list[dict[str, Any]]:
     resources = package.descriptor["resources"]
     names: set[str] = set()
     for index, resource in enumerate(resources):
+        where = f"resources[{index}]"
         if not isinstance(resource, dict) or not isinstance(resource.get("name"), str):
-            raise LoadError("descriptor-invalid", f"{package.location}: resources[{index}] has no name")
+            raise NewsfactsError.of(
+                "descriptor-invalid", package.location, field=where, detail="a resource has no name"
+            )
         if resource["name"] in names:
-            raise LoadError("descriptor-invalid", f"{package.location}: resource {resource['name']} is listed twice")
+            detail = f"resource {resource['name']} is listed twice"
+            raise NewsfactsError.of("descriptor-invalid", package.location, field=where, detail=detail)
         names.add(resource["name"])
-        where = f"{package.location}: resource {resource['name']}"
         reason = _schema_problem(resource)
         if reason:
-            raise LoadError("descriptor-invalid", f"{where}: {reason}")
+            detail = f"resource {resource['name']}: {reason}"
+            raise NewsfactsError.of("descriptor-invalid", package.location, field=where, detail=detail)
         for field in resource["schema"]["fields"]:
             if field_type(field) is None or field.get("format", "default") != "default":
                 kind, form = field.get("type"), field.get("format")
-                raise LoadError("type-unsupported", f"{where}, field {field['name']}: type {kind!r} (format {form!r})")
+                detail = f"resource {resource['name']}, field {field['name']}: type {kind!r} (format {form!r})"
+                raise NewsfactsError.of("type-unsupported", package.location, field=where, detail=detail)
     return list(resources)
 
 
@@ -354,50 +347,48 @@ def _read_resource(package: Package, resource: dict[str, Any]) -> Resource:
     import polars as pl
 
     name = resource["name"]
-    where = f"{package.location}: resource {name}"
     if resource.get("format", "csv") != "csv":
-        raise LoadError("format-unsupported", f"{where}: only CSV resources are loaded")
-    path = _vetted(resource.get("path"), where)
+        raise NewsfactsError.of("format-unsupported", package.location, table=name, detail=repr(resource["format"]))
+    path = _vetted(resource.get("path"), package, name)
     data = package.read(path)
-    _check_hash(data, resource.get("hash"), where)
+    where = package.locate(path)
+    _check_hash(data, resource.get("hash"), package.location, name, where)
     schema = resource["schema"]
     fields = schema["fields"]
     cells, problems = parse_table(data, Path(path), [field["name"] for field in fields])
     del data
     if cells is None:
         first = problems[0]
-        raise LoadError(first.code, f"{where}, line {first.line or 1}: {first.message}")
+        raise NewsfactsError(first.code, first.message, where, first.line or 1, first.field)
     typed_cells = cells.select(*(_typed(cells, field, where) for field in fields), pl.col(LINE))
     frame = pd.DataFrame({field["name"]: to_pandas(typed_cells.get_column(field["name"]), field) for field in fields})
     return Resource(name, schema, frame)
 
 
 def _typed(cells: pl.DataFrame, field: dict[str, Any], where: str) -> pl.Expr:
-    """A column as its field's type; LoadError naming the first cell that is not a value of it."""
+    """A column as its field's type; NewsfactsError naming the first cell that is not a value of it:
+    type-error when it does not read as the type, constraint-error when it is not in the enum."""
     import polars as pl
 
     name = field["name"]
     value, reads = typed(pl.col(name), field)
     enum = field.get("constraints", {}).get("enum")
-    if enum is not None:
-        reads = reads & (pl.col(name).is_null() | pl.col(name).is_in(enum))
-    unread = cells.filter(~reads).select(LINE, name).head(1)
+    allowed = pl.col(name).is_null() | pl.col(name).is_in(enum) if enum is not None else pl.lit(True)
+    unread = cells.filter(~(reads & allowed)).select(LINE, name, reads.alias("reads")).head(1)
     if unread.height:
-        line, cell = unread.row(0)
-        expected = f"one of {enum}" if enum is not None else read_as(field).expected
-        raise LoadError("value-invalid", f"{where}, line {line}, field {name}: {cell!r} is not {expected}")
+        line, cell, cell_reads = unread.row(0)
+        if cell_reads:
+            raise NewsfactsError.of("constraint-error", where, line, name, detail=f"{cell!r} is not one of {enum}")
+        raise NewsfactsError.of("type-error", where, line, name, detail=f"{cell!r} is not {read_as(field).expected}")
     return value.alias(name)
 
 
-def _check_hash(data: bytes, recorded: Any, where: str) -> None:
+def _check_hash(data: bytes, recorded: Any, descriptor: str, name: str, where: str) -> None:
     if recorded is None:
         return
     algorithm, _, digest = str(recorded).partition(":")
     if algorithm != "sha256":
-        raise LoadError("hash-unsupported", f"{where}: hash {recorded!r} is not sha256:<hex>")
-    if hashlib.sha256(data).hexdigest() != digest:
-        raise LoadError(
-            "hash-mismatch",
-            f"{where}: the file does not match the sha256 in the descriptor "
-            "(an incomplete download, or a CSV edited without `newsfacts build`)",
-        )
+        raise NewsfactsError.of("unsupported-hash", descriptor, detail=f"{recorded!r} of resource {name}")
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != digest:
+        raise NewsfactsError.of("hash-mismatch", where, actual=actual, expected=digest)

@@ -49,6 +49,11 @@ class Layout:
     def readme(self) -> Path:
         return self.root / "README.md"
 
+    @property
+    def problems_doc(self) -> Path:
+        """The catalogue of problem codes; `build` writes it where the project has a docs/ folder."""
+        return self.root / "docs" / "problems.md"
+
     def csv(self, table: str) -> Path:
         return self.package_dir / "data" / f"{table}.csv"
 

@@ -1,132 +1,397 @@
-"""The error catalogue: every problem newsfacts reports has a stable code from this list.
+"""The error catalogue: every problem newsfacts reports, and every error it raises, has a code from it.
 
 Check functions return lists of `Problem`; they never print or exit. The CLI formats them.
-Tests assert codes and locations, never the wording of messages.
+Code that cannot go on raises `NewsfactsError`, which carries a problem's code, message and place.
+Tests assert codes and locations, never the wording of messages. docs/problems.md is generated
+from the catalogue by `newsfacts build`.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-# code -> message template. Placeholders are filled from the keyword arguments of `problem()`.
-CATALOGUE: dict[str, str] = {
-    # Anything else: a bug in newsfacts
-    "internal-error": "newsfacts failed unexpectedly ({detail}); this is a bug: please report it with the "
-    "command you ran (NEWSFACTS_TRACEBACK=1 shows where it failed)",
-    # Reading files
-    "file-missing": "file cannot be read: {detail}",
-    "encoding-error": "file is not valid UTF-8: {detail}",
-    "csv-error": "CSV cannot be parsed: {detail}",
-    "unsafe-path": "refusing to read a path outside the package: {detail}",
-    "file-too-large": "file has {size} bytes, over the limit of {limit} (see --max-file-bytes)",
-    "bom": "file starts with a byte order mark; save it as UTF-8 without BOM",
-    "control-character": "line contains the control character {char}",
-    "duplicate-header": "header repeats the column(s) {names}",
-    "cell-too-large": "cell has {size} characters, over the limit of {limit} (see --max-cell-chars)",
-    "formula-injection": "cell starts with {prefix}, which spreadsheets run as a formula; rephrase the value",
-    "unknown-profile": "unsupported $schema {detail}; expected {expected}",
-    "unsupported-hash": "hash {detail} is not supported; use sha256:<64 hex digits> (run `newsfacts build`)",
-    "header-mismatch": "header does not match the table schema: {detail}",
-    "row-length": "row has {found} cells, the header has {expected}",
-    "duplicate-key": "primary key {key} also appears on line {other_line}; rows are never merged",
-    # Pydantic row validation
-    "row-invalid": "{detail}",
-    # Frictionless validation (its error types, passed through under a stable code)
-    "frictionless-error": "{detail}",
-    "type-error": "{detail}",
-    "constraint-error": "{detail}",
-    "unique-error": "{detail}",
-    "primary-key": "{detail}",
-    "foreign-key": "{detail}",
-    "missing-cell": "{detail}",
-    "extra-cell": "{detail}",
-    "blank-row": "{detail}",
-    "hash-count": "{detail}; run `newsfacts build` to refresh datapackage.json",
-    "byte-count": "{detail}; run `newsfacts build` to refresh datapackage.json",
-    # Generated files
-    "json-schema": "JSON table does not match schema/{table}.schema.json: {detail}",
-    "json-stale": "JSON table does not match the CSV ({detail}); run `newsfacts build`",
-    "stale-file": "generated file is out of date; run `newsfacts build` to regenerate it",
-    "descriptor-invalid": "datapackage.json is not a valid descriptor: {detail}",
-    "descriptor-mismatch": "datapackage.json is not what `newsfacts build` writes: {detail}; run `newsfacts build`",
-    "structure-first": "{count} file(s) could not be read as tables; fix them first, then validate again",
-    # Seeds and provenance
-    "seed-missing": "seed file not found: {detail}",
-    "seed-hash-mismatch": "sha256 of {detail} does not match the seed file's bytes ({actual})",
-    "span-out-of-range": "offsets [{start}, {end}) fall outside the seed text of {length} characters",
-    "span-mismatch": "text does not match the seed at [{start}, {end}): seed has {actual!r}",
-    # Curation rules
-    "source-missing": "{table} row {key} has no verbatim source in {sources}",
-    "speaker-type": "speaker {entity} is a {entity_type}; a speaker must be a person, organization or government",
-    "date-order": "end_date {end} is before start_date {start}",
-    "date-precision": "{detail}",
-    "utterance-speaker-conflict": "utterance {utterance} is said by {speaker} here but by {other} in {other_quote}",
-    "entity-unreferenced": "entity {entity} is not referenced by any row of any other table",
-    "alias-unattested": "alias {alias!r} of {entity} does not occur in entity_mentions",
-    "unknown-entity": "{detail} is not an entity_id",
-    # Great Expectations suites (datapackage/expectations/): "{rule}" is the expectation's notes
-    "suite-missing": "no expectation suite for table {table}; copy it from the project's datapackage/expectations/",
-    "suite-invalid": "expectation suite cannot be used: {detail}",
-    # Changes to what was released (releases/; acknowledged in releases/ACKNOWLEDGED.toml)
-    "release-record-invalid": "release record cannot be read: {detail}",
-    "released-seed-changed": (
-        "{seed} was released in {version} with sha256 {expected} and is {actual} now; a released seed keeps its"
-        ' bytes, unless releases/ACKNOWLEDGED.toml has [[seed]] seed = "{seed}", sha256 = "{actual}" and a reason'
-    ),
-    "released-rule-removed": (
-        "rule {index} of {table} in release {version} ({rule}) is gone from the suite; restore it, or give"
-        ' releases/ACKNOWLEDGED.toml [[rule]] release = "{version}", suite = "{table}", expectation = {index}'
-        " and a reason"
-    ),
-    "released-rule-weakened": (
-        "rule {index} of {table} in release {version} ({rule}) is weaker now: {detail}; restore it, or give"
-        ' releases/ACKNOWLEDGED.toml [[rule]] release = "{version}", suite = "{table}", expectation = {index}'
-        " and a reason"
-    ),
-    "acknowledgement-invalid": "acknowledgement cannot be used: {detail}",
-    "acknowledgement-stale": "acknowledges {detail}, which is not a change from any release; remove it",
-    # Releases: diff, release, pack, download
-    "side-unreadable": "cannot compare: {detail}",
-    "nothing-to-release": "the package is identical to release {version}; nothing to release",
-    "bump-too-small": "a {bump} release is too small: the changes need a {required} release ({reasons})",
-    "download-failed": "cannot download: {detail}",
-    "checksum-missing": "SHA256SUMS does not list {detail}",
-    "hash-mismatch": "sha256 is {actual}, but SHA256SUMS says {expected}; the download is corrupt or tampered with",
-    "zip-corrupt": "the release zip is damaged: {detail}",
-    "zip-slip": "the release zip is unsafe: {detail}; nothing was unpacked",
-    "zip-too-large": "the release zip unpacks past a limit (a zip bomb?): {detail}; nothing was kept",
-    "zip-duplicate-entry": "the release zip is ambiguous: {detail}; nothing was kept",
-    "zip-unexpected-entry": "the release zip holds more than a release: {detail}; nothing was kept",
-    "zip-unsupported": "the release zip cannot be read safely: {detail}; nothing was kept",
-    "target-exists": "{detail} already exists and is not empty; choose another --to",
-    "download-invalid": "the downloaded package has {count} problem(s), listed below; nothing was kept",
-    # Writing files: build, pack, report, release
-    "write-failed": "could not write: {reason}",
-    "disk-full": "the disk is full ({reason}); free some space and run the command again",
-    "build-interrupted": "a `newsfacts build` was stopped while it replaced files, so old and new files may be "
-    "mixed; run `newsfacts build` to finish it",
-    "stale-temp-file": "temporary file left by a stopped `newsfacts build`; run `newsfacts build` to remove it",
-    "report-target": "refusing to replace {detail}: it is not empty and not a report written by `newsfacts report`",
-    "expectation-failed": "{rule} ({detail})",
-    "id-pattern": "{rule} ({detail})",
-    "date-window": "{rule} ({detail})",
-    "span-order": "{rule} ({detail})",
-    "span-length": "{rule} ({detail})",
-    "duplicate-span": "{rule} ({detail})",
-    "duplicate-name": "{rule} ({detail})",
-    "article-without-quote": "{rule} ({detail})",
-    "event-without-actor": "{rule} ({detail})",
-    "imposer-type": "{rule} ({detail})",
-    "actor-type": "{rule} ({detail})",
+# group -> what its problems have in common (a section of docs/problems.md).
+GROUPS: dict[str, str] = {
+    "structure": "A file cannot be read as a table, so `validate` checks nothing else until it can.",
+    "row": "A row or a cell breaks its table's schema or row model.",
+    "descriptor": "datapackage.json does not describe the files, or is not what `newsfacts build` writes.",
+    "generated": "A file that `newsfacts build` writes is out of date, or a build was stopped midway.",
+    "provenance": "A seed text or a verbatim span does not match.",
+    "curation": "A curation rule across rows and tables fails.",
+    "suite": "An expectation suite (datapackage/expectations/) cannot be used.",
+    "rule": "A rule of an expectation suite fails; the suite names the code in the rule's `meta`.",
+    "released": "The package changes what a release published (releases/), without an acknowledgement.",
+    "release": "`newsfacts diff`, `release` or `pack` cannot compare or release.",
+    "archive": "A release zip is damaged or unsafe; nothing of it is used.",
+    "download": "`newsfacts download` cannot fetch or verify a release.",
+    "load": "`newsfacts.load()` or `newsfacts export` cannot read a package.",
+    "export": "`newsfacts export` cannot write the package as SQLite or Parquet.",
+    "output": "A command will not replace what is already at its target.",
+    "write": "A file could not be written: the command could not run (exit status 2).",
+    "internal": "A bug in newsfacts.",
 }
 
+
+@dataclass(frozen=True)
+class Entry:
+    """One code: its message template (placeholders filled from `problem()`'s keywords), group and fix."""
+
+    template: str
+    group: str
+    hint: str
+
+
+def _catalogue(sections: dict[str, dict[str, tuple[str, str]]]) -> dict[str, Entry]:
+    """The entries of every group's section, each code once."""
+    catalogue: dict[str, Entry] = {}
+    for group, entries in sections.items():
+        if group not in GROUPS:
+            raise ValueError(f"unknown group {group!r}")
+        for code, (template, hint) in entries.items():
+            if code in catalogue:
+                raise ValueError(f"{code} is catalogued twice")
+            catalogue[code] = Entry(template, group, hint)
+    return catalogue
+
+
+# code -> (message template, hint), by group.
+CATALOGUE: dict[str, Entry] = _catalogue(
+    {
+        "structure": {
+            "file-missing": (
+                "file cannot be read: {detail}",
+                "restore the file, or run `newsfacts build` to write the files it generates",
+            ),
+            "encoding-error": ("file is not valid UTF-8: {detail}", "save the file as UTF-8"),
+            "csv-error": (
+                "CSV cannot be parsed: {detail}",
+                'quote a cell that holds a comma, a quote or a line break, and double its quotes ("")',
+            ),
+            "unsafe-path": (
+                "refusing to read a path outside the package: {detail}",
+                "keep every file inside the package, with a relative path and no `..`, link or hidden folder",
+            ),
+            "file-too-large": (
+                "file has {size} bytes, over the limit of {limit}",
+                "split or shrink the file, or raise the limit with --max-file-bytes",
+            ),
+            "bom": ("file starts with a byte order mark", "save the file as UTF-8 without a BOM"),
+            "control-character": (
+                "line contains the control character {char}",
+                "delete the character (tabs and line breaks are the only ones allowed), and save with LF line endings",
+            ),
+            "duplicate-header": ("header repeats the column(s) {names}", "name each column once"),
+            "header-mismatch": (
+                "header does not match the table schema: {detail}",
+                "give the header the table's fields in the order of `schema/<table>.tableschema.json`",
+            ),
+            "row-length": (
+                "row has {found} cells, the header has {expected}",
+                "give every row one cell per column; quote a cell that holds a comma",
+            ),
+            "structure-first": (
+                "{count} file(s) could not be read as tables, so the other checks did not run",
+                "fix the problems above, then validate again",
+            ),
+        },
+        "row": {
+            "cell-too-large": (
+                "cell has {size} characters, over the limit of {limit}",
+                "shorten the cell, or raise the limit with --max-cell-chars",
+            ),
+            "formula-injection": (
+                "cell starts with {prefix}, which spreadsheets run as a formula",
+                "rephrase the value; only verbatim source text may start like a formula",
+            ),
+            "duplicate-key": (
+                "primary key {key} also appears on line {other_line}",
+                "give one of the rows a new key, or delete the copy: rows are never merged",
+            ),
+            "row-invalid": (
+                "{detail}",
+                "fix the cell as the message says; the field's rules are in the data dictionary",
+            ),
+            # The engine's findings, named as frictionless-py names its error types.
+            "frictionless-error": ("{detail}", "fix the file as the message says"),
+            "type-error": (
+                "{detail}",
+                "write the cell as its field's type: an integer as digits, a date as YYYY-MM-DD",
+            ),
+            "constraint-error": (
+                "{detail}",
+                "use a value that the field's constraints allow (see the data dictionary)",
+            ),
+            "unique-error": ("{detail}", "make the value unique in its column"),
+            "primary-key": ("{detail}", "give each row its own primary key"),
+            "foreign-key": ("{detail}", "use a key that exists in the referenced table, or add that row there"),
+            "missing-cell": ("{detail}", "give the row a cell for every column"),
+            "extra-cell": ("{detail}", "delete the cells past the last column, or quote a cell that holds a comma"),
+            "blank-row": ("{detail}", "delete the empty row"),
+        },
+        "descriptor": {
+            "descriptor-invalid": (
+                "datapackage.json is not a valid descriptor: {detail}",
+                "run `newsfacts build` to write datapackage.json; never edit it by hand",
+            ),
+            "descriptor-mismatch": (
+                "datapackage.json is not what `newsfacts build` writes: {detail}",
+                "run `newsfacts build`; the package's own metadata goes in datapackage/metadata.toml",
+            ),
+            "unknown-profile": (
+                "unsupported $schema {detail}; expected {expected}",
+                "run `newsfacts build`, which writes the Data Package profile newsfacts reads",
+            ),
+            "unsupported-hash": (
+                "hash {detail} is not supported",
+                "use `sha256:<64 hex digits>`: run `newsfacts build` to rewrite datapackage.json",
+            ),
+            "hash-mismatch": (
+                "the file's sha256 is {actual}; datapackage.json records {expected}",
+                "after editing a CSV, run `newsfacts build`; a downloaded file that differs is incomplete or altered",
+            ),
+            "byte-count": ("{detail}", "after editing a CSV, run `newsfacts build` to refresh datapackage.json"),
+        },
+        "generated": {
+            "json-schema": (
+                "JSON table does not match schema/{table}.schema.json: {detail}",
+                "edit the CSV, never the JSON table, and run `newsfacts build`",
+            ),
+            "json-stale": (
+                "JSON table does not match the CSV ({detail})",
+                "edit the CSV, never the JSON table, and run `newsfacts build`",
+            ),
+            "stale-file": ("generated file is out of date", "run `newsfacts build` to regenerate it"),
+            "build-interrupted": (
+                "a `newsfacts build` was stopped while it replaced files, so old and new files may be mixed",
+                "run `newsfacts build` to finish it",
+            ),
+            "stale-temp-file": (
+                "temporary file left by a stopped `newsfacts build`",
+                "run `newsfacts build` to remove it",
+            ),
+        },
+        "provenance": {
+            "seed-missing": ("seed file not found: {detail}", "add the seed text under seeds/, or fix seed_file"),
+            "seed-hash-mismatch": (
+                "sha256 of {detail} does not match the seed file's bytes ({actual})",
+                "set sha256 to the output of `sha256sum` on the seed; never edit a seed once rows point into it",
+            ),
+            "span-out-of-range": (
+                "offsets [{start}, {end}) fall outside the seed text of {length} characters",
+                'find the offsets with `newsfacts locate SEED "text"`',
+            ),
+            "span-mismatch": (
+                "text does not match the seed at [{start}, {end}): seed has {actual!r}",
+                'copy the text exactly as the seed prints it, or find its offsets with `newsfacts locate SEED "text"`',
+            ),
+        },
+        "curation": {
+            "source-missing": (
+                "{table} row {key} has no verbatim source in {sources}",
+                "add a row with a verbatim span of the source text to the table named",
+            ),
+            "speaker-type": (
+                "speaker {entity} is a {entity_type}; a speaker must be a person, organization or government",
+                "name the person or body that spoke, or fix the entity's entity_type",
+            ),
+            "date-order": ("end_date {end} is before start_date {start}", "swap or correct the dates"),
+            "date-precision": ("{detail}", "write the date as precisely as date_precision says, and no more"),
+            "utterance-speaker-conflict": (
+                "utterance {utterance} is said by {speaker} here but by {other} in {other_quote}",
+                "give the quotes of one utterance one speaker, or give them different utterance_ids",
+            ),
+            "entity-unreferenced": (
+                "entity {entity} is not referenced by any row of any other table",
+                "refer to the entity from a row that mentions it, or delete it",
+            ),
+            "alias-unattested": (
+                "alias {alias!r} of {entity} does not occur in entity_mentions",
+                "add an entity_mentions row where the text spells it so, or remove the alias",
+            ),
+            "unknown-entity": ("{detail} is not an entity_id", "add the entity to entities.csv, or fix the id"),
+        },
+        "suite": {
+            "suite-missing": (
+                "no expectation suite for table {table}",
+                "copy the suite from the project's datapackage/expectations/",
+            ),
+            "suite-invalid": (
+                "expectation suite cannot be used: {detail}",
+                "use only the expectation types, kwargs and meta keys that newsfacts allows (checks/allowlist.py)",
+            ),
+        },
+        "rule": {
+            code: ("{rule} ({detail})", "fix the rows the rule names; the rule's notes say what it requires")
+            for code in (
+                "expectation-failed",
+                "id-pattern",
+                "date-window",
+                "span-order",
+                "span-length",
+                "duplicate-span",
+                "duplicate-name",
+                "article-without-quote",
+                "event-without-actor",
+                "imposer-type",
+                "actor-type",
+            )
+        },
+        "released": {
+            "release-record-invalid": (
+                "release record cannot be read: {detail}",
+                "restore `releases/<version>/` from the release's git tag: a release record is never edited",
+            ),
+            "released-seed-changed": (
+                "{seed} was released in {version} with sha256 {expected} and is {actual} now",
+                "restore the seed's bytes, or acknowledge the change in releases/ACKNOWLEDGED.toml: "
+                "[[seed]] with seed, sha256 (the new one) and reason",
+            ),
+            "released-rule-removed": (
+                "rule {index} of {table} in release {version} ({rule}) is gone from the suite",
+                "restore the rule, or acknowledge it in releases/ACKNOWLEDGED.toml: "
+                "[[rule]] with release, suite, expectation (the rule's index) and reason",
+            ),
+            "released-rule-weakened": (
+                "rule {index} of {table} in release {version} ({rule}) is weaker now: {detail}",
+                "restore the rule, or acknowledge it in releases/ACKNOWLEDGED.toml: "
+                "[[rule]] with release, suite, expectation (the rule's index) and reason",
+            ),
+            "acknowledgement-invalid": (
+                "acknowledgement cannot be used: {detail}",
+                "give each entry of releases/ACKNOWLEDGED.toml exactly the keys CONTRIBUTING.md lists",
+            ),
+            "acknowledgement-stale": (
+                "acknowledges {detail}, which is not a change from any release",
+                "remove the entry from releases/ACKNOWLEDGED.toml",
+            ),
+        },
+        "release": {
+            "side-unreadable": (
+                "cannot compare: {detail}",
+                "fix what the message names, or compare another package directory, release zip or git ref",
+            ),
+            "nothing-to-release": (
+                "the package is identical to release {version}; nothing to release",
+                "change the package first; `newsfacts diff` shows what changed",
+            ),
+            "bump-too-small": (
+                "a {bump} release is too small: the changes need a {required} release ({reasons})",
+                "pass the --bump the message names, or leave --bump out",
+            ),
+        },
+        "archive": {
+            "zip-corrupt": ("the release zip is damaged: {detail}", "download the release again"),
+            "zip-slip": (
+                "the release zip is unsafe: {detail}; nothing was unpacked",
+                "use a zip written by `newsfacts pack`: no absolute paths, `..` or links",
+            ),
+            "zip-too-large": (
+                "the release zip unpacks past a limit (a zip bomb?): {detail}; nothing was kept",
+                "use a zip written by `newsfacts pack`",
+            ),
+            "zip-duplicate-entry": (
+                "the release zip is ambiguous: {detail}; nothing was kept",
+                "use a zip written by `newsfacts pack`",
+            ),
+            "zip-unexpected-entry": (
+                "the release zip holds more than a release: {detail}; nothing was kept",
+                "use a zip written by `newsfacts pack`",
+            ),
+            "zip-unsupported": (
+                "the release zip cannot be read safely: {detail}; nothing was kept",
+                "use a zip written by `newsfacts pack`: deflated or stored, not encrypted",
+            ),
+        },
+        "download": {
+            "download-failed": ("cannot download: {detail}", "check the network, --version and --from, then retry"),
+            "checksum-missing": (
+                "SHA256SUMS does not list {detail}",
+                "pass the --version of a published release, or a --from folder that holds it",
+            ),
+            "checksum-mismatch": (
+                "sha256 is {actual}, but SHA256SUMS says {expected}",
+                "the download is corrupt or was tampered with: download it again, and check --from",
+            ),
+            "download-invalid": (
+                "the downloaded package has {count} problem(s), listed below; nothing was kept",
+                "report it to the publisher: a release should validate",
+            ),
+        },
+        "load": {
+            "package-not-found": (
+                "no such file or folder",
+                "give a directory, a datapackage.json, a release .zip or an http(s) URL",
+            ),
+            "source-unsupported": (
+                "only http(s) URLs are fetched",
+                "give a directory, a datapackage.json, a release .zip or an http(s) URL",
+            ),
+            "bundled-missing": (
+                "no bundled package: newsfacts was installed without it",
+                "reinstall newsfacts, or pass a source",
+            ),
+            "descriptor-missing": (
+                "no datapackage.json: looked for {detail}",
+                "give the project directory, its datapackage/ folder or a release zip",
+            ),
+            "descriptor-ambiguous": (
+                "several packages: {detail}",
+                "give the package's own folder, or a zip that holds one package",
+            ),
+            "fetch-failed": ("cannot fetch: {detail}", "check the URL and the network, then retry"),
+            "table-unknown": ("no table {table!r}; the package has {names}", "ask for one of the tables listed"),
+            "format-unsupported": (
+                "resource {table} is not CSV ({detail})",
+                "newsfacts reads CSV resources only; run `newsfacts build`",
+            ),
+            "type-unsupported": (
+                "{detail}: a field type that newsfacts does not read or write",
+                "use the Table Schema types that `newsfacts build` writes, with the default format",
+            ),
+        },
+        "export": {
+            "sqlite-refused": ("{detail}", "the descriptor's schemas do not fit SQLite; run `newsfacts validate`"),
+            "constraint-violated": ("{detail}", "run `newsfacts validate` on the source and fix what it reports"),
+            "foreign-key-violated": ("{detail}", "run `newsfacts validate` on the source and fix what it reports"),
+        },
+        "output": {
+            "output-exists": ("{detail}", "choose another OUTPUT, or pass --force to replace the file"),
+            "target-exists": ("{detail} already exists and is not empty", "choose another --to, or empty the folder"),
+            "report-target": (
+                "refusing to replace {detail}: it is not empty and not a report written by `newsfacts report`",
+                "choose another --out, or empty the folder",
+            ),
+        },
+        "write": {
+            "write-failed": ("could not write: {reason}", "check the folder's permissions, then run the command again"),
+            "disk-full": ("the disk is full ({reason})", "free some space, then run the command again"),
+        },
+        "internal": {
+            "internal-error": (
+                "newsfacts failed unexpectedly ({detail})",
+                "a bug: please report it with the command you ran (NEWSFACTS_TRACEBACK=1 shows where it failed)",
+            ),
+        },
+    }
+)
+
+
+def codes(*groups: str) -> frozenset[str]:
+    """The codes of these groups."""
+    unknown = set(groups) - set(GROUPS)
+    if unknown:
+        raise ValueError(f"unknown group(s) {sorted(unknown)}")
+    return frozenset(code for code, entry in CATALOGUE.items() if entry.group in groups)
+
+
 # Codes that mean an operation could not run, rather than that it found problems in the data.
-COULD_NOT_RUN = frozenset({"write-failed", "disk-full"})
+COULD_NOT_RUN = codes("write")
 
 
 @dataclass(frozen=True, order=True)
@@ -140,8 +405,12 @@ class Problem:
     def format(self) -> str:
         return f"{self.path}:{self.line or ''}:{self.field or ''}: {self.code}: {self.message}"
 
+    @property
+    def hint(self) -> str:
+        return CATALOGUE[self.code].hint
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "hint": self.hint}
 
 
 def display_path(path: Path | str) -> str:
@@ -157,7 +426,7 @@ def display_path(path: Path | str) -> str:
 
 def problem(code: str, path: Path | str, line: int | None = None, field: str | None = None, **values: Any) -> Problem:
     """Build a Problem from the catalogue; an unknown code is a programming error."""
-    template = CATALOGUE[code]
+    template = CATALOGUE[code].template
     return Problem(display_path(path), line, field, code, template.format(**values))
 
 
@@ -175,9 +444,65 @@ def exit_status(problems: Sequence[Problem]) -> int:
 
 
 class NewsfactsError(Exception):
-    """The one exception newsfacts raises for a problem it names: a stable catalogue code, and what is wrong where."""
+    """The one exception newsfacts raises for a problem it names: a catalogued code, what is wrong, and where.
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
+    `newsfacts.LoadError` is another name for it. `problem` is the same as a `Problem`, as `validate`
+    would report it; str() is that problem's line, or `code: message` where the place is not known.
+    """
+
+    def __init__(
+        self, code: str, message: str, path: Path | str | None = None, line: int | None = None, field: str | None = None
+    ) -> None:
+        if code not in CATALOGUE:
+            raise ValueError(f"{code!r} is not in the catalogue (problems.CATALOGUE)")
+        super().__init__(code, message)
         self.code = code
         self.message = message
+        self.path = path
+        self.line = line
+        self.field = field
+
+    @classmethod
+    def of(
+        cls, code: str, path: Path | str, line: int | None = None, field: str | None = None, **values: Any
+    ) -> NewsfactsError:
+        """The error for a problem worded by the catalogue's template, as `problem()` words it."""
+        return cls.because(problem(code, path, line, field, **values))
+
+    @classmethod
+    def because(cls, found: Problem) -> NewsfactsError:
+        return cls(found.code, found.message, found.path, found.line, found.field)
+
+    @property
+    def problem(self) -> Problem:
+        path = "" if self.path is None else display_path(self.path)
+        return Problem(path, self.line, self.field, self.code, self.message)
+
+    def __str__(self) -> str:
+        return self.problem.format() if self.path is not None else f"{self.code}: {self.message}"
+
+
+def catalogue_markdown() -> str:
+    """docs/problems.md: every code by group, with its message and hint."""
+    lines = [
+        "<!-- Generated by `newsfacts build` from src/newsfacts/problems.py (CATALOGUE); do not edit. -->",
+        "",
+        "# Problem codes",
+        "",
+        "Every problem newsfacts reports, and every error it raises (`newsfacts.NewsfactsError`, also",
+        "named `newsfacts.LoadError`), has one of these codes. A problem prints as",
+        "`path:line:field: code: message`, followed by the code's hint; `--format json` gives the",
+        "hint as `hint`. In a message, `{name}` stands for what is filled in. A command exits 1 when",
+        "it reports problems, and 2 when one of them is in the `write` group.",
+    ]
+    for group, meaning in GROUPS.items():
+        lines += ["", f"## {group}", "", meaning, "", "| code | message | hint |", "|---|---|---|"]
+        for code, entry in CATALOGUE.items():
+            if entry.group == group:
+                message = re.sub(r"\{(\w+)![rs]\}", r"{\1}", entry.template)
+                lines.append(f"| `{code}` | {_cell(message)} | {_cell(entry.hint)} |")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")

@@ -18,7 +18,7 @@ from .checks.provenance import check_spans, load_seed_texts
 from .engine import LINE, EngineTable, check_rows, read
 from .models import MODELS, TABLES
 from .package import Layout, ValidTable, load_metadata, parse_row
-from .problems import Problem, problem
+from .problems import Problem, codes, problem
 from .progress import Progress
 from .schemas import table_schema
 
@@ -26,18 +26,7 @@ if TYPE_CHECKING:
     import polars as pl
 
 # Problems that mean a file could not be read as a table at all.
-STRUCTURAL = {
-    "file-missing",
-    "encoding-error",
-    "csv-error",
-    "header-mismatch",
-    "row-length",
-    "unsafe-path",
-    "file-too-large",
-    "bom",
-    "control-character",
-    "duplicate-header",
-}
+STRUCTURAL = codes("structure")
 # Engine cell errors that repeat what the row model already said about the same cell.
 CELL_ERRORS = {"type-error", "constraint-error"}
 

@@ -166,13 +166,12 @@ def _drain(stream: io.TextIOWrapper) -> str:
 
 
 def call_api(command: str, function: Callable[[], Any]) -> tuple[Any, BaseException | None, Finding | None]:
-    """(result, documented error, finding): LoadError and NewsfactsError are documented; anything else is a crash."""
-    from newsfacts.loader import LoadError
-    from newsfacts.problems import NewsfactsError
+    """(result, documented error, finding): NewsfactsError is documented; anything else is a crash."""
+    from newsfacts import NewsfactsError
 
     try:
         return function(), None, None
-    except (LoadError, NewsfactsError) as error:
+    except NewsfactsError as error:
         if not isinstance(getattr(error, "code", None), str):
             return None, error, Finding("traceback", command, "error without code", "-", str(error)[:300])
         return None, error, None

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..cells import CellError, parse_date
 from ..models import MODELS
-from ..problems import CATALOGUE
+from ..problems import codes
 
 MAX_TEXT = 2000  # characters of any string in a suite; the longest notes today are ~200
 MAX_ITEMS = 1000  # values of a value_set, columns of a column_list
@@ -45,9 +45,9 @@ SUITE_KEYS = {"name", "meta", "expectations"}
 SUITE_META_KEYS = {"table"}
 EXPECTATION_KEYS = {"type", "kwargs", "meta"}
 EXPECTATION_META_KEYS = {"code", "field", "notes"}
-# The codes a failing rule may report: those the catalogue words as a rule ("{rule} ({detail})").
+# The codes a failing rule may report: the catalogue's rule group, worded "{rule} ({detail})".
 # Any other code would be filled in with values it does not have, or claim another kind of failure.
-RULE_CODES = {code for code, template in CATALOGUE.items() if template == "{rule} ({detail})"}
+RULE_CODES = codes("rule")
 
 
 def _text(value: Any) -> str | None:

@@ -6,6 +6,9 @@ from ..models import MODELS
 from ..package import Layout, LoadedTable
 from ..problems import CATALOGUE, Problem, problem
 
+# frictionless's error types that the catalogue names otherwise; the others keep frictionless's names.
+FRICTIONLESS_CODES = {"hash-count": "hash-mismatch"}
+
 
 def _line(loaded: LoadedTable | None, row_number: int | None) -> int | None:
     """Map frictionless's row number (header = 1) to the CSV line the row starts on."""
@@ -37,7 +40,8 @@ def check_frictionless(layout: Layout, tables: dict[str, LoadedTable]) -> list[P
         loaded = tables.get(task.name)
         path = layout.csv(task.name) if task.name in MODELS else layout.descriptor
         for task_error in task.errors:
-            code = task_error.type if task_error.type in CATALOGUE else "frictionless-error"
+            code = FRICTIONLESS_CODES.get(task_error.type, task_error.type)
+            code = code if code in CATALOGUE else "frictionless-error"
             field_names = getattr(task_error, "field_names", None) or [getattr(task_error, "field_name", None)]
             if task_error.type == "primary-key" and task.name in MODELS:
                 field_names = [",".join(MODELS[task.name].primary_key)]

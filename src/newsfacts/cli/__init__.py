@@ -8,9 +8,9 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
-from ..problems import problem
+from ..problems import NewsfactsError, problem
 from . import build, diff, download, export, locate, pack, release, report, synth, validate
-from ._output import print_problems
+from ._output import print_failure
 
 COMMANDS = (build, validate, locate, report, export, synth, diff, release, pack, download)
 
@@ -35,14 +35,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("newsfacts: interrupted", file=sys.stderr)
         return 130
     except Exception as error:
-        # Every failure the toolkit foresees is a catalogued problem; this is one it did not. The
-        # user gets one line that says so (tests/fuzz counts it as a crash), not a traceback.
         if os.environ.get("NEWSFACTS_TRACEBACK"):
             raise
-        detail = f"{type(error).__name__}: {error}"
-        failure = problem("internal-error", args.command, detail=detail[:500])
-        if getattr(args, "format", "text") in ("json", "github"):
-            print_problems([failure], args.format)  # a machine reading stdout learns of it too
+        if isinstance(error, NewsfactsError):  # a catalogued refusal that the command did not report itself
+            failure = error.problem
         else:
-            print(failure.format(), file=sys.stderr)
+            # Every failure the toolkit foresees is a catalogued problem; this is one it did not. The
+            # user gets one line that says so (tests/fuzz counts it as a crash), not a traceback.
+            detail = f"{type(error).__name__}: {error}"
+            failure = problem("internal-error", args.command, detail=detail[:500])
+        print_failure(failure, getattr(args, "format", "text"))
         return 2

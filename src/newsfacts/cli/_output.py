@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..limits import Limits
-from ..problems import Problem
+from ..problems import CATALOGUE, Problem
 
 if TYPE_CHECKING:
     from ..package import Layout
@@ -81,6 +81,10 @@ def github_annotation(item: Problem) -> str:
 
 
 def print_problems(problems: Sequence[Problem], output_format: str) -> None:
+    """One line per problem (text), a JSON list with each problem's hint, or GitHub annotations.
+
+    As text, each code's hint follows once, on stderr, so that stdout stays one line per problem.
+    """
     if output_format == "github":
         for item in problems:
             print(github_annotation(item))
@@ -91,3 +95,19 @@ def print_problems(problems: Sequence[Problem], output_format: str) -> None:
         return
     for item in problems:
         print(item.format())
+    sys.stdout.flush()  # the hints come after the problems, also where stdout is a pipe
+    print_hints(problems)
+
+
+def print_hints(problems: Sequence[Problem]) -> None:
+    for code in dict.fromkeys(item.code for item in problems):
+        print(f"hint: {code}: {CATALOGUE[code].hint}", file=sys.stderr)
+
+
+def print_failure(failure: Problem, output_format: str) -> None:
+    """A problem that stopped a command: on stderr as text, or on stdout for machines (json, github)."""
+    if output_format in ("json", "github"):
+        print_problems([failure], output_format)
+    else:
+        print(failure.format(), file=sys.stderr)
+        print_hints([failure])

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._output import add_limit_arguments, limits_from
+from ..problems import NewsfactsError
+from ._output import add_limit_arguments, limits_from, print_failure
 
 if TYPE_CHECKING:
     from ..diff import PackageDiff
@@ -49,12 +50,12 @@ def format_text(result: PackageDiff) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..diff import DiffError, diff_sides  # imported here so that `newsfacts --help` stays fast
+    from ..diff import diff_sides  # imported here so that `newsfacts --help` stays fast
 
     try:
         result = diff_sides(args.old, args.new, args.repo, limits_from(args))
-    except DiffError as error:
-        print(error.problem.format(), file=sys.stderr)
+    except NewsfactsError as error:
+        print_failure(error.problem, "text")
         return 2
     if args.format == "json":
         json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=2)

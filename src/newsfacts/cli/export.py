@@ -33,12 +33,9 @@ def register(subcommands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # Imported here so that `newsfacts --help` does not load pandas.
-    from ..loader import LoadError
-
     try:
         written = EXPORTERS[args.to].export(args.output, args.source, force=args.force)
-    except (NewsfactsError, LoadError) as error:
+    except NewsfactsError as error:
         print(f"newsfacts export: {error}", file=sys.stderr)
         return 1
     except OSError as error:
