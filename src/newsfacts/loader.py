@@ -193,7 +193,7 @@ def _directory_package(descriptor_path: Path) -> Package:
         """A file of the package as `validate` reads it: inside the package, regular, within the size limit."""
         data, problems = read_bytes(path, package_dir, Limits())
         if data is None:
-            raise NewsfactsError.because(problems[0])
+            raise NewsfactsError.from_problem(problems[0])
         return data
 
     return Package(

@@ -467,10 +467,10 @@ class NewsfactsError(Exception):
         cls, code: str, path: Path | str, line: int | None = None, field: str | None = None, **values: Any
     ) -> NewsfactsError:
         """The error for a problem worded by the catalogue's template, as `problem()` words it."""
-        return cls.because(problem(code, path, line, field, **values))
+        return cls.from_problem(problem(code, path, line, field, **values))
 
     @classmethod
-    def because(cls, found: Problem) -> NewsfactsError:
+    def from_problem(cls, found: Problem) -> NewsfactsError:
         return cls(found.code, found.message, found.path, found.line, found.field)
 
     @property
@@ -490,10 +490,9 @@ def catalogue_markdown() -> str:
         "# Problem codes",
         "",
         "Every problem newsfacts reports, and every error it raises (`newsfacts.NewsfactsError`, also",
-        "named `newsfacts.LoadError`), has one of these codes. A problem prints as",
-        "`path:line:field: code: message`, followed by the code's hint; `--format json` gives the",
-        "hint as `hint`. In a message, `{name}` stands for what is filled in. A command exits 1 when",
-        "it reports problems, and 2 when one of them is in the `write` group.",
+        "named `newsfacts.LoadError`), has one of these codes, in one of the groups below. A problem",
+        "prints as `path:line:field: code: message`, and a `hint:` line for its code follows;",
+        "`--format json` gives the hint as `hint`. In a message, `{name}` stands for what is filled in.",
     ]
     for group, meaning in GROUPS.items():
         lines += ["", f"## {group}", "", meaning, "", "| code | message | hint |", "|---|---|---|"]

@@ -20,7 +20,7 @@ from ..problems import Problem, problem
 from ..tables import read_json, unsafe_path_problem
 
 PROFILES = ("https://datapackage.org/profiles/2.0/datapackage.json",)
-# Values `validate` compares with the files themselves (`byte-count`, `hash-count`), not with `build`.
+# Values `validate` compares with the files themselves (`byte-count`, `hash-mismatch`), not with `build`.
 FILE_FACTS = ("bytes", "hash")
 MAX_DIFFERENCES = 20
 # Descriptive keys of a Data Package that only describe it (metadata.toml's [package] table),

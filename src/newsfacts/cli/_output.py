@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..limits import Limits
-from ..problems import CATALOGUE, Problem
+from ..problems import Problem
 
 if TYPE_CHECKING:
     from ..package import Layout
@@ -100,8 +100,8 @@ def print_problems(problems: Sequence[Problem], output_format: str) -> None:
 
 
 def print_hints(problems: Sequence[Problem]) -> None:
-    for code in dict.fromkeys(item.code for item in problems):
-        print(f"hint: {code}: {CATALOGUE[code].hint}", file=sys.stderr)
+    for code, hint in {item.code: item.hint for item in problems}.items():
+        print(f"hint: {code}: {hint}", file=sys.stderr)
 
 
 def print_failure(failure: Problem, output_format: str) -> None:
