@@ -52,7 +52,7 @@ EXPECTED: dict[str, list[Row]] = {
     "foreign-key-broken": [("data/quotes.csv", 2, "speaker_id", "foreign-key")],
     "stale-descriptor": [
         ("data/entities.csv", None, None, "byte-count"),
-        ("data/entities.csv", None, None, "hash-count"),
+        ("data/entities.csv", None, None, "hash-mismatch"),
         ("data/entities.json", 2, "description", "json-stale"),
     ],
     "json-stale": [("data/entities.json", 2, "name", "json-stale")],
