@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import json
 import os
@@ -14,6 +15,8 @@ from typing import Any
 
 import pytest
 
+import newsfacts.validate
+from newsfacts.checks.registry import CHECKS, READING_CODES
 from newsfacts.package import Layout
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +25,29 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 def fixture_layout(name: str) -> Layout:
     return Layout(FIXTURES / name / "datapackage")
+
+
+def declared_only(run: Callable[..., Any], codes: frozenset[str], name: str) -> Callable[..., Any]:
+    """`run`, failing the test that calls it when it reports a code outside `codes`."""
+
+    @functools.wraps(run)
+    def held(*args: Any) -> Any:
+        found = run(*args)
+        problems = found[1] if isinstance(found, tuple) else found
+        undeclared = {p.code for p in problems} - codes
+        assert not undeclared, f"{name} reported {sorted(undeclared)}, which checks/registry.py does not declare"
+        return found
+
+    return held
+
+
+@pytest.fixture(autouse=True)
+def checks_report_declared_codes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In every test that validates, reading and each check report only the codes declared for them."""
+    validate = newsfacts.validate
+    monkeypatch.setattr(validate, "read_package", declared_only(validate.read_package, READING_CODES, "reading"))
+    held = tuple(dataclasses.replace(c, run=declared_only(c.run, c.codes, c.name)) for c in CHECKS)
+    monkeypatch.setattr(validate, "CHECKS", held)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .models import EVENT_TYPES, TABLES, Row
+from .models import TABLES, Row
 from .schemas import table_fields
 
 HEADER = "<!-- Generated from src/newsfacts/models/ by `newsfacts build`; do not edit. -->\n"
@@ -59,9 +59,9 @@ def _table_section(model: type[Row], count: int) -> str:
         lines.append(
             f"| `{field['name']}` | {field['type']} | {required} | {_constraints_text(field)} | {description} |"
         )
-    if model.resource_name == "events":
-        lines += ["", "### Event types", "", "| event_type | meaning |", "|---|---|"]
-        lines += [f"| `{name}` | {meaning} |" for name, meaning in EVENT_TYPES.items()]
+    for vocabulary in model.vocabularies:
+        lines += ["", f"### {vocabulary.title}", "", f"| {vocabulary.field} | meaning |", "|---|---|"]
+        lines += [f"| `{term}` | {meaning} |" for term, meaning in vocabulary.terms.items()]
     return "\n".join(lines) + "\n"
 
 

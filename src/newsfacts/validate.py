@@ -1,8 +1,9 @@
-"""`newsfacts validate`: run every check on a package and collect the problems.
+"""`newsfacts validate`: read a package, run the declared checks on it and collect the problems.
 
 The columnar engine (engine.py) reads the tables and makes frictionless's row-level checks;
 frictionless itself is no longer run here (it is the oracle in tests/test_engine.py). The row
-models parse only the rows the engine found in error, to explain them as `row-invalid`.
+models parse only the rows the engine found in error, to explain them as `row-invalid`. The
+checks that follow, and the stage each runs in, are listed in checks/registry.py.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from .build import assemble_descriptor, file_resource_descriptor, interrupted, source_title
+from .build import assemble_descriptor, file_resource_descriptor, source_title
+from .checks import Stage
 from .checks.descriptor import FILE_FACTS, SHA256, build_problems, check_descriptor, load_descriptor
-from .checks.provenance import check_spans, load_seed_texts
+from .checks.registry import CHECKS
 from .engine import LINE, EngineTable, check_rows, read
-from .models import MODELS, TABLES
+from .models import MODELS, TABLES, Article
 from .package import Layout, ValidTable, load_metadata, parse_row
 from .problems import Problem, codes, problem
 from .progress import Progress
@@ -115,11 +117,11 @@ def valid_rows(typed: pl.DataFrame, rejected: set[int]) -> pl.DataFrame:
     return typed.filter(~pl.col(LINE).is_in(sorted(rejected))) if rejected else typed
 
 
-def check_rows_and_spans(layout: Layout) -> tuple[dict[str, ValidTable], list[Problem]]:
-    """The row-level checks (structure, types, constraints, keys, hashes, seeds and spans).
+def read_package(layout: Layout) -> tuple[dict[str, ValidTable], list[Problem]]:
+    """Every table read and typed, with the problems found on the way (`checks.registry.READING_CODES`).
 
-    Returns the problems, and each table's valid rows for the table-level checks; no tables when
-    a file cannot be read as a table at all.
+    Returns each table's valid rows for the checks, and no tables when a file cannot be read as a
+    table at all.
     """
     if not layout.descriptor.is_file():
         return {}, [problem("file-missing", layout.descriptor, detail="no datapackage.json; run `newsfacts build`")]
@@ -142,37 +144,45 @@ def check_rows_and_spans(layout: Layout) -> tuple[dict[str, ValidTable], list[Pr
     problems += row_problems
     problems += _without_repeats(checked.problems, row_problems)
     if descriptor is not None:
-        articles_complete = "articles" in valid and not checked.invalid_lines.get("articles")
+        articles = Article.resource_name
+        articles_complete = articles in valid and not checked.invalid_lines.get(articles)
         expected, complete, metadata_problems = expected_descriptor(
-            layout, tables, valid["articles"] if articles_complete else None
+            layout, tables, valid[articles] if articles_complete else None
         )
         problems += metadata_problems
         # A field already named by a sharper problem (`unsafe-path`, `unknown-profile`) is not repeated.
         named = {p.field for p in descriptor_problems}
         found = build_problems(layout, descriptor, expected, complete)
         problems += [p for p in found if p.field not in named]
-    paths = {name: table.path for name, table in tables.items()}
-    row_counts = {name: table.data.height for name, table in tables.items()}
-    # The cells as read are no longer needed, only their typed values: free them before the spans.
-    del tables, checked
-
-    articles = valid.get("articles")
-    seed_rows = articles.select("article_id", "seed_file", "sha256", LINE).iter_rows() if articles is not None else []
-    articles_path = layout.csv("articles")
-    seeds, seed_problems = load_seed_texts(layout, articles_path, seed_rows)
-    problems += seed_problems
-    problems += check_spans(paths, valid, seeds)
+    # The cells as read are not kept, only their typed values: the checks that follow need the memory.
     valid_tables = {
-        name: ValidTable(MODELS[name], paths[name], frame, row_counts[name]) for name, frame in valid.items()
+        name: ValidTable(MODELS[name], table.path, valid[name], table.data.height) for name, table in tables.items()
     }
     return valid_tables, problems
+
+
+def run_checks(stage: Stage, layout: Layout, tables: dict[str, ValidTable]) -> list[Problem]:
+    """The problems of one stage's checks, run in their declared order."""
+    return [found for check in CHECKS if check.stage == stage for found in check.run(layout, tables)]
+
+
+def check_rows_and_spans(layout: Layout) -> tuple[dict[str, ValidTable], list[Problem]]:
+    """The row-level checks: the package read, and the "rows" checks (seeds and spans) on its valid rows.
+
+    Returns the problems, and each table's valid rows for the table-level checks; no tables when
+    a file cannot be read as a table at all.
+    """
+    tables, problems = read_package(layout)
+    if tables:
+        problems += run_checks("rows", layout, tables)
+    return tables, problems
 
 
 def validate(layout: Layout, rows_only: bool = False) -> list[Problem]:
     """All problems found in the package, sorted by file and line.
 
-    `rows_only` stops after the row-level checks, skipping the JSON tables, the curation rules
-    and the suites.
+    `rows_only` stops after the row-level checks, skipping the table-level ones: the JSON tables,
+    the curation rules, the releases and the suites.
     """
     if not rows_only:
         # Importing GX takes seconds of Python; the row checks mostly run in polars, without the
@@ -183,26 +193,28 @@ def validate(layout: Layout, rows_only: bool = False) -> list[Problem]:
 
         threading.Thread(target=_import_quietly, name="import-great-expectations").start()
     tables, problems = check_rows_and_spans(layout)
-    problems += interrupted(layout)
+    problems += run_checks("files", layout, tables)
     if rows_only or not tables:
         return _sorted(problems)
+    return _sorted(problems + _table_checks(layout, tables))
 
-    from .checks.curation import check_curation
-    from .checks.expectations import check_expectations
-    from .checks.generated import check_json_tables
-    from .checks.released import check_releases
 
-    # The JSON tables are compared in polars, mostly without the GIL, while the suites run in Python.
-    with ThreadPoolExecutor(1) as pool, Progress("checking curation rules", 3) as progress:
-        json_problems = pool.submit(check_json_tables, layout, tables)
-        problems += check_curation(tables)
-        problems += check_releases(layout)
-        progress.advance(label="running expectation suites")
-        problems += check_expectations(layout, tables)
-        progress.advance(label="checking JSON tables")
-        problems += json_problems.result()
-        progress.advance()
-    return _sorted(problems)
+def _table_checks(layout: Layout, tables: dict[str, ValidTable]) -> list[Problem]:
+    """The "tables" checks; those marked `beside` run in a worker thread while the others run here."""
+    checks = [check for check in CHECKS if check.stage == "tables"]
+    problems: list[Problem] = []
+    with ThreadPoolExecutor(1) as pool, Progress("checking tables", len(checks)) as progress:
+        beside = [(check, pool.submit(check.run, layout, tables)) for check in checks if check.beside]
+        for check in checks:
+            if not check.beside:
+                progress.advance(0, label=f"checking {check.name}")
+                problems += check.run(layout, tables)
+                progress.advance()
+        for check, found in beside:
+            progress.advance(0, label=f"checking {check.name}")
+            problems += found.result()
+            progress.advance()
+    return problems
 
 
 def _import_quietly() -> None:

@@ -11,15 +11,14 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..engine import LINE
-from ..package import ValidTable
+from ..models import Entity, EntityMention, Event, Quote
+from ..package import Layout, ValidTable
 from ..problems import Problem, problem
 
 if TYPE_CHECKING:
     import polars as pl
 
 SPEAKER_TYPES = ["person", "organization", "government"]
-# Each table whose rows must carry at least one verbatim source, and the table holding them.
-SOURCED = {"events": ("event_sources", "event_id"), "sanctions": ("sanction_sources", "sanction_id")}
 LIST_SEPARATOR = ";"  # as models.split_list
 
 
@@ -28,15 +27,17 @@ def _found(frame: pl.DataFrame, *columns: str) -> Iterator[dict[str, Any]]:
     yield from frame.sort(LINE).select(LINE, *columns).iter_rows(named=True)
 
 
-def check_sources_present(tables: dict[str, ValidTable]) -> list[Problem]:
+def check_sources_present(layout: Layout, tables: dict[str, ValidTable]) -> list[Problem]:
+    """Every row of a table whose model names its `sources` has at least one verbatim source there."""
     problems = []
-    for name, (sources, key) in SOURCED.items():
-        if name not in tables or sources not in tables:
+    for name, table in tables.items():
+        sources = table.model.sources
+        if sources is None or sources.table not in tables:
             continue  # a missing or unreadable sources table is reported on its own
-        table = tables[name]
-        unsourced = table.frame.join(tables[sources].frame.select(key).unique(), on=key, how="anti")
+        key = sources.key
+        unsourced = table.frame.join(tables[sources.table].frame.select(key).unique(), on=key, how="anti")
         problems += [
-            problem("source-missing", table.path, row[LINE], key, table=name, key=row[key], sources=sources)
+            problem("source-missing", table.path, row[LINE], key, table=name, key=row[key], sources=sources.table)
             for row in _found(unsourced, key)
         ]
     return problems
@@ -45,7 +46,7 @@ def check_sources_present(tables: dict[str, ValidTable]) -> list[Problem]:
 def _entity_types(tables: dict[str, ValidTable]) -> pl.DataFrame:
     import polars as pl
 
-    entities = tables.get("entities")
+    entities = tables.get(Entity.resource_name)
     if entities is None:
         return pl.DataFrame(schema={"entity": pl.String, "entity_type": pl.String})
     return entities.frame.select(pl.col("entity_id").alias("entity"), "entity_type")
@@ -68,10 +69,11 @@ def _speakers(quotes: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([main, co])
 
 
-def check_speakers(tables: dict[str, ValidTable]) -> list[Problem]:
+def check_speakers(layout: Layout, tables: dict[str, ValidTable]) -> list[Problem]:
+    """Every speaker of a quote is a known entity of a speaking type, and an utterance has one speaker."""
     import polars as pl
 
-    quotes = tables.get("quotes")
+    quotes = tables.get(Quote.resource_name)
     if quotes is None:
         return []
     path = quotes.path
@@ -136,10 +138,11 @@ def _date_precision_rules() -> list[tuple[str, str, pl.Expr]]:
     ]
 
 
-def check_event_dates(tables: dict[str, ValidTable]) -> list[Problem]:
+def check_event_dates(layout: Layout, tables: dict[str, ValidTable]) -> list[Problem]:
+    """An event's dates are in order and agree with their precision."""
     import polars as pl
 
-    events = tables.get("events")
+    events = tables.get(Event.resource_name)
     if events is None:
         return []
     path, frame = events.path, events.frame
@@ -156,22 +159,23 @@ def check_event_dates(tables: dict[str, ValidTable]) -> list[Problem]:
     return problems
 
 
-def check_entities_used(tables: dict[str, ValidTable]) -> list[Problem]:
+def check_entities_used(layout: Layout, tables: dict[str, ValidTable]) -> list[Problem]:
     """Every entity is referenced from another table, and each alias is attested in a mention."""
     import polars as pl
 
-    entities = tables.get("entities")
+    entities = tables.get(Entity.resource_name)
     if entities is None:
         return []
     references = [
         table.frame.select(pl.col(fk.fields[0]).alias("entity_id"))
-        for name, table in tables.items()
-        if name != "entities"
+        for table in tables.values()
+        if table.model is not Entity
         for fk in table.model.foreign_keys
-        if fk.resource == "entities"
+        if fk.resource == Entity.resource_name
     ]
-    if "quotes" in tables:
-        co_speakers = _speakers(tables["quotes"].frame).filter(pl.col("field") == "co_speaker_ids")
+    quotes = tables.get(Quote.resource_name)
+    if quotes is not None:
+        co_speakers = _speakers(quotes.frame).filter(pl.col("field") == "co_speaker_ids")
         references.append(co_speakers.select(pl.col("entity").alias("entity_id")))
     referenced = pl.concat(references).unique() if references else pl.DataFrame(schema={"entity_id": pl.String})
     unreferenced = entities.frame.join(referenced, on="entity_id", how="anti")
@@ -184,7 +188,7 @@ def check_entities_used(tables: dict[str, ValidTable]) -> list[Problem]:
         .select(LINE, "entity_id", pl.col("aliases").str.split(LIST_SEPARATOR).alias("alias"))
         .explode("alias")
     )
-    mentions = tables.get("entity_mentions")
+    mentions = tables.get(EntityMention.resource_name)
     if mentions is not None:
         attested = mentions.frame.select("entity_id", pl.col("text").alias("alias")).unique()
         aliases = aliases.join(attested, on=["entity_id", "alias"], how="anti")
@@ -193,9 +197,3 @@ def check_entities_used(tables: dict[str, ValidTable]) -> list[Problem]:
         for row in _found(aliases, "alias", "entity_id")
     ]
     return problems
-
-
-def check_curation(tables: dict[str, ValidTable]) -> list[Problem]:
-    return (
-        check_sources_present(tables) + check_speakers(tables) + check_event_dates(tables) + check_entities_used(tables)
-    )

@@ -6,7 +6,8 @@ reports and the `field` a failure points at.
 
 Some rules compare a table with another (every article has a quote; an imposer is a
 government or a country). GX checks one batch at a time, so `frames()` adds those facts to
-each table as derived columns, listed in `DERIVED_COLUMNS`, before the suites run.
+each table as derived columns, which each model declares and computes (`Row.derived_columns`,
+`Row.derive`), before the suites run.
 
 The suites see the rows that passed the row model, so they report table-level defects rather
 than repeating cell errors. A suite reaches GX only once `allowlist.suite_problems` finds
@@ -17,53 +18,24 @@ from __future__ import annotations
 
 import datetime
 import os
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any
 
 from ..engine import LINE
-from ..models import MODELS
-from ..models.event_actors import ActorRole
+from ..models import TABLES
 from ..package import Layout, ValidTable
 from ..problems import Problem, problem
 from ..tables import read_json
 from .allowlist import named_columns, suite_problems
-from .provenance import SPAN_TABLES
 
 if TYPE_CHECKING:
     import pandas as pd
     import polars as pl
     from great_expectations.data_context.data_context.abstract_data_context import AbstractDataContext
 
-# Derived columns, by table: what each one holds. `frames()` computes them.
-DERIVED_COLUMNS: dict[str, dict[str, str]] = {
-    **{
-        table: {
-            "span_length": "char_end - char_start",
-            "text_length": "len(text), in code points",
-        }
-        for table in SPAN_TABLES
-    },
-    "articles": {
-        "article_number": "NNN of article_id art-NNN",
-        "seed_number": "NNN of seed_file seeds/NNN_….txt",
-        "quote_count": "number of quotes from the article",
-    },
-    "entities": {"name_key": "the name, case-folded"},
-    # A rule about one role names that role's column: suites have no row conditions (allowlist.py).
-    "event_actors": {
-        "entity_type": "entity_type of entity_id",
-        **{
-            f"{role}_type": f"entity_type of entity_id where role is {role}, else empty" for role in get_args(ActorRole)
-        },
-    },
-    "events": {"actor_count": "number of event_actors rows of the event"},
-    "sanctions": {"imposer_type": "entity_type of imposer_id"},
-}
-DERIVED_COLUMNS["quotes"] |= {
-    "quote_article_number": "NNN of quote_id q-NNN-SS",
-    "article_number": "NNN of article_id art-NNN",
-}
+# Derived columns, by table: what each one holds. Each model declares its own (`Row.derived_columns`).
+DERIVED_COLUMNS: dict[str, Mapping[str, str]] = {model.resource_name: model.derived_columns for model in TABLES}
 
 
 @dataclass(frozen=True)
@@ -95,7 +67,8 @@ def load_suites(layout: Layout, tables: dict[str, ValidTable]) -> tuple[dict[str
         if read_problems:
             problems += read_problems
             continue
-        columns = {*MODELS[table].model_fields, *DERIVED_COLUMNS.get(table, {})}
+        model = tables[table].model
+        columns = {*model.model_fields, *model.derived_columns}
         found = suite_problems(suite, table, columns)
         if found:
             problems += [problem("suite-invalid", path, None, where or None, detail=why) for where, why in found]
@@ -105,15 +78,15 @@ def load_suites(layout: Layout, tables: dict[str, ValidTable]) -> tuple[dict[str
 
 
 def frames(tables: dict[str, ValidTable]) -> dict[str, pl.DataFrame]:
-    """Each table's valid rows with its derived columns, straight from the engine's typed frames.
+    """Each table's valid rows with its derived columns (`Row.derive`), straight from the engine's typed frames.
 
     The suites see the values the row checks saw, without a second parse of any file.
     """
-    result = {}
-    for name, table in tables.items():
-        derived = _DERIVERS[name](table.frame, tables) if name in _DERIVERS else table.frame
-        result[name] = derived.select(*table.model.model_fields, *DERIVED_COLUMNS.get(name, {}))
-    return result
+    valid = {name: table.frame for name, table in tables.items()}
+    return {
+        name: table.model.derive(table.frame, valid).select(*table.model.model_fields, *table.model.derived_columns)
+        for name, table in tables.items()
+    }
 
 
 def suite_frame(frame: pl.DataFrame, definition: dict[str, Any]) -> pd.DataFrame:
@@ -134,106 +107,6 @@ def suite_frame(frame: pl.DataFrame, definition: dict[str, Any]) -> pd.DataFrame
             # GX compares dates with the suites' ISO strings as Python dates, not as timestamps.
             result[column] = pd.Series(narrowed.get_column(column).to_list(), dtype=object)
     return result
-
-
-def _number(ids: pl.Expr) -> pl.Expr:
-    """The second `-`/`_`/`/`-separated part of each identifier, e.g. 000 of art-000."""
-    return ids.str.extract(r"^[^-_/]*[-_/]([^-_/]*)", 1)
-
-
-def _lookup(tables: dict[str, ValidTable], key: str, alias: str) -> pl.DataFrame:
-    """entity_id -> entity_type, the key renamed to `key`; the last row wins where an id repeats."""
-    import polars as pl
-
-    entities = tables.get("entities")
-    if entities is None:
-        return pl.DataFrame(schema={key: pl.String, alias: pl.String})
-    return entities.frame.select(pl.col("entity_id").alias(key), pl.col("entity_type").alias(alias)).unique(
-        key, keep="last", maintain_order=True
-    )
-
-
-def _count(tables: dict[str, ValidTable], table: str, key: str, alias: str) -> pl.DataFrame:
-    import polars as pl
-
-    counted = tables.get(table)
-    if counted is None:
-        return pl.DataFrame(schema={key: pl.String, alias: pl.UInt32})
-    return counted.frame.group_by(key).agg(pl.len().alias(alias))
-
-
-def _with(frame: pl.DataFrame, other: pl.DataFrame, key: str) -> pl.DataFrame:
-    """`frame` with the columns of `other` matched on `key`, row order kept (failures are positions)."""
-    return frame.join(other, on=key, how="left", maintain_order="left")
-
-
-def _derive_spans(frame: pl.DataFrame, _: dict[str, ValidTable]) -> pl.DataFrame:
-    import polars as pl
-
-    return frame.with_columns(
-        (pl.col("char_end") - pl.col("char_start")).alias("span_length"),
-        pl.col("text").str.len_chars().alias("text_length"),
-    )
-
-
-def _derive_articles(frame: pl.DataFrame, tables: dict[str, ValidTable]) -> pl.DataFrame:
-    import polars as pl
-
-    frame = _with(frame, _count(tables, "quotes", "article_id", "quote_count"), "article_id")
-    return frame.with_columns(
-        _number(pl.col("article_id")).alias("article_number"),
-        _number(pl.col("seed_file")).alias("seed_number"),
-        pl.col("quote_count").fill_null(0).cast(pl.Int64),
-    )
-
-
-def _derive_quotes(frame: pl.DataFrame, tables: dict[str, ValidTable]) -> pl.DataFrame:
-    import polars as pl
-
-    return _derive_spans(frame, tables).with_columns(
-        _number(pl.col("quote_id")).alias("quote_article_number"),
-        _number(pl.col("article_id")).alias("article_number"),
-    )
-
-
-def _derive_entities(frame: pl.DataFrame, _: dict[str, ValidTable]) -> pl.DataFrame:
-    import polars as pl
-
-    # str.casefold, which polars lacks (to_lowercase leaves ß and ﬁ as they are).
-    folded = [None if name is None else name.casefold() for name in frame.get_column("name").to_list()]
-    return frame.with_columns(pl.Series("name_key", folded, dtype=pl.String))
-
-
-def _derive_event_actors(frame: pl.DataFrame, tables: dict[str, ValidTable]) -> pl.DataFrame:
-    import polars as pl
-
-    frame = _with(frame, _lookup(tables, "entity_id", "entity_type"), "entity_id")
-    return frame.with_columns(
-        pl.when(pl.col("role") == role).then(pl.col("entity_type")).alias(f"{role}_type")
-        for role in get_args(ActorRole)
-    )
-
-
-def _derive_events(frame: pl.DataFrame, tables: dict[str, ValidTable]) -> pl.DataFrame:
-    import polars as pl
-
-    frame = _with(frame, _count(tables, "event_actors", "event_id", "actor_count"), "event_id")
-    return frame.with_columns(pl.col("actor_count").fill_null(0).cast(pl.Int64))
-
-
-def _derive_sanctions(frame: pl.DataFrame, tables: dict[str, ValidTable]) -> pl.DataFrame:
-    return _with(frame, _lookup(tables, "imposer_id", "imposer_type"), "imposer_id")
-
-
-_DERIVERS: dict[str, Callable[[pl.DataFrame, dict[str, ValidTable]], pl.DataFrame]] = {
-    **{table: _derive_spans for table in SPAN_TABLES},
-    "quotes": _derive_quotes,
-    "articles": _derive_articles,
-    "entities": _derive_entities,
-    "event_actors": _derive_event_actors,
-    "events": _derive_events,
-    "sanctions": _derive_sanctions,
-}
 
 
 def import_great_expectations() -> None:

@@ -8,14 +8,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..package import Layout
+from ..engine import LINE
+from ..models import Article
+from ..package import Layout, ValidTable
 from ..problems import Problem, problem
 from ..tables import open_regular, unsafe_path_problem
 
 if TYPE_CHECKING:
     import polars as pl
-
-SPAN_TABLES = ("quotes", "event_sources", "sanction_sources", "entity_mentions")
 
 
 def _plain_seed_files(layout: Layout) -> set[str]:
@@ -97,25 +97,30 @@ def load_seed_texts(
     return frame.drop_nulls("seed").unique("article_id", keep="last", maintain_order=True), problems
 
 
-def check_spans(paths: dict[str, Path], valid: dict[str, pl.DataFrame], seeds: pl.DataFrame) -> list[Problem]:
-    """Each span of the valid rows (the engine's typed tables, see `validate.valid_rows`) against its seed.
+def check_provenance(layout: Layout, tables: dict[str, ValidTable]) -> list[Problem]:
+    """Every valid article's seed against its recorded sha256, and every verbatim span against its seed."""
+    articles = tables.get(Article.resource_name)
+    seed_rows = articles.frame.select("article_id", "seed_file", "sha256", LINE).iter_rows() if articles else []
+    seeds, problems = load_seed_texts(layout, layout.csv(Article.resource_name), seed_rows)
+    return problems + check_spans(tables, seeds)
+
+
+def check_spans(tables: dict[str, ValidTable], seeds: pl.DataFrame) -> list[Problem]:
+    """Each verbatim span of the valid rows (`Row.verbatim_fields`) against its seed.
 
     `seeds` has the columns article_id and seed (`load_seed_texts`). A vectorised join and slice,
-    one query per table, run together: offsets count code points, as polars' `str.slice` does.
+    one query per field: offsets count code points, as polars' `str.slice` does.
     """
     import polars as pl
-
-    from ..engine import LINE
 
     seeds = seeds.select("article_id", "seed", pl.col("seed").str.len_chars().alias("seed_length"))
     start, end = pl.col("char_start"), pl.col("char_end")
     outside = (end > pl.col("seed_length")) | (start >= end)
-    names = [name for name in SPAN_TABLES if name in valid]
+    spans = [(table, field) for table in tables.values() for field in table.model.verbatim_fields]
     queries = [
         # An article without a seed is reported by the foreign-key or the seed check: the inner join drops it.
-        valid[name]
-        .lazy()
-        .select("article_id", "text", start, end, LINE)
+        table.frame.lazy()
+        .select("article_id", pl.col(field).alias("text"), start, end, LINE)
         .drop_nulls()
         .join(seeds.lazy(), on="article_id")
         .select(
@@ -129,18 +134,16 @@ def check_spans(paths: dict[str, Path], valid: dict[str, pl.DataFrame], seeds: p
             pl.col("text"),
         )
         .filter(pl.col("outside") | (pl.col("actual") != pl.col("text")))
-        for name in names
+        for table, field in spans
     ]
     problems: list[Problem] = []
     # One table at a time, streamed: the slices of every span at once cost hundreds of MB.
-    for name, flagged in zip(names, (query.collect(engine="streaming") for query in queries), strict=True):
+    for (table, field), flagged in zip(spans, (query.collect(engine="streaming") for query in queries), strict=True):
         for line, first, last, length, out, actual, _ in flagged.iter_rows():
             if out:
                 problems.append(
-                    problem("span-out-of-range", paths[name], line, "char_end", start=first, end=last, length=length)
+                    problem("span-out-of-range", table.path, line, "char_end", start=first, end=last, length=length)
                 )
             else:
-                problems.append(
-                    problem("span-mismatch", paths[name], line, "text", start=first, end=last, actual=actual)
-                )
+                problems.append(problem("span-mismatch", table.path, line, field, start=first, end=last, actual=actual))
     return problems

@@ -1,6 +1,6 @@
 """The table models: the single source of truth for every schema and the data dictionary."""
 
-from ._base import ForeignKey, Row, split_list
+from ._base import Evidence, ForeignKey, Row, Sources, Vocabulary, split_list
 from .articles import Article
 from .entities import Entity
 from .entity_mentions import EntityMention
@@ -35,10 +35,13 @@ __all__ = [
     "Event",
     "EventActor",
     "EventSource",
+    "Evidence",
     "ForeignKey",
     "Quote",
     "Row",
     "Sanction",
     "SanctionSource",
+    "Sources",
+    "Vocabulary",
     "split_list",
 ]

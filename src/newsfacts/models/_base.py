@@ -8,12 +8,16 @@ Table Schema, the JSON Schema and the data dictionary can all be generated from 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ..cells import date_cell, integer_cell
+
+if TYPE_CHECKING:
+    import polars as pl
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 ISO_COUNTRY = r"^[A-Z]{2}$"
@@ -39,6 +43,23 @@ class ForeignKey:
     reference: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Sources:
+    """The table that must hold at least one verbatim source for every row, matched on `key`."""
+
+    table: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """A field's controlled vocabulary, each term with what it means, as the data dictionary lists it."""
+
+    title: str
+    field: str
+    terms: Mapping[str, str]
+
+
 class Row(BaseModel):
     """Base class of every table row."""
 
@@ -48,13 +69,31 @@ class Row(BaseModel):
     table_title: ClassVar[str]
     primary_key: ClassVar[tuple[str, ...]]
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = ()
-    # Fields that hold text copied verbatim from a seed (and checked against it).
+    # Fields that hold text copied verbatim from a seed, at [char_start, char_end) of the seed of
+    # article_id; each is checked against it (`span-mismatch`) and may start with `=` or `+`.
     verbatim_fields: ClassVar[tuple[str, ...]] = ()
+    # Where every row must have a verbatim source (`source-missing`), if anywhere.
+    sources: ClassVar[Sources | None] = None
+    # Columns the table's expectation suite may name besides the fields, each with what it holds;
+    # `derive` computes them. GX checks one table at a time, so a rule that needs another table's
+    # facts (every article has a quote) reads them from a derived column.
+    derived_columns: ClassVar[Mapping[str, str]] = {}
+    # The controlled vocabularies the data dictionary explains below the table's fields.
+    vocabularies: ClassVar[tuple[Vocabulary, ...]] = ()
 
     @classmethod
     def summary(cls) -> str:
         """The model's docstring on one line: the table's description."""
         return " ".join((cls.__doc__ or "").split())
+
+    @classmethod
+    def derive(cls, frame: pl.DataFrame, frames: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
+        """The table's valid rows (`frame`) with its `derived_columns` added.
+
+        `frames` holds every table's valid rows, by resource name; polars is imported only here,
+        so that importing the models stays light.
+        """
+        return frame
 
 
 def split_list(value: str | None) -> list[str]:
@@ -76,8 +115,30 @@ def required(description: str, **kwargs: Any) -> Any:
     return Field(description=description, **kwargs)
 
 
-# The four columns shared by every evidence table (quotes, event_sources, sanction_sources,
-# entity_mentions): where in which seed a verbatim span sits.
+class Evidence(Row):
+    """A table of verbatim spans: `text` is the seed of `article_id` from `char_start` to `char_end`.
+
+    Each evidence table declares the four columns below (ArticleRef, SpanText, CharStart, CharEnd)
+    where its header has them; this class adds what every span table has in common.
+    """
+
+    verbatim_fields: ClassVar[tuple[str, ...]] = ("text",)
+    derived_columns: ClassVar[Mapping[str, str]] = {
+        "span_length": "char_end - char_start",
+        "text_length": "len(text), in code points",
+    }
+
+    @classmethod
+    def derive(cls, frame: pl.DataFrame, frames: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
+        import polars as pl
+
+        return frame.with_columns(
+            (pl.col("char_end") - pl.col("char_start")).alias("span_length"),
+            pl.col("text").str.len_chars().alias("text_length"),
+        )
+
+
+# The four columns of every evidence table: where in which seed a verbatim span sits.
 ArticleRef = Annotated[str, required("The article (→ articles.article_id) the text comes from.", pattern=ARTICLE_ID)]
 SpanText = Annotated[str, required("Copied character for character from the seed text.", min_length=1)]
 CharStart = Annotated[

@@ -1,4 +1,5 @@
-from typing import ClassVar, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from ._base import (
     ARTICLE_ID,
@@ -13,6 +14,11 @@ from ._base import (
     required,
     unique,
 )
+from ._frames import counts, matched, number
+from .quotes import Quote
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 class Article(Row):
@@ -22,6 +28,11 @@ class Article(Row):
     table_title: ClassVar[str] = "Articles"
     primary_key: ClassVar[tuple[str, ...]] = ("article_id",)
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (entity_fk("outlet_id"),)
+    derived_columns: ClassVar[Mapping[str, str]] = {
+        "article_number": "NNN of article_id art-NNN",
+        "seed_number": "NNN of seed_file seeds/NNN_….txt",
+        "quote_count": "number of quotes from the article",
+    }
 
     article_id: str = unique("Stable identifier `art-NNN`, NNN being the seed file's prefix.", pattern=ARTICLE_ID)
     seed_file: str = unique(
@@ -49,3 +60,14 @@ class Article(Row):
         "Canonical URL of the article. Left empty unless the source itself gives it: URLs are never guessed.",
         pattern=r"^https?://\S+$",
     )
+
+    @classmethod
+    def derive(cls, frame: "pl.DataFrame", frames: Mapping[str, "pl.DataFrame"]) -> "pl.DataFrame":
+        import polars as pl
+
+        frame = matched(frame, counts(frames, Quote.resource_name, "article_id", "quote_count"), "article_id")
+        return frame.with_columns(
+            number(pl.col("article_id")).alias("article_number"),
+            number(pl.col("seed_file")).alias("seed_number"),
+            pl.col("quote_count").fill_null(0).cast(pl.Int64),
+        )

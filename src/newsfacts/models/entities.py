@@ -1,6 +1,10 @@
-from typing import ClassVar, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from ._base import ISO_COUNTRY, SEMICOLON_LIST, SLUG, ForeignKey, Row, entity_fk, optional, required, unique
+
+if TYPE_CHECKING:
+    import polars as pl
 
 EntityType = Literal["person", "organization", "government", "country", "media_outlet", "weapon_system", "other"]
 
@@ -12,6 +16,7 @@ class Entity(Row):
     table_title: ClassVar[str] = "Entities"
     primary_key: ClassVar[tuple[str, ...]] = ("entity_id",)
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (entity_fk("parent_id"),)
+    derived_columns: ClassVar[Mapping[str, str]] = {"name_key": "the name, case-folded"}
 
     entity_id: str = unique("Stable identifier: a lowercase slug such as `antony-blinken`.", pattern=SLUG)
     name: str = required(
@@ -37,3 +42,23 @@ class Entity(Row):
         "The entity this one belongs to or acts for (→ entities.entity_id), e.g. a mission's government.",
         pattern=SLUG,
     )
+
+    @classmethod
+    def derive(cls, frame: "pl.DataFrame", frames: Mapping[str, "pl.DataFrame"]) -> "pl.DataFrame":
+        import polars as pl
+
+        # str.casefold, which polars lacks (to_lowercase leaves ß and ﬁ as they are).
+        folded = [None if name is None else name.casefold() for name in frame.get_column("name").to_list()]
+        return frame.with_columns(pl.Series("name_key", folded, dtype=pl.String))
+
+    @classmethod
+    def types(cls, frames: Mapping[str, "pl.DataFrame"], key: str, alias: str) -> "pl.DataFrame":
+        """entity_id -> entity_type, renamed `key` -> `alias`; the last row wins where an id repeats."""
+        import polars as pl
+
+        entities = frames.get(cls.resource_name)
+        if entities is None:
+            return pl.DataFrame(schema={key: pl.String, alias: pl.String})
+        return entities.select(pl.col("entity_id").alias(key), pl.col("entity_type").alias(alias)).unique(
+            key, keep="last", maintain_order=True
+        )

@@ -1,6 +1,12 @@
-from typing import ClassVar, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar, Literal, get_args
 
 from ._base import EntityRef, ForeignKey, Row, entity_fk, required
+from ._frames import matched
+from .entities import Entity
+
+if TYPE_CHECKING:
+    import polars as pl
 
 ActorRole = Literal[
     "actor",
@@ -26,6 +32,13 @@ class EventActor(Row):
         ForeignKey(("event_id",), "events", ("event_id",)),
         entity_fk("entity_id"),
     )
+    # A rule about one role names that role's column: suites have no row conditions (allowlist.py).
+    derived_columns: ClassVar[Mapping[str, str]] = {
+        "entity_type": "entity_type of entity_id",
+        **{
+            f"{role}_type": f"entity_type of entity_id where role is {role}, else empty" for role in get_args(ActorRole)
+        },
+    }
 
     event_id: str = required("The event (→ events.event_id).", pattern=r"^ev-[a-z0-9]+(-[a-z0-9]+)*$")
     entity_id: EntityRef
@@ -34,3 +47,13 @@ class EventActor(Row):
         "statement; `reporter` published a report; `cited_source` was cited by one; `participant`, `host`; "
         "`target` of an action; `subject` the event is about."
     )
+
+    @classmethod
+    def derive(cls, frame: "pl.DataFrame", frames: Mapping[str, "pl.DataFrame"]) -> "pl.DataFrame":
+        import polars as pl
+
+        frame = matched(frame, Entity.types(frames, "entity_id", "entity_type"), "entity_id")
+        return frame.with_columns(
+            pl.when(pl.col("role") == role).then(pl.col("entity_type")).alias(f"{role}_type")
+            for role in get_args(ActorRole)
+        )

@@ -1,14 +1,13 @@
 from typing import ClassVar
 
-from ._base import ARTICLE_FK, ArticleRef, CharEnd, CharStart, ForeignKey, Row, SpanText, required
+from ._base import ARTICLE_FK, ArticleRef, CharEnd, CharStart, Evidence, ForeignKey, SpanText, required
 
 
-class EventSource(Row):
+class EventSource(Evidence):
     """A verbatim span of an article that reports an event."""
 
     resource_name: ClassVar[str] = "event_sources"
     table_title: ClassVar[str] = "Event sources"
-    verbatim_fields: ClassVar[tuple[str, ...]] = ("text",)
     primary_key: ClassVar[tuple[str, ...]] = ("event_id", "article_id", "char_start")
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (
         ForeignKey(("event_id",), "events", ("event_id",)),

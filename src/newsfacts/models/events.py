@@ -1,6 +1,13 @@
-from typing import ClassVar, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar, Literal
 
-from ._base import Basis, DatePrecision, OptionalDate, Row, optional, required, unique
+from ._base import Basis, DatePrecision, OptionalDate, Row, Sources, Vocabulary, optional, required, unique
+from ._frames import counts, matched
+from .event_actors import EventActor
+from .event_sources import EventSource
+
+if TYPE_CHECKING:
+    import polars as pl
 
 # The controlled vocabulary of `event_type`; the data dictionary prints these definitions.
 EVENT_TYPES: dict[str, str] = {
@@ -47,6 +54,9 @@ class Event(Row):
     resource_name: ClassVar[str] = "events"
     table_title: ClassVar[str] = "Events"
     primary_key: ClassVar[tuple[str, ...]] = ("event_id",)
+    sources: ClassVar[Sources | None] = Sources(EventSource.resource_name, "event_id")
+    derived_columns: ClassVar[Mapping[str, str]] = {"actor_count": "number of event_actors rows of the event"}
+    vocabularies: ClassVar[tuple[Vocabulary, ...]] = (Vocabulary("Event types", "event_type", EVENT_TYPES),)
 
     event_id: str = unique("Stable identifier `ev-…`.", pattern=r"^ev-[a-z0-9]+(-[a-z0-9]+)*$")
     event_type: EventType = required("What kind of event (controlled vocabulary, see below).")
@@ -69,3 +79,10 @@ class Event(Row):
     )
     description: str = required("One neutral sentence saying what happened.", min_length=1)
     location: str | None = optional("Where it happened, as printed.")
+
+    @classmethod
+    def derive(cls, frame: "pl.DataFrame", frames: Mapping[str, "pl.DataFrame"]) -> "pl.DataFrame":
+        import polars as pl
+
+        frame = matched(frame, counts(frames, EventActor.resource_name, "event_id", "actor_count"), "event_id")
+        return frame.with_columns(pl.col("actor_count").fill_null(0).cast(pl.Int64))

@@ -1,4 +1,5 @@
-from typing import ClassVar, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from ._base import (
     ARTICLE_FK,
@@ -6,24 +7,32 @@ from ._base import (
     ArticleRef,
     CharEnd,
     CharStart,
+    Evidence,
     ForeignKey,
-    Row,
     SpanText,
     entity_fk,
     optional,
     required,
     unique,
 )
+from ._frames import number
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
-class Quote(Row):
+class Quote(Evidence):
     """A direct quotation, kept exactly as the article prints it."""
 
     resource_name: ClassVar[str] = "quotes"
     table_title: ClassVar[str] = "Quotes"
-    verbatim_fields: ClassVar[tuple[str, ...]] = ("text",)
     primary_key: ClassVar[tuple[str, ...]] = ("quote_id",)
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (ARTICLE_FK, entity_fk("speaker_id"))
+    derived_columns: ClassVar[Mapping[str, str]] = {
+        **Evidence.derived_columns,
+        "quote_article_number": "NNN of quote_id q-NNN-SS",
+        "article_number": "NNN of article_id art-NNN",
+    }
 
     quote_id: str = unique(
         "Stable identifier `q-NNN-SS`: article number, then order of appearance.",
@@ -52,3 +61,16 @@ class Quote(Row):
         "or twice in one article, share it; each keeps its own wording in `text`.",
         pattern=r"^u-[a-z0-9]+(-[a-z0-9]+)*$",
     )
+
+    @classmethod
+    def derive(cls, frame: "pl.DataFrame", frames: Mapping[str, "pl.DataFrame"]) -> "pl.DataFrame":
+        import polars as pl
+
+        return (
+            super()
+            .derive(frame, frames)
+            .with_columns(
+                number(pl.col("quote_id")).alias("quote_article_number"),
+                number(pl.col("article_id")).alias("article_number"),
+            )
+        )

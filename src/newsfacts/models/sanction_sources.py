@@ -1,14 +1,13 @@
 from typing import ClassVar
 
-from ._base import ARTICLE_FK, ArticleRef, CharEnd, CharStart, ForeignKey, Row, SpanText, required
+from ._base import ARTICLE_FK, ArticleRef, CharEnd, CharStart, Evidence, ForeignKey, SpanText, required
 
 
-class SanctionSource(Row):
+class SanctionSource(Evidence):
     """A verbatim span of an article that reports a sanction."""
 
     resource_name: ClassVar[str] = "sanction_sources"
     table_title: ClassVar[str] = "Sanction sources"
-    verbatim_fields: ClassVar[tuple[str, ...]] = ("text",)
     primary_key: ClassVar[tuple[str, ...]] = ("sanction_id", "article_id", "char_start")
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (
         ForeignKey(("sanction_id",), "sanctions", ("sanction_id",)),

@@ -1,6 +1,13 @@
-from typing import ClassVar, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar, Literal
 
-from ._base import Basis, EntityRef, ForeignKey, OptionalDate, Row, entity_fk, optional, required, unique
+from ._base import Basis, EntityRef, ForeignKey, OptionalDate, Row, Sources, entity_fk, optional, required, unique
+from ._frames import matched
+from .entities import Entity
+from .sanction_sources import SanctionSource
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 class Sanction(Row):
@@ -10,6 +17,8 @@ class Sanction(Row):
     table_title: ClassVar[str] = "Sanctions"
     primary_key: ClassVar[tuple[str, ...]] = ("sanction_id",)
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (entity_fk("imposer_id"), entity_fk("target_id"))
+    sources: ClassVar[Sources | None] = Sources(SanctionSource.resource_name, "sanction_id")
+    derived_columns: ClassVar[Mapping[str, str]] = {"imposer_type": "entity_type of imposer_id"}
 
     sanction_id: str = unique("Stable identifier `sn-…`.", pattern=r"^sn-[a-z0-9]+(-[a-z0-9]+)*$")
     imposer_id: EntityRef
@@ -24,3 +33,7 @@ class Sanction(Row):
     )
     measures: str | None = optional("What the measure consists of, as far as the sources say.")
     description: str = required("One neutral sentence describing the measure.", min_length=1)
+
+    @classmethod
+    def derive(cls, frame: "pl.DataFrame", frames: Mapping[str, "pl.DataFrame"]) -> "pl.DataFrame":
+        return matched(frame, Entity.types(frames, "imposer_id", "imposer_type"), "imposer_id")

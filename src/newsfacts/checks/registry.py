@@ -1,0 +1,102 @@
+"""The checks `validate` runs, in order, each with every code it can report.
+
+To add a check, write `check_…(layout, tables)` in the module of its kind (a rule across tables
+in curation.py), give its codes catalogue entries (problems.py), declare it in `CHECKS` and add
+a fixture that provokes each code. The tests hold every check to its declared codes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..build import interrupted
+from . import Check
+from .allowlist import RULE_CODES
+from .curation import check_entities_used, check_event_dates, check_sources_present, check_speakers
+from .expectations import check_expectations
+from .provenance import check_provenance
+from .released import check_releases
+
+if TYPE_CHECKING:
+    from ..package import Layout, ValidTable
+    from ..problems import Problem
+
+# What reading one file can report (tables.read_bytes, tables.decode_text).
+FILE_CODES = frozenset({"file-missing", "unsafe-path", "file-too-large", "bom", "encoding-error", "control-character"})
+
+# What reading the package can report before any check runs (`validate.read_package`): the
+# descriptor vetted, each table read (one that cannot be read stops the checks: `structure-first`),
+# its cells typed and checked against its Table Schema, the rows in error explained by the row
+# model, and the descriptor compared with what `build` writes.
+READING_CODES = FILE_CODES | {
+    "descriptor-invalid",
+    "unknown-profile",
+    "unsupported-hash",
+    "csv-error",
+    "header-mismatch",
+    "duplicate-header",
+    "row-length",
+    "cell-too-large",
+    "formula-injection",
+    "structure-first",
+    "byte-count",
+    "hash-count",
+    "blank-row",
+    "type-error",
+    "constraint-error",
+    "unique-error",
+    "primary-key",
+    "foreign-key",
+    "row-invalid",
+    "descriptor-mismatch",
+}
+
+
+def check_build_finished(layout: Layout, tables: dict[str, ValidTable]) -> list[Problem]:
+    return interrupted(layout)
+
+
+def check_json_tables(layout: Layout, tables: dict[str, ValidTable]) -> list[Problem]:
+    # Imported when first run: jsonschema takes 50 ms to import, which `validate --rows-only` never needs.
+    from .generated import check_json_tables
+
+    return check_json_tables(layout, tables)
+
+
+CHECKS: tuple[Check, ...] = (
+    Check("build-finished", "files", check_build_finished, frozenset({"build-interrupted", "stale-temp-file"})),
+    Check(
+        "provenance",
+        "rows",
+        check_provenance,
+        frozenset(
+            {"unsafe-path", "file-too-large", "encoding-error", "seed-missing", "seed-hash-mismatch"}
+            | {"span-out-of-range", "span-mismatch"}
+        ),
+    ),
+    Check("json-tables", "tables", check_json_tables, FILE_CODES | {"json-schema", "json-stale"}, beside=True),
+    Check("sources-present", "tables", check_sources_present, frozenset({"source-missing"})),
+    Check(
+        "speakers",
+        "tables",
+        check_speakers,
+        frozenset({"unknown-entity", "speaker-type", "utterance-speaker-conflict"}),
+    ),
+    Check("event-dates", "tables", check_event_dates, frozenset({"date-order", "date-precision"})),
+    Check("entities-used", "tables", check_entities_used, frozenset({"entity-unreferenced", "alias-unattested"})),
+    Check(
+        "releases",
+        "tables",
+        check_releases,
+        FILE_CODES
+        | {
+            "release-record-invalid",
+            "released-seed-changed",
+            "released-rule-removed",
+            "released-rule-weakened",
+            "acknowledgement-invalid",
+            "acknowledgement-stale",
+        },
+    ),
+    Check("expectations", "tables", check_expectations, FILE_CODES | {"suite-missing", "suite-invalid"} | RULE_CODES),
+)
