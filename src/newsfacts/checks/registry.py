@@ -7,19 +7,18 @@ a fixture that provokes each code. The tests hold every check to its declared co
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
 
 from ..build import interrupted
 from . import Check
 from .allowlist import RULE_CODES
-from .curation import check_entities_used, check_event_dates, check_sources_present, check_speakers
-from .expectations import check_expectations
 from .provenance import check_provenance
-from .released import check_releases
 
 if TYPE_CHECKING:
     from ..package import Layout, ValidTable
     from ..problems import Problem
+    from . import Run
 
 # What reading one file can report (tables.read_bytes, tables.decode_text).
 FILE_CODES = frozenset({"file-missing", "unsafe-path", "file-too-large", "bom", "encoding-error", "control-character"})
@@ -56,11 +55,18 @@ def check_build_finished(layout: Layout, tables: dict[str, ValidTable]) -> list[
     return interrupted(layout)
 
 
-def check_json_tables(layout: Layout, tables: dict[str, ValidTable]) -> list[Problem]:
-    # Imported when first run: jsonschema takes 50 ms to import, which `validate --rows-only` never needs.
-    from .generated import check_json_tables
+def deferred(module: str, function: str) -> Run:
+    """The check `function` of checks/`module`.py, imported when it first runs.
 
-    return check_json_tables(layout, tables)
+    `validate --rows-only` runs no "tables" check, and so never imports their modules
+    (jsonschema alone takes 50 ms to import).
+    """
+
+    def run(layout: Layout, tables: dict[str, ValidTable]) -> list[Problem]:
+        check: Run = getattr(importlib.import_module(f"{__package__}.{module}"), function)
+        return check(layout, tables)
+
+    return run
 
 
 CHECKS: tuple[Check, ...] = (
@@ -74,20 +80,33 @@ CHECKS: tuple[Check, ...] = (
             | {"span-out-of-range", "span-mismatch"}
         ),
     ),
-    Check("json-tables", "tables", check_json_tables, FILE_CODES | {"json-schema", "json-stale"}, beside=True),
-    Check("sources-present", "tables", check_sources_present, frozenset({"source-missing"})),
+    Check(
+        "json-tables",
+        "tables",
+        deferred("generated", "check_json_tables"),
+        FILE_CODES | {"json-schema", "json-stale"},
+        beside=True,
+    ),
+    Check("sources-present", "tables", deferred("curation", "check_sources_present"), frozenset({"source-missing"})),
     Check(
         "speakers",
         "tables",
-        check_speakers,
+        deferred("curation", "check_speakers"),
         frozenset({"unknown-entity", "speaker-type", "utterance-speaker-conflict"}),
     ),
-    Check("event-dates", "tables", check_event_dates, frozenset({"date-order", "date-precision"})),
-    Check("entities-used", "tables", check_entities_used, frozenset({"entity-unreferenced", "alias-unattested"})),
+    Check(
+        "event-dates", "tables", deferred("curation", "check_event_dates"), frozenset({"date-order", "date-precision"})
+    ),
+    Check(
+        "entities-used",
+        "tables",
+        deferred("curation", "check_entities_used"),
+        frozenset({"entity-unreferenced", "alias-unattested"}),
+    ),
     Check(
         "releases",
         "tables",
-        check_releases,
+        deferred("released", "check_releases"),
         FILE_CODES
         | {
             "release-record-invalid",
@@ -98,5 +117,10 @@ CHECKS: tuple[Check, ...] = (
             "acknowledgement-stale",
         },
     ),
-    Check("expectations", "tables", check_expectations, FILE_CODES | {"suite-missing", "suite-invalid"} | RULE_CODES),
+    Check(
+        "expectations",
+        "tables",
+        deferred("expectations", "check_expectations"),
+        FILE_CODES | {"suite-missing", "suite-invalid"} | RULE_CODES,
+    ),
 )

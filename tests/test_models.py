@@ -1,0 +1,35 @@
+"""The table facts the models declare, which the checks, the suites and the dictionary read."""
+
+from __future__ import annotations
+
+from typing import get_args
+
+import pytest
+
+from newsfacts.models import MODELS, TABLES, ForeignKey, Row
+
+
+@pytest.mark.parametrize(
+    "model", [model for model in TABLES if model.verbatim_fields], ids=lambda model: model.__name__
+)
+def test_a_verbatim_field_has_its_article_and_offsets(model: type[Row]) -> None:
+    assert {"article_id", "char_start", "char_end", *model.verbatim_fields} <= set(model.model_fields)
+
+
+@pytest.mark.parametrize("model", [model for model in TABLES if model.sources], ids=lambda model: model.__name__)
+def test_a_sources_table_refers_back_on_its_key(model: type[Row]) -> None:
+    assert model.sources is not None
+    key = (model.sources.key,)
+    assert ForeignKey(key, model.resource_name, key) in MODELS[model.sources.table].foreign_keys
+
+
+@pytest.mark.parametrize("model", [model for model in TABLES if model.vocabularies], ids=lambda model: model.__name__)
+def test_a_vocabulary_explains_every_value_of_its_field(model: type[Row]) -> None:
+    for vocabulary in model.vocabularies:
+        assert tuple(vocabulary.terms) == get_args(model.model_fields[vocabulary.field].annotation)
+
+
+def test_derived_columns_do_not_shadow_fields() -> None:
+    assert {model.__name__: set(model.derived_columns) & set(model.model_fields) for model in TABLES} == {
+        model.__name__: set() for model in TABLES
+    }
