@@ -76,8 +76,15 @@ CHECKS: tuple[Check, ...] = (
         "rows",
         check_provenance,
         frozenset(
-            {"unsafe-path", "file-too-large", "encoding-error", "seed-missing", "seed-hash-mismatch"}
-            | {"span-out-of-range", "span-mismatch"}
+            {
+                "unsafe-path",
+                "file-too-large",
+                "encoding-error",
+                "seed-missing",
+                "seed-hash-mismatch",
+                "span-out-of-range",
+                "span-mismatch",
+            }
         ),
     ),
     Check(

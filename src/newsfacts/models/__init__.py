@@ -11,7 +11,9 @@ from .quotes import Quote
 from .sanction_sources import SanctionSource
 from .sanctions import Sanction
 
-# In dependency order: a table only refers to tables listed before it (self-references aside).
+# The one list of the package's tables: a table added here (and in its own module) is read, checked,
+# built, exported and documented. In dependency order: a table only refers to tables listed before it
+# (self-references aside).
 TABLES: tuple[type[Row], ...] = (
     Entity,
     Article,

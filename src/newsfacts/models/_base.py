@@ -2,7 +2,8 @@
 
 Every table is a pydantic model. Besides its fields, a model declares its table-level
 metadata (resource name, primary key, foreign keys) as class variables, so that the
-Table Schema, the JSON Schema and the data dictionary can all be generated from it.
+Table Schema, the JSON Schema and the data dictionary can all be generated from it, and the
+facts the checks and the suites read (verbatim spans, required sources, derived columns).
 """
 
 from __future__ import annotations
@@ -90,8 +91,8 @@ class Row(BaseModel):
     def derive(cls, frame: pl.DataFrame, frames: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
         """The table's valid rows (`frame`) with its `derived_columns` added.
 
-        `frames` holds every table's valid rows, by resource name; polars is imported only here,
-        so that importing the models stays light.
+        `frames` holds every table's valid rows, by resource name. polars is imported inside
+        `derive`, so that importing the models stays light.
         """
         return frame
 
