@@ -11,8 +11,8 @@ import importlib
 from typing import TYPE_CHECKING
 
 from ..build import interrupted
+from ..problems import codes
 from . import Check
-from .allowlist import RULE_CODES
 from .provenance import check_provenance
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ READING_CODES = FILE_CODES | {
     "formula-injection",
     "structure-first",
     "byte-count",
-    "hash-count",
+    "hash-mismatch",
     "blank-row",
     "type-error",
     "constraint-error",
@@ -75,17 +75,7 @@ CHECKS: tuple[Check, ...] = (
         "provenance",
         "rows",
         check_provenance,
-        frozenset(
-            {
-                "unsafe-path",
-                "file-too-large",
-                "encoding-error",
-                "seed-missing",
-                "seed-hash-mismatch",
-                "span-out-of-range",
-                "span-mismatch",
-            }
-        ),
+        codes("provenance") | {"unsafe-path", "file-too-large", "encoding-error"},
     ),
     Check(
         "json-tables",
@@ -110,24 +100,8 @@ CHECKS: tuple[Check, ...] = (
         deferred("curation", "check_entities_used"),
         frozenset({"entity-unreferenced", "alias-unattested"}),
     ),
+    Check("releases", "tables", deferred("released", "check_releases"), FILE_CODES | codes("released")),
     Check(
-        "releases",
-        "tables",
-        deferred("released", "check_releases"),
-        FILE_CODES
-        | {
-            "release-record-invalid",
-            "released-seed-changed",
-            "released-rule-removed",
-            "released-rule-weakened",
-            "acknowledgement-invalid",
-            "acknowledgement-stale",
-        },
-    ),
-    Check(
-        "expectations",
-        "tables",
-        deferred("expectations", "check_expectations"),
-        FILE_CODES | {"suite-missing", "suite-invalid"} | RULE_CODES,
+        "expectations", "tables", deferred("expectations", "check_expectations"), FILE_CODES | codes("suite", "rule")
     ),
 )
