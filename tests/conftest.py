@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import atexit
 import csv
 import dataclasses
 import functools
@@ -7,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -19,12 +21,31 @@ import newsfacts.validate
 from newsfacts.checks.registry import CHECKS, READING_CODES
 from newsfacts.package import Layout
 
+from .fixtures import BASE, write_fixture
+
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@functools.cache
+def _generated() -> Path:
+    """This test session's folder of fixture packages, removed when the session ends."""
+    folder = Path(tempfile.mkdtemp(prefix="newsfacts-fixtures-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+@functools.cache
+def fixture_root(name: str) -> Path:
+    """The named fixture (tests/fixtures/specs.py), written on first use: its folder of datapackage/ and seeds/.
+
+    Every test of the session reads the same folder, so none may change it; `fixture_copy` gives a copy to change.
+    """
+    base = None if name == BASE else fixture_root(BASE)
+    return write_fixture(name, _generated(), base)
 
 
 def fixture_layout(name: str) -> Layout:
-    return Layout(FIXTURES / name / "datapackage")
+    return Layout(fixture_root(name) / "datapackage")
 
 
 def declared_only(run: Callable[..., Any], codes: frozenset[str], name: str) -> Callable[..., Any]:
@@ -62,7 +83,7 @@ def project_copy(tmp_path: Path) -> Layout:
 @pytest.fixture
 def fixture_copy(tmp_path: Path) -> object:
     def copy(name: str) -> Layout:
-        shutil.copytree(FIXTURES / name, tmp_path / name)
+        shutil.copytree(fixture_root(name), tmp_path / name)
         return Layout(tmp_path / name / "datapackage")
 
     return copy

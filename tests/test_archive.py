@@ -29,7 +29,7 @@ from newsfacts.download import download
 from newsfacts.fetch import fetch
 from newsfacts.loader import load
 
-from .conftest import FIXTURES, ROOT
+from .conftest import ROOT, fixture_root
 
 NAME = "newsfacts-1.0.0.zip"
 DESCRIPTOR = "datapackage/datapackage.json"
@@ -160,7 +160,7 @@ def test_diff_and_load_refuse_a_hostile_zip(
 ) -> None:
     archive = publish(tmp_path, make_zip)
     with pytest.raises(NewsfactsError) as refused:
-        diff_sides(str(archive), str(FIXTURES / "minimal-valid"), ROOT)
+        diff_sides(str(archive), str(fixture_root("minimal-valid")), ROOT)
     assert (refused.value.problem.code, refused.value.problem.path) == ("side-unreadable", str(archive))
     assert f"{code}:" in refused.value.problem.message
     if load_refuses:

@@ -14,7 +14,7 @@ from newsfacts import NewsfactsError, __version__
 from newsfacts.cli import locate, main
 from newsfacts.problems import CATALOGUE
 
-from .conftest import FIXTURES, ROOT
+from .conftest import ROOT, fixture_root
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -46,24 +46,24 @@ def test_usage_errors_exit_2(args: list[str], status: int) -> None:
 
 @pytest.mark.parametrize(("fixture", "status"), [("minimal-valid", 0), ("quotes-invalid", 1)])
 def test_validate_exits_0_when_valid_else_1(fixture: str, status: int, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_in_process("validate", str(FIXTURES / fixture / "datapackage"), capsys=capsys)[0] == status
+    assert run_in_process("validate", str(fixture_root(fixture) / "datapackage"), capsys=capsys)[0] == status
 
 
 def test_text_output_is_one_line_per_problem(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(ROOT)
-    _, out, err = run_in_process("validate", "tests/fixtures/quotes-invalid/datapackage", capsys=capsys)
+    monkeypatch.chdir(fixture_root("quotes-invalid").parent)
+    _, out, err = run_in_process("validate", "quotes-invalid/datapackage", capsys=capsys)
     lines = out.splitlines()
     assert [line.split(": ")[1] for line in lines] == ["span-mismatch", "row-invalid"]
-    assert lines[0].startswith("tests/fixtures/quotes-invalid/datapackage/data/quotes.csv:2:text: ")
+    assert lines[0].startswith("quotes-invalid/datapackage/data/quotes.csv:2:text: ")
     # Then each code's hint, once, on stderr.
     hints = [f"hint: {code}: {CATALOGUE[code].hint}" for code in ("span-mismatch", "row-invalid")]
     assert err.splitlines()[:2] == hints
 
 
 def test_json_output_is_machine_readable(capsys: pytest.CaptureFixture[str]) -> None:
-    status = main(["validate", "--format", "json", str(FIXTURES / "span-out-of-range" / "datapackage")])
+    status = main(["validate", "--format", "json", str(fixture_root("span-out-of-range") / "datapackage")])
     problems = json.loads(capsys.readouterr().out)
     assert status == 1
     assert [(p["line"], p["field"], p["code"]) for p in problems] == [
@@ -86,7 +86,7 @@ def test_every_command_has_help(command: str) -> None:
 
 
 def test_build_check_fails_and_names_the_fix(tmp_path: Path) -> None:
-    shutil.copytree(FIXTURES / "json-stale", tmp_path / "pkg")
+    shutil.copytree(fixture_root("json-stale"), tmp_path / "pkg")
     result = run("build", "--check", str(tmp_path / "pkg" / "datapackage"))
     assert result.returncode == 1
     assert "entities.json" in result.stdout
@@ -107,14 +107,12 @@ def test_official_frictionless_cli_accepts_the_package() -> None:
 
 
 def test_github_format_emits_annotations(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
-    _, out, _ = run_in_process(
-        "validate", "--format", "github", "tests/fixtures/quotes-invalid/datapackage", capsys=capsys
-    )
+    monkeypatch.chdir(fixture_root("quotes-invalid").parent)
+    _, out, _ = run_in_process("validate", "--format", "github", "quotes-invalid/datapackage", capsys=capsys)
     assert out.splitlines() == [
-        "::error file=tests/fixtures/quotes-invalid/datapackage/data/quotes.csv,line=2,title=span-mismatch (text)::"
+        "::error file=quotes-invalid/datapackage/data/quotes.csv,line=2,title=span-mismatch (text)::"
         "text does not match the seed at [77, 107): seed has 'We will act against Acme Corp.'",
-        "::error file=tests/fixtures/quotes-invalid/datapackage/data/quotes.csv,line=3,title=row-invalid (quote_type)::"
+        "::error file=quotes-invalid/datapackage/data/quotes.csv,line=3,title=row-invalid (quote_type)::"
         "Input should be 'full' or 'partial'",
     ]
 
@@ -122,12 +120,10 @@ def test_github_format_emits_annotations(capsys: pytest.CaptureFixture[str], mon
 def test_a_weakened_released_rule_is_an_annotation_on_the_release_record(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(ROOT)
-    _, out, _ = run_in_process(
-        "validate", "--format", "github", "tests/fixtures/released-rule-removed/datapackage", capsys=capsys
-    )
+    monkeypatch.chdir(fixture_root("released-rule-removed").parent)
+    _, out, _ = run_in_process("validate", "--format", "github", "released-rule-removed/datapackage", capsys=capsys)
     assert [line.split("::")[1] for line in out.splitlines()] == [
-        "error file=tests/fixtures/released-rule-removed/releases/1.0.0/expectations/sanctions.json,"
+        "error file=released-rule-removed/releases/1.0.0/expectations/sanctions.json,"
         "title=released-rule-removed (expectations[1])"
     ]
 

@@ -25,7 +25,7 @@ from newsfacts.package import Layout
 from newsfacts.report import write_report
 from newsfacts.validate import validate
 
-from .conftest import FIXTURES, ROOT
+from .conftest import ROOT, fixture_root
 from .test_suite_safety import PAYLOADS
 
 SHELL_PAYLOADS = ["$(touch MARKER)", "`touch MARKER`", "; touch MARKER", "| touch MARKER"]
@@ -60,7 +60,7 @@ def run_every_reader(layout: Layout, scratch: Path) -> None:
         with contextlib.suppress(NewsfactsError):
             read()
     with contextlib.suppress(NewsfactsError):
-        diff_sides(str(FIXTURES / "minimal-valid"), str(layout.root), ROOT)
+        diff_sides(str(fixture_root("minimal-valid")), str(layout.root), ROOT)
 
 
 @pytest.mark.parametrize("payload", [*PAYLOADS, *SHELL_PAYLOADS])
@@ -68,7 +68,7 @@ def run_every_reader(layout: Layout, scratch: Path) -> None:
 def test_no_payload_in_a_descriptor_runs(payload: str, where: str, tmp_path: Path) -> None:
     marker = tmp_path / "MARKER"
     live = payload.replace("MARKER", str(marker))
-    shutil.copytree(FIXTURES / "minimal-valid", tmp_path / "project")
+    shutil.copytree(fixture_root("minimal-valid"), tmp_path / "project")
     layout = Layout(tmp_path / "project" / "datapackage")
     descriptor = json.loads(layout.descriptor.read_text(encoding="utf-8"))
     if where == "descriptive text":
@@ -83,7 +83,7 @@ def test_no_payload_in_a_descriptor_runs(payload: str, where: str, tmp_path: Pat
 def test_a_report_of_a_package_with_payloads_runs_none(tmp_path: Path) -> None:
     # The Data Docs are rendered with Jinja: descriptive text is shown, never rendered as a template.
     marker = tmp_path / "MARKER"
-    shutil.copytree(FIXTURES / "minimal-valid", tmp_path / "project")
+    shutil.copytree(fixture_root("minimal-valid"), tmp_path / "project")
     layout = Layout(tmp_path / "project" / "datapackage")
     descriptor = json.loads(layout.descriptor.read_text(encoding="utf-8"))
     every = " ".join(payload.replace("MARKER", str(marker)) for payload in [*PAYLOADS, *SHELL_PAYLOADS])

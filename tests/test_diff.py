@@ -15,7 +15,7 @@ from newsfacts.cli import main
 from newsfacts.diff import diff_sides
 from newsfacts.limits import Limits
 
-from .conftest import FIXTURES, ROOT
+from .conftest import ROOT, fixture_root
 
 SECRET = "password=hunter2"
 CSV = "data/entities.csv"
@@ -115,14 +115,14 @@ def test_an_unreadable_side_is_side_unreadable_with_exit_2(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     new = tmp_path / "new"
-    shutil.copytree(FIXTURES / "minimal-valid", new)
+    shutil.copytree(fixture_root("minimal-valid"), new)
     spoil(new / "datapackage")
     with pytest.raises(NewsfactsError) as refused:
-        diff_sides(str(FIXTURES / "minimal-valid"), str(new), ROOT)
+        diff_sides(str(fixture_root("minimal-valid")), str(new), ROOT)
     found = refused.value.problem
     assert (found.code, found.path) == ("side-unreadable", str(new / "datapackage" / location))
     assert cause is None or f"{cause}:" in found.message
-    assert main(["diff", str(FIXTURES / "minimal-valid"), str(new)]) == 2
+    assert main(["diff", str(fixture_root("minimal-valid")), str(new)]) == 2
     output = capsys.readouterr()
     assert (output.out, output.err.splitlines()) == ("", [found.format(), f"hint: side-unreadable: {found.hint}"])
     assert SECRET not in output.err
@@ -136,7 +136,7 @@ def entities_fields(descriptor: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def test_constraints_that_do_not_compare_count_as_tightened(tmp_path: Path) -> None:
     """A hand-edited descriptor may give a bound as text: the comparison says tightened, since nothing is proved."""
     new = tmp_path / "new"
-    shutil.copytree(FIXTURES / "minimal-valid", new)
+    shutil.copytree(fixture_root("minimal-valid"), new)
 
     def incomparable(descriptor: dict[str, Any]) -> None:
         fields = entities_fields(descriptor)
@@ -144,9 +144,9 @@ def test_constraints_that_do_not_compare_count_as_tightened(tmp_path: Path) -> N
         fields["entity_type"]["constraints"]["enum"] = [{"not": "hashable"}]
 
     edit_descriptor(new / "datapackage", incomparable)
-    changes = diff_sides(str(FIXTURES / "minimal-valid"), str(new), ROOT).changes
+    changes = diff_sides(str(fixture_root("minimal-valid")), str(new), ROOT).changes
     assert [(change.kind, change.detail.split(":")[0]) for change in changes] == [
         ("constraint-tightened", "field name"),
         ("constraint-tightened", "field entity_type"),
     ]
-    assert main(["diff", str(FIXTURES / "minimal-valid"), str(new)]) == 1
+    assert main(["diff", str(fixture_root("minimal-valid")), str(new)]) == 1

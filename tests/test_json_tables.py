@@ -32,7 +32,8 @@ from newsfacts.synth import synthesize
 from newsfacts.tables import json_bytes
 from newsfacts.validate import check_rows_and_spans, validate
 
-from .conftest import FIXTURES, ROOT
+from .conftest import ROOT, fixture_layout, fixture_root
+from .fixtures import EXPECTED_PROBLEMS
 
 TRICKY = [
     'say "no"',
@@ -138,13 +139,9 @@ def same_as_exact(layout: Layout) -> list[str]:
     return settled
 
 
-@pytest.mark.parametrize(
-    "package_dir",
-    [path for path in sorted(FIXTURES.glob("*/datapackage")) if not path.parent.name.startswith("bump-")],
-    ids=lambda path: path.parent.name,
-)
-def test_fast_path_finds_what_the_exact_path_finds_in_fixtures(package_dir: Path) -> None:
-    same_as_exact(Layout(package_dir))
+@pytest.mark.parametrize("name", EXPECTED_PROBLEMS)
+def test_fast_path_finds_what_the_exact_path_finds_in_fixtures(name: str) -> None:
+    same_as_exact(fixture_layout(name))
 
 
 def test_the_real_package_takes_the_fast_path() -> None:
@@ -273,7 +270,7 @@ def test_a_file_over_the_size_limit_is_reported(synthetic: Path) -> None:
 def test_a_descriptor_that_retypes_a_field_is_reported_and_not_used(tmp_path: Path) -> None:
     # The descriptor types descriptions as integers. The rows are still read as the model says
     # (every description kept), and the descriptor is reported: `load()` would read it otherwise.
-    shutil.copytree(FIXTURES / "minimal-valid", tmp_path / "package")
+    shutil.copytree(fixture_root("minimal-valid"), tmp_path / "package")
     layout = Layout(tmp_path / "package" / "datapackage")
     descriptor = json.loads(layout.descriptor.read_text(encoding="utf-8"))
     resource = next(resource for resource in descriptor["resources"] if resource["name"] == "entities")

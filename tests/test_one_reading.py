@@ -38,7 +38,7 @@ from newsfacts.package import Layout
 from newsfacts.schemas import table_fields
 from newsfacts.validate import validate
 
-from .conftest import FIXTURES, ROOT, r_loader_installed
+from .conftest import ROOT, fixture_root, r_loader_installed
 from .test_cells import DATES, EPOCH, INTEGERS
 
 Values = dict[str, list[dict[str, Any]]]  # table -> rows -> field -> value
@@ -222,7 +222,7 @@ def assert_every_reader_reads(layout: Layout, scratch: Path) -> None:
 def test_a_package_that_validates_reads_the_same_everywhere(changes: list[Edit]) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch) / "project"
-        shutil.copytree(FIXTURES / "minimal-valid", root)
+        shutil.copytree(fixture_root("minimal-valid"), root)
         layout = Layout(root / "datapackage")
         for change in changes:
             _edit_csv(layout, change)
@@ -247,7 +247,7 @@ def test_the_real_package_reads_the_same_everywhere(tmp_path: Path) -> None:
 )
 def test_unusual_but_valid_cells_read_the_same_everywhere(table: str, column: str, cell: str, tmp_path: Path) -> None:
     # Pinned cases the property might not draw: each must stay valid, so the readers are compared.
-    shutil.copytree(FIXTURES / "minimal-valid", tmp_path / "project")
+    shutil.copytree(fixture_root("minimal-valid"), tmp_path / "project")
     layout = Layout(tmp_path / "project" / "datapackage")
     _edit_csv(layout, (table, column, lambda _: cell))
     assert build(layout).problems == []

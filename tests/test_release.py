@@ -24,36 +24,27 @@ from newsfacts.pack import pack, sha256sums_line
 from newsfacts.package import Layout
 from newsfacts.release import recorded_versions, release
 
-from .conftest import FIXTURES, ROOT
+from .conftest import ROOT, fixture_root
+from .fixtures import EXPECTED_BUMPS
 
-# fixture (a changed copy of minimal-valid) -> (bump it needs, kinds of change found)
-BUMP_RULES = [
-    ("bump-patch-row-corrected", "patch", ["rows-changed"]),
-    ("bump-patch-metadata", "patch", ["metadata-changed"]),
-    ("bump-minor-rows-added", "minor", ["rows-added"]),
-    ("bump-minor-resource-added", "minor", ["resource-added"]),
-    ("bump-minor-constraint-loosened", "minor", ["constraint-loosened"]),
-    ("bump-major-field-removed", "major", ["field-removed"]),
-    ("bump-major-field-renamed", "major", ["field-renamed"]),
-    ("bump-major-field-retyped", "major", ["field-retyped"]),
-    ("bump-major-constraint-tightened", "major", ["constraint-tightened"]),
-]
 RELEASE_DAY = datetime.date(2026, 11, 21)
 
 
-@pytest.mark.parametrize(("fixture", "bump", "kinds"), BUMP_RULES)
-def test_each_change_needs_its_bump(fixture: str, bump: str, kinds: list[str]) -> None:
-    result = diff_sides(str(FIXTURES / "minimal-valid"), str(FIXTURES / fixture), ROOT)
-    assert (result.bump, [change.kind for change in result.changes]) == (bump, kinds)
+# Each bump-* fixture is a changed copy of minimal-valid; its spec names the bump it needs and the kinds of change.
+@pytest.mark.parametrize("fixture", EXPECTED_BUMPS)
+def test_each_change_needs_its_bump(fixture: str) -> None:
+    result = diff_sides(str(fixture_root("minimal-valid")), str(fixture_root(fixture)), ROOT)
+    expected = EXPECTED_BUMPS[fixture]
+    assert (result.bump, [change.kind for change in result.changes]) == (expected.level, expected.changes)
 
 
 def test_identical_packages_need_no_bump() -> None:
-    assert diff_sides(str(FIXTURES / "minimal-valid"), str(FIXTURES / "minimal-valid"), ROOT).bump is None
+    assert diff_sides(str(fixture_root("minimal-valid")), str(fixture_root("minimal-valid")), ROOT).bump is None
 
 
 def make_project(root: Path) -> Layout:
     """A releasable project: the minimal-valid package plus the files a release writes or ships."""
-    shutil.copytree(FIXTURES / "minimal-valid", root)
+    shutil.copytree(fixture_root("minimal-valid"), root)
     (root / "CHANGELOG.md").write_text(
         "# Changelog\n\n## Unreleased\n\n### Data\n- First rows.\n\n### Toolkit\n- First tools.\n", encoding="utf-8"
     )

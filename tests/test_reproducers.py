@@ -23,7 +23,7 @@ from newsfacts.exporters.sqlite import export_sqlite
 from newsfacts.package import Layout
 from newsfacts.validate import validate
 
-from .conftest import FIXTURES
+from .conftest import fixture_root
 
 
 def edit_descriptor(change: Callable[[dict[str, Any]], None]) -> Callable[[Layout], None]:
@@ -151,7 +151,7 @@ REPRODUCERS = {
 
 @pytest.mark.parametrize("reproducer", REPRODUCERS.values(), ids=REPRODUCERS.keys())
 def test_a_reproducer_ends_in_catalogued_problems(reproducer: Reproducer, tmp_path: Path) -> None:
-    shutil.copytree(FIXTURES / "minimal-valid", tmp_path / "project", symlinks=True)
+    shutil.copytree(fixture_root("minimal-valid"), tmp_path / "project", symlinks=True)
     layout = Layout(tmp_path / "project" / "datapackage")
     reproducer.edit(layout)
     found = {p.code for p in validate(layout)}

@@ -28,7 +28,7 @@ from newsfacts.problems import CATALOGUE, Problem
 from newsfacts.report import write_report
 from newsfacts.validate import check_rows_and_spans, validate
 
-from .conftest import FIXTURES, ROOT, fixture_layout
+from .conftest import ROOT, fixture_layout, fixture_root
 
 SUITES = {
     path.stem: json.loads(path.read_bytes()) for path in sorted((ROOT / "datapackage/expectations").glob("*.json"))
@@ -126,7 +126,7 @@ def test_the_allow_list_refuses_row_conditions(table: str, payload: str) -> None
 
 def package_with(root: Path, suite_for: Callable[[str, dict[str, Any]], dict[str, Any]]) -> Layout:
     """A copy of the minimal-valid fixture whose suites are `suite_for(table, suite)`."""
-    shutil.copytree(FIXTURES / "minimal-valid", root)
+    shutil.copytree(fixture_root("minimal-valid"), root)
     layout = Layout(root / "datapackage")
     for table, suite in SUITES.items():
         layout.expectations(table).write_text(json.dumps(suite_for(table, suite)), encoding="utf-8")

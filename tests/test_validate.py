@@ -16,180 +16,8 @@ from newsfacts.package import Layout, load_metadata
 from newsfacts.problems import CATALOGUE, Problem, codes
 from newsfacts.validate import validate
 
-from .conftest import FIXTURES, ROOT, fixture_layout
-
-# fixture -> expected problems as (file relative to the package dir, line, field, code)
-EXPECTED: dict[str, list[Row]] = {
-    "minimal-valid": [],
-    "quotes-invalid": [
-        ("data/quotes.csv", 2, "text", "span-mismatch"),
-        ("data/quotes.csv", 3, "quote_type", "row-invalid"),
-    ],
-    "span-out-of-range": [
-        ("data/event_sources.csv", 2, "char_end", "span-out-of-range"),
-        ("data/event_sources.csv", 2, "text", "span-length"),
-    ],
-    "header-mismatch": [
-        ("data/quotes.csv", 1, None, "header-mismatch"),
-        ("datapackage.json", None, None, "structure-first"),
-    ],
-    "ragged-row": [
-        ("data/event_actors.csv", 3, None, "row-length"),
-        ("datapackage.json", None, None, "structure-first"),
-    ],
-    "unbalanced-quote": [
-        ("data/event_actors.csv", 2, None, "csv-error"),
-        ("datapackage.json", None, None, "structure-first"),
-    ],
-    "not-utf8": [
-        ("data/events.csv", 1, None, "encoding-error"),
-        ("datapackage.json", None, None, "structure-first"),
-    ],
-    "table-missing": [
-        ("data/sanction_sources.csv", None, None, "file-missing"),
-        ("datapackage.json", None, None, "structure-first"),
-    ],
-    "foreign-key-broken": [("data/quotes.csv", 2, "speaker_id", "foreign-key")],
-    "stale-descriptor": [
-        ("data/entities.csv", None, None, "byte-count"),
-        ("data/entities.csv", None, None, "hash-mismatch"),
-        ("data/entities.json", 2, "description", "json-stale"),
-    ],
-    "json-stale": [("data/entities.json", 2, "name", "json-stale")],
-    "descriptor-mismatch": [
-        ("datapackage.json", None, "resources[3].bytes", "descriptor-mismatch"),
-        ("datapackage.json", None, "resources[3].hash", "descriptor-mismatch"),
-        ("datapackage.json", None, "resources[3].path", "descriptor-mismatch"),
-    ],
-    "integer-grammar": [
-        ("data/articles.csv", 2, "article_id", "article-without-quote"),
-        ("data/quotes.csv", 2, "char_end", "row-invalid"),
-        ("data/quotes.csv", 2, "char_start", "row-invalid"),
-    ],
-    "json-schema-invalid": [
-        ("data/quotes.json", 2, "char_start", "json-schema"),
-        ("data/quotes.json", 2, "char_start", "json-stale"),
-    ],
-    "seed-missing": [("data/articles.csv", 2, "seed_file", "seed-missing")],
-    "seed-hash-mismatch": [("data/articles.csv", 2, "sha256", "seed-hash-mismatch")],
-    "source-missing": [("data/sanctions.csv", 3, "sanction_id", "source-missing")],
-    "speaker-type": [("data/quotes.csv", 2, "speaker_id", "speaker-type")],
-    "date-order": [
-        ("data/events.csv", 2, "end_date", "date-order"),
-        ("data/events.csv", 2, "end_date", "date-precision"),
-    ],
-    "date-precision": [("data/events.csv", 2, "start_date", "date-precision")],
-    "utterance-speaker-conflict": [("data/quotes.csv", 3, "speaker_id", "utterance-speaker-conflict")],
-    "entity-unreferenced": [("data/entities.csv", 3, "entity_id", "entity-unreferenced")],
-    "alias-unattested": [("data/entities.csv", 2, "aliases", "alias-unattested")],
-    "co-speaker-unknown": [("data/quotes.csv", 2, "co_speaker_ids", "unknown-entity")],
-    "duplicate-entity": [
-        ("data/entities.csv", 2, "name", "duplicate-name"),
-        ("data/entities.csv", 5, "entity_id", "primary-key"),
-        ("data/entities.csv", 5, "entity_id", "unique-error"),
-        ("data/entities.csv", 5, "name", "duplicate-name"),
-    ],
-    # Hostile input: nothing outside the package is read, and each case has its own code.
-    "path-absolute": [("datapackage.json", None, "resources[0].path", "unsafe-path")],
-    "path-dotdot": [("datapackage.json", None, "resources[0].path", "unsafe-path")],
-    "path-file-url": [("datapackage.json", None, "resources[0].path", "unsafe-path")],
-    "path-http-url": [("datapackage.json", None, "resources[0].path", "unsafe-path")],
-    "path-hidden": [("datapackage.json", None, "resources[0].path", "unsafe-path")],
-    "symlink-outside": [
-        ("data/entities.csv", None, None, "unsafe-path"),
-        ("datapackage.json", None, "resources[0].path", "unsafe-path"),
-        ("datapackage.json", None, None, "structure-first"),
-    ],
-    "bom": [("data/entities.csv", 1, None, "bom"), ("datapackage.json", None, None, "structure-first")],
-    "nul-byte": [
-        ("data/entities.csv", 2, None, "control-character"),
-        ("datapackage.json", None, None, "structure-first"),
-    ],
-    "control-character": [
-        ("data/entities.csv", 3, None, "control-character"),
-        ("datapackage.json", None, None, "structure-first"),
-    ],
-    "duplicate-header": [
-        ("data/event_actors.csv", 1, "role", "duplicate-header"),
-        ("datapackage.json", None, None, "structure-first"),
-    ],
-    "extra-column": [
-        ("data/event_actors.csv", 2, None, "row-length"),
-        ("datapackage.json", None, None, "structure-first"),
-    ],
-    "formula-injection": [
-        ("data/entities.csv", 2, "description", "formula-injection"),
-        ("data/entities.csv", 3, "name", "formula-injection"),
-        ("data/entities.csv", 4, "description", "formula-injection"),
-        # The build refuses such rows, so the fixture's JSON still holds the old values.
-        ("data/entities.json", 2, "description", "json-stale"),
-        ("data/entities.json", 3, "name", "json-stale"),
-        ("data/entities.json", 4, "description", "json-stale"),
-    ],
-    "unknown-profile": [("datapackage.json", None, "$schema", "unknown-profile")],
-    "sha1-hash": [("datapackage.json", None, "resources[0].hash", "unsupported-hash")],
-    "descriptor-broken": [("datapackage.json", 2, None, "descriptor-invalid")],
-    # Great Expectations suites (datapackage/expectations/)
-    "date-window": [
-        ("data/events.csv", 2, "end_date", "date-window"),
-        ("data/events.csv", 2, "start_date", "date-window"),
-    ],
-    "span-empty": [
-        ("data/event_sources.csv", 2, "char_end", "span-order"),
-        ("data/event_sources.csv", 2, "char_end", "span-out-of-range"),
-        ("data/event_sources.csv", 2, "text", "span-length"),
-    ],
-    "duplicate-span": [
-        ("data/quotes.csv", 2, "char_start", "duplicate-span"),
-        ("data/quotes.csv", 3, "char_start", "duplicate-span"),
-    ],
-    "id-pattern": [("data/quotes.csv", 2, "quote_id", "id-pattern")],
-    "article-without-quote": [("data/articles.csv", 2, "article_id", "article-without-quote")],
-    "event-without-actor": [("data/events.csv", 2, "event_id", "event-without-actor")],
-    "imposer-type": [("data/sanctions.csv", 2, "imposer_id", "imposer-type")],
-    "duplicate-name": [
-        ("data/entities.csv", 2, "name", "duplicate-name"),
-        ("data/entities.csv", 3, "entity_id", "entity-unreferenced"),
-        ("data/entities.csv", 3, "name", "duplicate-name"),
-    ],
-    "actor-type": [("data/event_actors.csv", 2, "entity_id", "actor-type")],
-    "expectation-failed": [("data/quotes.csv", None, None, "expectation-failed")],
-    "suite-invalid": [("expectations/entities.json", None, "expectations[1].type", "suite-invalid")],
-    "suite-unknown-code": [("expectations/events.json", None, "expectations[0].meta.code", "suite-invalid")],
-    "suite-missing": [("expectations/sanctions.json", None, None, "suite-missing")],
-    "suite-row-condition": [
-        ("expectations/sanctions.json", None, "expectations[0].kwargs.condition_parser", "suite-invalid"),
-        ("expectations/sanctions.json", None, "expectations[0].kwargs.row_condition", "suite-invalid"),
-    ],
-    "suite-too-deep": [("expectations/events.json", None, None, "suite-invalid")],
-    # Changes to what was released (releases/ beside the package)
-    "released-seed-changed": [("../releases/1.0.0/data/articles.csv", 2, "sha256", "released-seed-changed")],
-    "released-rule-removed": [
-        ("../releases/1.0.0/expectations/sanctions.json", None, "expectations[1]", "released-rule-removed")
-    ],
-    "released-rule-weakened": [
-        ("../releases/1.0.0/expectations/articles.json", None, "expectations[2]", "released-rule-weakened"),
-        ("../releases/1.0.0/expectations/quotes.json", None, "expectations[3]", "released-rule-weakened"),
-        ("../releases/1.0.0/expectations/sanctions.json", None, "expectations[0]", "released-rule-weakened"),
-    ],
-    "released-changes-acknowledged": [],
-    "acknowledgement-stale": [
-        ("../releases/ACKNOWLEDGED.toml", None, "rule[0]", "acknowledgement-stale"),
-        ("../releases/ACKNOWLEDGED.toml", None, "seed[0]", "acknowledgement-stale"),
-    ],
-    "acknowledgement-invalid": [
-        ("../releases/ACKNOWLEDGED.toml", None, "rule[0]", "acknowledgement-invalid"),
-        ("../releases/ACKNOWLEDGED.toml", None, "rule[1]", "acknowledgement-invalid"),
-        ("../releases/ACKNOWLEDGED.toml", None, "table", "acknowledgement-invalid"),
-    ],
-    "release-record-invalid": [
-        ("../releases/1.0.0/data/articles.csv", 1, None, "release-record-invalid"),
-        ("../releases/1.0.0/expectations/sanctions.json", 2, None, "release-record-invalid"),
-    ],
-}
-
-
-Row = tuple[str, int | None, str | None, str]
+from .conftest import ROOT, fixture_layout
+from .fixtures import EXPECTED_PROBLEMS, FIXTURES, SPECS, Row
 
 
 def sort_key(row: Row) -> tuple[str, int, str, str]:
@@ -205,16 +33,15 @@ def located(problems: list[Problem], package_dir: Path) -> list[Row]:
     return sorted(rows, key=sort_key)
 
 
-def test_every_fixture_package_has_expected_problems() -> None:
-    packages = sorted(path.name for path in FIXTURES.iterdir() if not path.name.startswith("bump-"))
-    assert packages == sorted(EXPECTED)
+def test_every_fixture_is_declared_once() -> None:
+    assert len(FIXTURES) == len(SPECS)
 
 
 # In-process, so any uncaught exception (a traceback for the user) fails the test.
-@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("name", sorted(EXPECTED_PROBLEMS))
 def test_fixture_problems(name: str) -> None:
     layout = fixture_layout(name)
-    assert located(validate(layout), layout.package_dir) == sorted(EXPECTED[name], key=sort_key)
+    assert located(validate(layout), layout.package_dir) == sorted(EXPECTED_PROBLEMS[name], key=sort_key)
 
 
 # Codes of the groups that `validate` never reports: each command's own are tested with it.
@@ -235,7 +62,7 @@ PASSTHROUGH = {
 
 
 def test_every_catalogue_code_has_a_fixture() -> None:
-    covered = {code for rows in EXPECTED.values() for (_, _, _, code) in rows}
+    covered = {code for rows in EXPECTED_PROBLEMS.values() for (_, _, _, code) in rows}
     assert set(CATALOGUE) - covered - ELSEWHERE - BUILD_CODES - LIMIT_CODES - PASSTHROUGH == set()
 
 
