@@ -11,8 +11,8 @@ import errno
 import hashlib
 import io
 import os
+import secrets
 import shutil
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -77,15 +77,23 @@ def download(
     target = to or Path(name.removesuffix(".zip"))
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         return DownloadResult(problems=[problem("target-exists", target, detail=str(target))])
+    # The scratch folder is made inside the `try`, under a name chosen before it, so that a signal
+    # landing just after it is made (SIGINT, SIGTERM) still reaches the `finally` that removes it.
+    scratch = target.parent / f".{target.name}.{secrets.token_hex(8)}"
+    ours = True
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        scratch.mkdir(mode=0o700)
+    except FileExistsError as error:  # 64 random bits collided: someone else's folder, never removed
+        ours = False
+        return DownloadResult(problems=[write_problem(target.parent, error)])
     except OSError as error:
         return DownloadResult(problems=[write_problem(target.parent, error)])
-    try:
+    else:
         return _verify_and_unpack(base + name, expected, scratch, target, deadline_seconds)
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        if ours:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _verify_and_unpack(url: str, expected: str, scratch: Path, target: Path, deadline_seconds: float) -> DownloadResult:
