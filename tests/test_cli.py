@@ -49,6 +49,12 @@ def test_validate_exits_0_when_valid_else_1(fixture: str, status: int, capsys: p
     assert run_in_process("validate", str(fixture_root(fixture) / "datapackage"), capsys=capsys)[0] == status
 
 
+def test_a_limit_far_above_the_files_is_not_allocated(capsys: pytest.CaptureFixture[str]) -> None:
+    # `make bench` lifts the limit to 10**12 bytes; reading a small file must not allocate that much.
+    package = str(fixture_root("minimal-valid") / "datapackage")
+    assert run_in_process("validate", "--rows-only", "--max-file-bytes", str(10**15), package, capsys=capsys)[0] == 0
+
+
 def test_text_output_is_one_line_per_problem(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .limits import Limits
 from .problems import Problem, problem
-from .tables import decode_text, open_regular
+from .tables import decode_text, open_regular, read_at_most
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,7 @@ def read_seed(path: Path) -> tuple[str | None, list[Problem]]:
     limit = Limits().max_file_bytes
     try:
         with open_regular(path) as handle:
-            raw = handle.read(limit + 1)
+            raw = read_at_most(handle, limit)
     except OSError as error:
         return None, [problem("file-missing", path, detail=str(error))]
     if len(raw) > limit:
