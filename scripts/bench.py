@@ -1,6 +1,6 @@
 """Benchmark `newsfacts validate` against `frictionless validate` on synthetic packages (`make bench`).
 
-For each size, a synthetic package with `--errors` injected errors of every kind is written
+For each size, a synthetic package with `--errors` injected errors of every kind (tests/injections.py) is written
 once under build/bench/ (kept between runs). Each command then runs as its own process on it,
 one after the other; wall time and that process's peak RSS come from os.wait4. frictionless
 runs once; each newsfacts command runs `--repeat` times (this VM's timings vary by tens of
@@ -25,9 +25,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from newsfacts.checks.frictionless_check import FRICTIONLESS_CODES
+# The oracle's mapping and the injected defects live with the tests (tests/); make them importable from here.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.frictionless_check import FRICTIONLESS_CODES
+from tests.injections import synthesize_with_errors
+
 from newsfacts.models import MODELS
-from newsfacts.synth import synthesize
 
 PROJECT = Path(__file__).resolve().parent.parent
 WORK = PROJECT / "build" / "bench"
@@ -48,7 +52,7 @@ def package(quotes: int, errors: int) -> Path:
         if out.exists():
             subprocess.run(["rm", "-rf", str(out)], check=True)
         print(f"synthesising {quotes:,} quotes with {errors} error(s) of each kind in {out}", file=sys.stderr)
-        synthesize(out, quotes, errors=errors)
+        synthesize_with_errors(out, quotes, errors)
     return out / "datapackage"
 
 

@@ -17,16 +17,17 @@ import pytest
 
 from newsfacts.build import build
 from newsfacts.checks.descriptor import load_descriptor
-from newsfacts.checks.frictionless_check import check_frictionless
 from newsfacts.engine import LINE, check_rows, read
 from newsfacts.limits import Limits
-from newsfacts.models import MODELS, Entity, Quote
+from newsfacts.models import MODELS, Entity
 from newsfacts.package import Layout, load_tables
 from newsfacts.problems import Problem
-from newsfacts.schemas import table_fields
-from newsfacts.synth import INJECTIONS, JsonRecords, synthesize
+from newsfacts.synth import synthesize
 from newsfacts.tables import json_bytes
 from newsfacts.validate import read_tables, validate
+
+from .frictionless_check import check_frictionless
+from .injections import INJECTIONS, synthesize_with_errors
 
 Finding = tuple[str, int | None, str | None, str]  # (resource, row line, field, error kind)
 
@@ -39,8 +40,7 @@ def findings(problems: list[Problem], layout: Layout) -> set[Finding]:
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Layout, set[Finding]]:
     out = tmp_path_factory.mktemp("synthetic") / "project"
-    injected = synthesize(out, quotes=300, errors=2, seed=7)
-    assert json.loads((out / "errors.json").read_text(encoding="utf-8")) == injected
+    injected = synthesize_with_errors(out, quotes=300, errors=2, seed=7)
     manifest = {(item["resource"], item["line"], item["field"], item["code"]) for item in injected}
     return Layout(out / "datapackage"), manifest
 
@@ -316,29 +316,6 @@ def test_a_synthetic_package_is_as_the_build_writes_it(tmp_path: Path) -> None:
     synthesize(tmp_path / "project", quotes=300)
     result = build(Layout(tmp_path / "project" / "datapackage"), check=True)
     assert (result.problems, result.stale) == ([], [])
-
-
-def test_json_records_are_laid_out_as_json_bytes() -> None:
-    fields = table_fields(Quote)
-    text = 'say "no", back\\slash, tab\t, \u2028, \x7f, \U0001f44d, é'
-    # (CSV cells, the record the build makes of them)
-    rows = [
-        (
-            ["q-001-01", "art-001", "a", "", text, "%s %(x)s", "05", "-0", "full", "u-1"],
-            ["q-001-01", "art-001", "a", None, text, "%s %(x)s", 5, 0, "full", "u-1"],
-        ),
-        (
-            ["q-001-02", "art-001", "b", "c;d", "B", "x", "1", "12", "partial", "u-2"],
-            ["q-001-02", "art-001", "b", "c;d", "B", "x", 1, 12, "partial", "u-2"],
-        ),
-    ]
-    records = JsonRecords(fields)
-    written = JsonRecords.START
-    written += "".join(records.record(cells, first=index == 0) for index, (cells, _) in enumerate(rows))
-    written += JsonRecords.end(empty=False)
-    names = [f["name"] for f in fields]
-    assert written.encode("utf-8") == json_bytes([dict(zip(names, values, strict=True)) for _, values in rows])
-    assert (JsonRecords.START + JsonRecords.end(empty=True)).encode("utf-8") == json_bytes([])
 
 
 def test_synth_refuses_a_directory_that_is_not_empty(tmp_path: Path) -> None:

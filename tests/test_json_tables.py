@@ -14,19 +14,13 @@ import polars as pl
 import pytest
 
 from newsfacts.checks import generated
-from newsfacts.checks.generated import (
-    Unrenderable,
-    _exact_problems,
-    _stale_problems,
-    _unchanged,
-    check_json_tables,
-    render_json,
-)
+from newsfacts.checks.generated import _exact_problems, _stale_problems, _unchanged, check_json_tables
 from newsfacts.engine import LINE
 from newsfacts.limits import Limits
 from newsfacts.models import MODELS, TABLES
 from newsfacts.package import Layout, ValidTable
 from newsfacts.problems import Problem, display_path
+from newsfacts.render import Unrenderable, records_frame, render_json
 from newsfacts.schemas import table_schema
 from newsfacts.synth import synthesize
 from newsfacts.tables import json_bytes
@@ -47,6 +41,7 @@ TRICKY = [
     "",
     " ",
     "/slash/ <tag> &amp;",
+    "controls \x00\x01\b\f\x1f and DEL \x7f",
 ]
 
 
@@ -103,24 +98,35 @@ def test_rendered_bytes_are_what_build_writes(batch_rows: int) -> None:
     mentions = [mention(index, text) for index, text in enumerate(TRICKY)] + [mention(99, None)]
     events = [event(index, text) for index, text in enumerate(TRICKY)]
     for name, records in (("entity_mentions", mentions), ("events", events)):
-        rendered = b"".join(render_json(frame(name, records), batch_rows))
+        table = frame(name, records)
+        rendered = b"".join(render_json(table.frame.select(list(table.model.model_fields)), batch_rows))
         assert rendered == json_bytes(as_json(records))
+        # `build` renders the records it made with the row models.
+        assert b"".join(render_json(records_frame(table.model, as_json(records)), batch_rows)) == rendered
 
 
 def test_an_empty_table_renders_as_an_empty_list() -> None:
-    assert b"".join(render_json(frame("events", []))) == json_bytes([]) == b"[]\n"
+    assert b"".join(render_json(records_frame(MODELS["events"], []))) == json_bytes([]) == b"[]\n"
 
 
-@pytest.mark.parametrize(
-    ("character", "dumped"),
-    [("\x00", "\\u0000"), ("\x01", "\\u0001"), ("\b", "\\b"), ("\f", "\\f"), ("\x1f", "\\u001f"), ("\x7f", "\x7f")],
-)
-def test_a_control_character_is_left_to_the_exact_path(character: str, dumped: str) -> None:
-    # json.dumps escapes C0 controls, but writes DEL as is, which read_text then refuses in the file.
-    assert json.dumps(character, ensure_ascii=False) == f'"{dumped}"'
-    table = frame("events", [event(0, "fine"), event(1, f"not{character}fine")])
+def test_a_column_of_another_type_is_not_rendered() -> None:
     with pytest.raises(Unrenderable):
-        b"".join(render_json(table, batch_rows=1))
+        b"".join(render_json(pl.DataFrame({"share": [0.5]})))
+
+
+def test_a_del_is_left_to_the_exact_path(tmp_path: Path) -> None:
+    # json.dumps writes DEL as it is, and read_text then refuses the file: the same bytes settle nothing.
+    layout = Layout(tmp_path / "datapackage")
+    (layout.package_dir / "data").mkdir(parents=True)
+    records = [event(0, "fine"), event(1, "not\x7ffine")]
+    layout.json("events").write_bytes(json_bytes(as_json(records)))
+    table = frame("events", records)
+    assert not _unchanged(layout, "events", table)
+    # The lines of the file where the second record's date_note and description hold it.
+    assert [(p.line, p.code) for p in check_json_tables(layout, {"events": table})] == [
+        (22, "control-character"),
+        (23, "control-character"),
+    ]
 
 
 def same_as_exact(layout: Layout) -> list[str]:

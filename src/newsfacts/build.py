@@ -18,6 +18,7 @@ from .atomic import leftovers, read_existing, write_all
 from .models import MODELS, TABLES
 from .package import Layout, LoadedTable, load_metadata, load_tables, primary_key
 from .problems import Problem, catalogue_markdown, problem
+from .render import records_frame, render_json
 from .schemas import GENERATED_NOTE, json_schema, table_schema
 from .tables import DIALECT, csv_bytes, json_bytes, read_text
 
@@ -64,7 +65,9 @@ def canonical_csv(loaded: LoadedTable) -> bytes:
 
 
 def canonical_json(loaded: LoadedTable) -> bytes:
-    return json_bytes([loaded.records[index] for index in sorted_by_key(loaded)])
+    """The records sorted by primary key, as `tables.json_bytes` writes them (rendered with polars)."""
+    records = records_frame(loaded.model, [loaded.records[index] for index in sorted_by_key(loaded)])
+    return b"".join(render_json(records))
 
 
 def resource_descriptor(table: str, csv_bytes: bytes) -> dict[str, Any]:

@@ -4,8 +4,8 @@ frictionless-py checks a table cell by cell in Python (about 40,000 rows/s here)
 reads each CSV with polars and checks every rule of the Table Schema in `datapackage.json` as a
 vectorised expression: types, `required`, `unique`, `enum`, `pattern`, `minLength`/`maxLength`,
 `minimum`/`maximum`, the primary key and the foreign keys, and the resource's `bytes` and `hash`.
-It reports the same codes at the same (file, line, field) as `check_frictionless`, which stays
-the oracle in tests (tests/test_engine.py, which also names the few frictionless bugs the engine
+It reports the same codes at the same (file, line, field) as frictionless, the oracle in tests
+(tests/frictionless_check.py; tests/test_engine.py also names the few frictionless bugs the engine
 does not copy); benchmarks/README.md says why polars.
 
 `parse_table` is the toolkit's one CSV reader. A file that is not plain (a BOM, invalid UTF-8,

@@ -4,26 +4,24 @@
 data/*.csv and *.json, the project's expectation suites, datapackage.json, the data dictionary),
 `schema/` and `seeds/`. The package is consistent: foreign keys resolve, every offset points at
 its text in a synthetic seed, every curation rule and every suite holds. Every file is as
-`newsfacts build` writes it (so `newsfacts build --check` passes). Rows are written as they are
-made, so memory does not grow with the size of the package, but for the one table whose rows are
-not made in primary-key order (`UNORDERED`), held as compact polars frames until it is sorted.
+`newsfacts build` writes it (so `newsfacts build --check` passes), through the same writers
+(`tables.csv_bytes`, `render.render_batch`), a batch of rows at a time, so memory does not grow
+with the size of the package, but for the one table whose rows are not made in primary-key order
+(`UNORDERED`), held as compact polars frames until it is sorted.
 
-`errors=K` then injects K known defects of every kind in `INJECTIONS`, one per row, and returns
-where each one is (also written to `errors.json` beside `datapackage/`).
+`edit`, if given, sees every row before it is written and may change it: the tests and
+`make bench` inject known defects so (tests/injections.py).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
 import hashlib
 import math
-import random
 import shutil
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from json.encoder import encode_basestring
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -32,8 +30,9 @@ from .build import assemble_descriptor, file_resource_descriptor, schema_files, 
 from .models import EVENT_TYPES, MODELS, TABLES
 from .package import Layout
 from .progress import Progress
+from .render import render_batch, render_end
 from .schemas import table_fields
-from .tables import json_bytes
+from .tables import csv_bytes, json_bytes
 
 if TYPE_CHECKING:
     import polars as pl
@@ -43,7 +42,10 @@ EVENTS_PER_QUOTE = 10  # one event for every ten quotes of an article
 # Tables whose rows are not made in primary-key order: mentions come article by article, but the
 # key starts with the entity.
 UNORDERED = ("entity_mentions",)
-HELD_ROWS = 20_000  # rows of an unordered table packed into one frame at a time
+BATCH_ROWS = 20_000  # rows of a table written, or of an unordered one packed into a frame, at a time
+# (table, index of the row in its table, the row's cells, the previous row's, the length of its
+# seed's text) -> the cells to write
+RowEdit = Callable[[str, int, list[str], list[str], int], list[str]]
 METADATA = """[package]
 name = "newsfacts-synthetic"
 id = "urn:uuid:00000000-0000-4000-8000-000000000001"
@@ -58,73 +60,6 @@ name = "CC0-1.0"
 path = "https://creativecommons.org/publicdomain/zero/1.0/"
 title = "CC0 1.0"
 """
-
-
-@dataclass(frozen=True)
-class Injection:
-    """One kind of defect: which cell it breaks, the problem codes it causes there, and how."""
-
-    table: str
-    field: str
-    codes: tuple[str, ...]
-    # (row, previous row of the table, length of the row's seed text) -> the broken row
-    breaks: Callable[[list[str], list[str], int], list[str]]
-
-
-def _change(table: str, field: str, how: Callable[[str], str]) -> Callable[[list[str], list[str], int], list[str]]:
-    index = list(MODELS[table].model_fields).index(field)
-
-    def breaks(row: list[str], _previous: list[str], _length: int) -> list[str]:
-        return [*row[:index], how(row[index]), *row[index + 1 :]]
-
-    return breaks
-
-
-def _set(table: str, field: str, value: str) -> Callable[[list[str], list[str], int], list[str]]:
-    return _change(table, field, lambda _cell: value)
-
-
-def _copy_key(row: list[str], previous: list[str], _length: int) -> list[str]:
-    return [previous[0], *row[1:]]
-
-
-def _copy_row(_row: list[str], previous: list[str], _length: int) -> list[str]:
-    return list(previous)
-
-
-def _alter_text(row: list[str], _previous: list[str], _length: int) -> list[str]:
-    row = list(row)
-    row[5] = "#" + row[5][1:]  # same length, so only the verbatim comparison can notice
-    return row
-
-
-def _past_the_end(row: list[str], _previous: list[str], length: int) -> list[str]:
-    return [*row[:4], str(length + 10)]
-
-
-# Every row-level defect the engine and frictionless both report, plus the span defects that
-# only newsfacts checks. Each sits on its own row, where it causes no other problem.
-INJECTIONS: tuple[Injection, ...] = (
-    Injection("quotes", "char_end", ("type-error",), _set("quotes", "char_end", "n/a")),
-    Injection("events", "start_date", ("type-error",), _set("events", "start_date", "2024-02-30")),
-    Injection("quotes", "speaker_as_printed", ("constraint-error",), _set("quotes", "speaker_as_printed", "")),
-    Injection("quotes", "quote_type", ("constraint-error",), _set("quotes", "quote_type", "paraphrase")),
-    Injection("quotes", "utterance_id", ("constraint-error",), _set("quotes", "utterance_id", "U_bad")),
-    Injection("entity_mentions", "char_start", ("constraint-error",), _set("entity_mentions", "char_start", "-1")),
-    Injection("quotes", "quote_id", ("unique-error", "primary-key"), _copy_key),
-    Injection("event_actors", "event_id,entity_id,role", ("primary-key",), _copy_row),
-    Injection("quotes", "speaker_id", ("foreign-key",), _set("quotes", "speaker_id", "nobody-000")),
-    Injection("entities", "parent_id", ("foreign-key",), _set("entities", "parent_id", "ghost-entity")),
-    # A value that breaks its pattern is still looked up, as it is: an id in the wrong case is not found.
-    Injection(
-        "entity_mentions",
-        "entity_id",
-        ("constraint-error", "foreign-key"),
-        _change("entity_mentions", "entity_id", str.upper),
-    ),
-    Injection("quotes", "text", ("span-mismatch",), _alter_text),
-    Injection("entity_mentions", "char_end", ("span-out-of-range",), _past_the_end),
-)
 
 
 @dataclass(frozen=True)
@@ -318,89 +253,60 @@ def _article(shape: Shape, article: int, first_quote: int) -> tuple[str, dict[st
 
 
 class _TableWriter:
-    """Writes one table's CSV and JSON as rows come, hashing the CSV bytes on the way."""
+    """Writes one table's CSV and JSON a batch of rows at a time, hashing the CSV bytes on the way."""
 
-    def __init__(self, layout_dir: Path, table: str) -> None:
-        self.table = table
-        self.fields = table_fields(MODELS[table])
-        self.records = JsonRecords(self.fields)
-        self.csv_file: IO[bytes] = (layout_dir / "data" / f"{table}.csv").open("wb")
-        self.json_file: IO[bytes] = (layout_dir / "data" / f"{table}.json").open("wb")
+    def __init__(self, package_dir: Path, table: str) -> None:
+        fields = table_fields(MODELS[table])
+        self.names = [field["name"] for field in fields]
+        self.integers = {field["name"] for field in fields if field["type"] == "integer"}
+        self.csv_file: IO[bytes] = (package_dir / "data" / f"{table}.csv").open("wb")
+        self.json_file: IO[bytes] = (package_dir / "data" / f"{table}.json").open("wb")
         self.hash = hashlib.sha256()
         self.size = 0
-        self.count = 0
+        self.count = 0  # rows written or pending
         self.previous: list[str] = []
-        self._buffer = _LineBuffer()
-        self._write_csv([field["name"] for field in self.fields])
-        self.json_file.write(JsonRecords.START.encode("utf-8"))
+        self.pending: list[list[str]] = []
+        self._write_csv([self.names])
 
-    def _write_csv(self, row: list[str]) -> None:
-        data = self._buffer.line(row)
+    def _write_csv(self, rows: list[list[str]]) -> None:
+        data = csv_bytes(rows)
         self.hash.update(data)
         self.size += len(data)
         self.csv_file.write(data)
 
     def write(self, row: list[str]) -> None:
-        self._write_csv(row)
-        self.json_file.write(self.records.record(row, first=self.count == 0).encode("utf-8"))
+        self.pending.append(row)
         self.count += 1
         self.previous = row
+        if len(self.pending) == BATCH_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self.pending:
+            return
+        self._write_csv(self.pending)
+        first = self.count == len(self.pending)
+        self.json_file.write(render_batch(self._records(self.pending), first))
+        self.pending = []
+
+    def _records(self, rows: list[list[str]]) -> pl.DataFrame:
+        """The rows as `build` reads them: an empty cell is null, an integer cell an integer.
+
+        (An injected cell that is no integer becomes null: `build` writes no JSON for such a row.)
+        """
+        import polars as pl
+
+        cells = pl.DataFrame(rows, schema=dict.fromkeys(self.names, pl.String), orient="row")
+        return cells.select(
+            pl.col(name).cast(pl.Int64, strict=False) if name in self.integers else pl.col(name).replace("", None)
+            for name in self.names
+        )
 
     def close(self) -> None:
-        self.json_file.write(JsonRecords.end(empty=self.count == 0).encode("utf-8"))
+        self._flush()
+        self.json_file.write(render_end(empty=self.count == 0))
         self.csv_file.close()
         self.json_file.close()
-
-
-class JsonRecords:
-    """A table's rows, one at a time, as `build.json_bytes(records)` writes their records, byte for byte.
-
-    START, then `record` for each row, then `end`. `json.dumps` with an indent runs the pure-Python
-    encoder, slowly; here the layout is made once per table and each value is encoded by the
-    function `json.dumps` itself encodes strings with.
-    """
-
-    START = "["
-
-    def __init__(self, fields: list[dict[str, Any]]) -> None:
-        keys = [encode_basestring(field["name"]).replace("%", "%%") for field in fields]
-        self.template = "{" + ",".join(f"\n    {key}: %s" for key in keys) + "\n  }"
-        self.integers = [field["type"] == "integer" for field in fields]
-
-    def record(self, row: list[str], first: bool) -> str:
-        """A row's cells as its record, after the separator from the previous one."""
-        return ("\n  " if first else ",\n  ") + self.template % tuple(map(_json_value, row, self.integers))
-
-    @staticmethod
-    def end(empty: bool) -> str:
-        return "]\n" if empty else "\n]\n"
-
-
-def _json_value(value: str, integer: bool) -> str:
-    if value == "":
-        return "null"
-    if integer:
-        try:
-            return str(int(value))
-        except ValueError:
-            pass  # an injected type error: the JSON keeps what the CSV says
-    return encode_basestring(value)
-
-
-class _LineBuffer:
-    """csv.writer with the build's dialect, returning each line's bytes."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.writer = csv.writer(self, lineterminator="\n")  # the build's DIALECT
-
-    def write(self, text: str) -> None:
-        self.lines.append(text)
-
-    def line(self, row: list[str]) -> bytes:
-        self.lines.clear()
-        self.writer.writerow(row)
-        return "".join(self.lines).encode("utf-8")
 
 
 class _Held:
@@ -418,7 +324,7 @@ class _Held:
 
     def add(self, row: list[str], seed_length: int) -> None:
         self.rows.append([*row, seed_length])
-        if len(self.rows) == HELD_ROWS:
+        if len(self.rows) == BATCH_ROWS:
             self._pack()
 
     def _pack(self) -> None:
@@ -437,51 +343,18 @@ class _Held:
         key = [pl.col(name).cast(pl.Int64) if name in self.integer_keys else pl.col(name) for name in self.key]
         order = held.select(pl.arg_sort_by(key, maintain_order=True)).to_series()
         # A chunk at a time: a sorted copy of the whole table would double the memory it takes.
-        for start in range(0, len(order), HELD_ROWS):
-            for *row, seed_length in held[order[start : start + HELD_ROWS]].iter_rows():
+        for start in range(0, len(order), BATCH_ROWS):
+            for *row, seed_length in held[order[start : start + BATCH_ROWS]].iter_rows():
                 yield row, seed_length
 
 
-def _anywhere(_index: int) -> bool:
-    return True
-
-
-def _targets(shape: Shape, errors: int, rng: random.Random) -> dict[str, dict[int, Injection]]:
-    """For each table, the rows to break and how; each row is broken at most once."""
-    counts = shape.rows()
-    first_quotes = set()
-    row = 0
-    for article in range(shape.articles):
-        first_quotes.add(row)
-        row += shape.article_quotes(article)
-    first_person = counts["entities"] - shape.people
-    eligible: dict[str, Callable[[int], bool]] = {
-        # the copied key must come from the same article, or the id no longer names its article
-        "quote_id": lambda index: index not in first_quotes,
-        # a second actor of its event, copying the first: the event keeps an actor
-        "event_id,entity_id,role": lambda index: index % 2 == 1,
-        "parent_id": lambda index: index >= first_person,
-    }
-    targets: dict[str, dict[int, Injection]] = {model.resource_name: {} for model in TABLES}
-    for injection in INJECTIONS:
-        chosen = targets[injection.table]
-        accept = eligible.get(injection.field, _anywhere)
-        free = [index for index in range(counts[injection.table]) if index not in chosen and accept(index)]
-        if len(free) < errors:
-            raise ValueError(f"too few {injection.table} rows to break {errors} of them; synthesise more quotes")
-        for index in rng.sample(free, errors):
-            chosen[index] = injection
-    return targets
-
-
-def synthesize(out: Path, quotes: int, errors: int = 0, seed: int = 0) -> list[dict[str, Any]]:
-    """Write a synthetic project to `out` (created; must not exist or be empty); returns the injected errors."""
+def synthesize(out: Path, quotes: int, edit: RowEdit | None = None) -> None:
+    """Write a synthetic project to `out` (created; must not exist or be empty), each row through `edit` if given."""
     if quotes < 1:
         raise ValueError("a package needs at least one quote")
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} is not empty")
     shape = Shape(quotes)
-    targets = _targets(shape, errors, random.Random(seed)) if errors else {}
     package_dir = out / "datapackage"
     (package_dir / "data").mkdir(parents=True)
     (out / "seeds").mkdir()
@@ -490,18 +363,10 @@ def synthesize(out: Path, quotes: int, errors: int = 0, seed: int = 0) -> list[d
 
     writers = {model.resource_name: _TableWriter(package_dir, model.resource_name) for model in TABLES}
     held = {table: _Held(table) for table in UNORDERED}
-    injected: list[dict[str, Any]] = []
 
     def emit(table: str, row: list[str], seed_length: int) -> None:
         writer = writers[table]
-        injection = targets.get(table, {}).get(writer.count)
-        if injection is not None:
-            row = injection.breaks(row, writer.previous, seed_length)
-            for code in injection.codes:
-                # Rows hold no line breaks, so row n of the table is on line n + 2 (after the header).
-                line = writer.count + 2
-                injected.append({"resource": table, "line": line, "field": injection.field, "code": code})
-        writer.write(row)
+        writer.write(row if edit is None else edit(table, writer.count, row, writer.previous, seed_length))
 
     sources = []
     try:
@@ -539,9 +404,6 @@ def synthesize(out: Path, quotes: int, errors: int = 0, seed: int = 0) -> list[d
     layout.schema_dir.mkdir()
     for path, data in schema_files(layout).items():
         path.write_bytes(data)
-    injected.sort(key=lambda item: (item["resource"], item["line"], item["field"], item["code"]))
-    (out / "errors.json").write_bytes(json_bytes(injected))
-    return injected
 
 
 def _project_suites() -> Path:

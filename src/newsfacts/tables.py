@@ -118,7 +118,7 @@ def json_bytes(value: Any) -> bytes:
     """The toolkit's one JSON writer: UTF-8, non-ASCII kept, two-space indents, a final newline.
 
     Every JSON file the toolkit writes (descriptor, schemas, JSON tables, suites) is laid out so;
-    `checks/generated.render_json` writes a table's records in exactly this layout, a batch at a time.
+    `render.render_json` writes a table's records in exactly this layout, a batch at a time.
     """
     return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 

@@ -1,12 +1,11 @@
 """The JSON tables: valid against their JSON Schema, and equal to what the CSV says.
 
-Only tables whose CSV rows are all valid are checked (see `check_json_tables`). A JSON file
-that holds exactly the bytes `newsfacts build` would write for its table's rows is settled
-without parsing it (`_unchanged`): the rows are rendered as JSON with polars a batch at a time
-and compared with the file as it is read. A stale file that `build` wrote for other rows (a CSV
-edited since) is read with polars, a piece at a time, and compared with the rows by key
-(`_stale_problems`). Any other takes the exact path, which parses the file with `json`,
-validates it and pairs its records with the rows to name each difference.
+Only tables whose CSV rows are all valid are checked (see `check_json_tables`). Each table is
+rendered as `build` writes it (render.py) and compared with its file as the file is read: the
+same bytes settle it (`_unchanged`). On a mismatch the exact path parses the file with `json`,
+validates it and pairs its records with the rows to name each difference (`_exact_problems`).
+A stale file that `build` wrote for other rows (a CSV edited since, the usual mistake) is first
+tried on a faster path, read with polars and compared by key (`_stale_problems`).
 """
 
 from __future__ import annotations
@@ -22,28 +21,15 @@ from jsonschema import Draft202012Validator
 from ..engine import LINE
 from ..package import Layout, ValidTable
 from ..problems import Problem, problem
+from ..render import Unrenderable, render_json
 from ..schemas import json_schema
 from ..tables import open_regular, read_json, unsafe_path_problem
 
 if TYPE_CHECKING:
     import polars as pl
 
-# Rows rendered at a time: a batch of the largest table (quotes) is about 40 MB of JSON.
-BATCH_ROWS = 100_000
 # Bytes of a stale JSON file read at a time (then cut after the last whole record).
 PIECE_BYTES = 32 * 1024 * 1024
-# What json.dumps (ensure_ascii=False) escapes in a string, and DEL: only a column with one of
-# these in a batch is escaped there, and checked for the characters below.
-_SPECIAL = r'[\x00-\x1f"\\\x7f]'
-# C0 controls but tab, LF and CR (json.dumps escapes them too, but no CSV cell holds one), and
-# DEL (json.dumps writes it as is, and `tables.read_text` then refuses the file): a table with
-# such a value is left to the exact path.
-_UNRENDERED = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-class Unrenderable(ValueError):
-    """A table whose JSON the renderer does not write byte for byte as `tables.json_bytes` does."""
 
 
 def _json_records(table: ValidTable) -> tuple[list[dict[str, Any]], list[int]]:
@@ -58,76 +44,20 @@ def _json_records(table: ValidTable) -> tuple[list[dict[str, Any]], list[int]]:
     return as_json.to_dicts(), frame.get_column(LINE).to_list()
 
 
-def _record(names: list[str], schema: pl.Schema, escaped: set[str], with_nulls: set[str]) -> pl.Expr:
-    """Each row's record as json.dumps(indent=2) writes it inside a list, from `  {` to `  }`.
+def _rendered(table: ValidTable) -> Iterator[bytes]:
+    """The bytes `build` writes for the table's rows (in the frame's order)."""
+    return render_json(table.frame.select(list(table.model.model_fields)))
 
-    The text between values is written as one literal, and a value never null there goes
-    between the quotes of the literals around it: fewer, larger pieces to concatenate.
+
+def _holds_readable(path: Path, chunks: Iterator[bytes]) -> bool:
+    """Whether the file holds exactly the chunks' bytes, read a chunk at a time, and `read_text` accepts them.
+
+    Rendered bytes are UTF-8 and escape every control character but DEL, which json.dumps writes
+    as it is and `read_text` refuses (a CSV cell never holds one, but a JSON file's escaped DEL may).
     """
-    import polars as pl
-
-    pieces: list[pl.Expr] = []
-    text = "  {\n"
-    for index, name in enumerate(names):
-        text += ("" if index == 0 else ",\n") + f"    {json.dumps(name, ensure_ascii=False)}: "
-        column = pl.col(name)
-        quoted = schema[name] != pl.Int64
-        if name in escaped:
-            value = column.str.replace_many(list(_ESCAPES), list(_ESCAPES.values()))
-        else:
-            value = column.cast(pl.String)
-        if name in with_nulls:
-            if quoted:
-                value = pl.concat_str(pl.lit('"'), value, pl.lit('"'))
-            pieces += [pl.lit(text), value.fill_null("null")]
-            text = ""
-        else:
-            pieces += [pl.lit(text + '"' if quoted else text), value]
-            text = '"' if quoted else ""
-    pieces.append(pl.lit(text + "\n  }"))
-    return pl.concat_str(pieces)
-
-
-def render_json(table: ValidTable, batch_rows: int = BATCH_ROWS) -> Iterator[bytes]:
-    """The bytes `tables.json_bytes` writes for the table's records in frame order, a batch of rows at a time.
-
-    Raises `Unrenderable` (possibly after some batches) for a column of a type other than
-    Int64, Date and String, or a string with a control character other than tab, LF and CR.
-    """
-    import polars as pl
-
-    frame = table.frame
-    names = list(table.model.model_fields)
-    for name in names:
-        if frame.schema.get(name) not in (pl.Int64, pl.Date, pl.String):
-            raise Unrenderable(f"{name} is missing or of type {frame.schema.get(name)}")
-    if frame.height == 0:
-        yield b"[]\n"
-        return
-    strings = [name for name in names if frame.schema[name] == pl.String]
-    for offset in range(0, frame.height, batch_rows):
-        batch = frame.slice(offset, batch_rows)
-        special = batch.select(pl.col(name).str.contains(_SPECIAL).any() for name in strings).row(0)
-        escaped = {name for name, found in zip(strings, special, strict=True) if found}
-        if (
-            escaped
-            and batch.select(pl.any_horizontal(pl.col(name).str.contains(_UNRENDERED).any() for name in escaped)).item()
-        ):
-            raise Unrenderable("a string holds a control character")
-        nulls = batch.select(pl.col(name).null_count() for name in names).row(0)
-        record = _record(
-            names, batch.schema, escaped, {name for name, count in zip(names, nulls, strict=True) if count}
-        )
-        text = batch.select(record.str.join(",\n").cast(pl.Binary)).item()
-        yield (b"[\n" if offset == 0 else b",\n") + text
-    yield b"\n]\n"
-
-
-def _same_bytes(path: Path, chunks: Iterator[bytes]) -> bool:
-    """Whether the file holds exactly the chunks' bytes, read a chunk at a time."""
     with open_regular(path) as handle:
         for chunk in chunks:
-            if handle.read(len(chunk)) != chunk:
+            if b"\x7f" in chunk or handle.read(len(chunk)) != chunk:
                 return False
         return handle.read(1) == b""
 
@@ -232,8 +162,8 @@ def _unchanged(layout: Layout, name: str, table: ValidTable) -> bool:
     """Whether the exact path would find no problem in a complete table's JSON file, settled cheaply.
 
     True when all three hold, and then `_exact_problems` would return nothing:
-    - `read_json` reads the file (`_readable`; bytes the renderer writes start with `[`, are
-      UTF-8, and hold no control character but LF);
+    - `read_json` reads the file (`_readable`, and `_holds_readable`: bytes the renderer writes
+      start with `[`, are UTF-8, and hold no control character but LF once DEL is ruled out);
     - the file holds exactly the bytes `tables.json_bytes` writes for the rows, which `json.loads`
       turns back into the rows' own values (strings, integers and null make the round trip), so
       `_compare` finds no difference;
@@ -242,7 +172,7 @@ def _unchanged(layout: Layout, name: str, table: ValidTable) -> bool:
     """
     path = layout.json(name)
     try:
-        return _readable(layout, path) and _conforms(table) and _same_bytes(path, render_json(table))
+        return _readable(layout, path) and _conforms(table) and _holds_readable(path, _rendered(table))
     except (OSError, Unrenderable):
         return False
 
@@ -337,7 +267,7 @@ def _stale_problems(layout: Layout, name: str, table: ValidTable) -> list[Proble
         if records is None:
             return None
         from_json = ValidTable(table.model, path, records, records.height)
-        if not (_same_bytes(path, render_json(from_json)) and _conforms(from_json)):
+        if not (_holds_readable(path, _rendered(from_json)) and _conforms(from_json)):
             return None
     except (OSError, Unrenderable, pl.exceptions.PolarsError):
         return None

@@ -1,4 +1,4 @@
-"""newsfacts synth OUT --quotes N [--errors K] [--seed S]"""
+"""newsfacts synth OUT --quotes N"""
 
 from __future__ import annotations
 
@@ -16,13 +16,11 @@ def register(subcommands: Any) -> None:
         help="write a synthetic package of any size, for benchmarks and tests",
         description="Write a consistent synthetic project to OUT: datapackage/ (tables, suites, "
         "datapackage.json, data dictionary), schema/ and seeds/, every file as `newsfacts build` writes it. "
-        "Foreign keys resolve and every offset is valid. With --errors K, "
-        "K defects of every kind are injected and listed in OUT/errors.json.",
+        "Foreign keys resolve and every offset is valid. (`make bench` injects known defects into such a "
+        "package with tests/injections.py.)",
     )
     command.add_argument("out", type=Path, metavar="OUT", help="the directory to create (must be empty)")
     command.add_argument("--quotes", type=int, required=True, metavar="N", help="number of quote rows")
-    command.add_argument("--errors", type=int, default=0, metavar="K", help="defects to inject of every kind")
-    command.add_argument("--seed", type=int, default=0, metavar="S", help="random seed for where errors go")
     command.set_defaults(run=run)
 
 
@@ -30,9 +28,9 @@ def run(args: argparse.Namespace) -> int:
     from ..synth import synthesize  # imported here so that `newsfacts --help` stays fast
 
     try:
-        injected = synthesize(args.out, args.quotes, args.errors, args.seed)
+        synthesize(args.out, args.quotes)
     except (ValueError, FileExistsError) as error:
         print(f"newsfacts synth: {error}", file=sys.stderr)
         return 2
-    print(f"wrote {display_path(args.out / 'datapackage')} ({args.quotes} quotes, {len(injected)} injected errors)")
+    print(f"wrote {display_path(args.out / 'datapackage')} ({args.quotes} quotes)")
     return 0

@@ -1,10 +1,12 @@
-"""Frictionless validation of the whole package: types, constraints, keys, hash and bytes."""
+"""frictionless-py's validation of a whole package (types, constraints, keys, hash and bytes) as newsfacts
+problems: the oracle that tests/test_engine.py holds the columnar engine to. (CI also runs
+`frictionless validate` on the project's package: tests/test_cli.py.)"""
 
 from __future__ import annotations
 
-from ..models import MODELS
-from ..package import Layout, LoadedTable
-from ..problems import CATALOGUE, Problem, problem
+from newsfacts.models import MODELS
+from newsfacts.package import Layout, LoadedTable
+from newsfacts.problems import CATALOGUE, Problem, problem
 
 # frictionless's error types that the catalogue names otherwise; the others keep frictionless's names.
 FRICTIONLESS_CODES = {"hash-count": "hash-mismatch"}

@@ -1,0 +1,101 @@
+"""The toolkit's one JSON-table renderer: a table's rows as the bytes `tables.json_bytes` writes for their records.
+
+`build` writes each JSON table with it, `synth` a batch of rows at a time as it makes them, and
+`validate` (checks/generated.py) compares each JSON file with it. `json.dumps` with an indent
+runs the pure-Python encoder, slowly; here polars writes the text between values as literals, and
+escapes a string column only in the batches where it holds a character that needs it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from .models import Row
+from .schemas import table_fields
+
+if TYPE_CHECKING:
+    import polars as pl
+
+# Rows rendered at a time: a batch of the largest table (quotes) is about 40 MB of JSON.
+BATCH_ROWS = 100_000
+# What json.dumps (ensure_ascii=False) escapes in a string, and how: `"`, `\` and the C0 controls
+# (DEL and every other character are written as they are).
+_ESCAPES = {'"': '\\"', "\\": "\\\\"} | {chr(code): json.dumps(chr(code))[1:-1] for code in range(0x20)}
+_SPECIAL = r'[\x00-\x1f"\\]'
+
+
+class Unrenderable(ValueError):
+    """A column of a type the renderer does not write: only Int64, Date and String are."""
+
+
+def records_frame(model: type[Row], records: list[dict[str, Any]]) -> pl.DataFrame:
+    """Records of JSON values (strings, integers and null, as `Row.model_dump(mode="json")` gives them), as a frame."""
+    import polars as pl
+
+    schema = {field["name"]: pl.Int64 if field["type"] == "integer" else pl.String for field in table_fields(model)}
+    return pl.DataFrame(records, schema=schema)
+
+
+def _record(names: list[str], schema: pl.Schema, escaped: set[str], with_nulls: set[str]) -> pl.Expr:
+    """Each row's record as json.dumps(indent=2) writes it inside a list, from `  {` to `  }`.
+
+    The text between values is written as one literal, and a value never null there goes
+    between the quotes of the literals around it: fewer, larger pieces to concatenate.
+    """
+    import polars as pl
+
+    pieces: list[pl.Expr] = []
+    text = "  {\n"
+    for index, name in enumerate(names):
+        text += ("" if index == 0 else ",\n") + f"    {json.dumps(name, ensure_ascii=False)}: "
+        column = pl.col(name)
+        quoted = schema[name] != pl.Int64
+        if name in escaped:
+            value = column.str.replace_many(list(_ESCAPES), list(_ESCAPES.values()))
+        else:
+            value = column.cast(pl.String)
+        if name in with_nulls:
+            if quoted:
+                value = pl.concat_str(pl.lit('"'), value, pl.lit('"'))
+            pieces += [pl.lit(text), value.fill_null("null")]
+            text = ""
+        else:
+            pieces += [pl.lit(text + '"' if quoted else text), value]
+            text = '"' if quoted else ""
+    pieces.append(pl.lit(text + "\n  }"))
+    return pl.concat_str(pieces)
+
+
+def render_batch(batch: pl.DataFrame, first: bool) -> bytes:
+    """The records of a batch of rows (not empty), a key per column, after what separates them from
+    the records before: `[` for the first batch of a table, `,` for the others.
+
+    Raises `Unrenderable` for a column of a type other than Int64, Date and String.
+    """
+    import polars as pl
+
+    names = batch.columns
+    for name in names:
+        if batch.schema[name] not in (pl.Int64, pl.Date, pl.String):
+            raise Unrenderable(f"{name} is of type {batch.schema[name]}")
+    strings = [name for name in names if batch.schema[name] == pl.String]
+    special = batch.select(pl.col(name).str.contains(_SPECIAL).any() for name in strings).row(0) if strings else ()
+    escaped = {name for name, found in zip(strings, special, strict=True) if found}
+    nulls = batch.select(pl.col(name).null_count() for name in names).row(0)
+    record = _record(names, batch.schema, escaped, {name for name, count in zip(names, nulls, strict=True) if count})
+    text: bytes = batch.select(record.str.join(",\n").cast(pl.Binary)).item()
+    return (b"[\n" if first else b",\n") + text
+
+
+def render_end(empty: bool) -> bytes:
+    """What closes a table's records (`[]` for a table without any)."""
+    return b"[]\n" if empty else b"\n]\n"
+
+
+def render_json(frame: pl.DataFrame, batch_rows: int = BATCH_ROWS) -> Iterator[bytes]:
+    """The bytes `tables.json_bytes` writes for the frame's rows as records (a key per column), a batch at a time."""
+    for offset in range(0, frame.height, batch_rows):
+        yield render_batch(frame.slice(offset, batch_rows), first=offset == 0)
+    yield render_end(empty=frame.height == 0)
