@@ -1,7 +1,7 @@
 """Benchmark `newsfacts validate` against `frictionless validate` on synthetic packages (`make bench`).
 
-For each size, a synthetic package with `--errors` injected errors of every kind (tests/injections.py) is written
-once under build/bench/ (kept between runs). Each command then runs as its own process on it,
+For each size, a synthetic package with `--errors` injected errors of every kind (tests/injections.py)
+is written once under build/bench/ (kept between runs). Each command then runs as its own process on it,
 one after the other; wall time and that process's peak RSS come from os.wait4. frictionless
 runs once; each newsfacts command runs `--repeat` times (this VM's timings vary by tens of
 per cent from run to run), and the median time and the largest peak RSS are reported. Both tools
