@@ -100,6 +100,7 @@ def test_build_check_fails_and_names_the_fix(tmp_path: Path) -> None:
 
 
 def test_official_frictionless_cli_accepts_the_package() -> None:
+    # The independent conformance gate: frictionless-py (a development dependency) on the package, in CI.
     frictionless = shutil.which("frictionless", path=str(Path(sys.executable).parent))
     assert frictionless is not None
     result = subprocess.run(
