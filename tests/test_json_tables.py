@@ -109,9 +109,17 @@ def test_an_empty_table_renders_as_an_empty_list() -> None:
     assert b"".join(render_json(records_frame(MODELS["events"], []))) == json_bytes([]) == b"[]\n"
 
 
+def test_numbers_and_booleans_render_as_json_dumps_writes_them() -> None:
+    shares = [0.5, None, 1e16, 1e-5, -0.0, 3.0, float("nan"), float("inf"), float("-inf"), 0.1 + 0.2]
+    flags = [True, False, None, *[True] * (len(shares) - 3)]
+    table = pl.DataFrame({"share": shares, "flag": flags}, schema={"share": pl.Float64, "flag": pl.Boolean})
+    for batch_rows in (1, 3, 1000):
+        assert b"".join(render_json(table, batch_rows)) == json_bytes(table.to_dicts())
+
+
 def test_a_column_of_another_type_is_not_rendered() -> None:
     with pytest.raises(Unrenderable):
-        b"".join(render_json(pl.DataFrame({"share": [0.5]})))
+        b"".join(render_json(pl.DataFrame({"ids": [["a", "b"]]})))
 
 
 def test_a_del_is_left_to_the_exact_path(tmp_path: Path) -> None:

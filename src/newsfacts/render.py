@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from .cells import read_as
 from .models import Row
 from .schemas import table_fields
 
@@ -27,14 +28,17 @@ _SPECIAL = r'[\x00-\x1f"\\]'
 
 
 class Unrenderable(ValueError):
-    """A column of a type the renderer does not write: only Int64, Date and String are."""
+    """A column of a type the renderer does not write: String, Date, Int64, Float64 and Boolean are."""
 
 
 def records_frame(model: type[Row], records: list[dict[str, Any]]) -> pl.DataFrame:
-    """Records of JSON values (strings, integers and null, as `Row.model_dump(mode="json")` gives them), as a frame."""
+    """Records of JSON values (as `Row.model_dump(mode="json")` gives them: a date as its text), as a frame."""
     import polars as pl
 
-    schema = {field["name"]: pl.Int64 if field["type"] == "integer" else pl.String for field in table_fields(model)}
+    schema = {}
+    for field in table_fields(model):
+        kind = read_as(field)
+        schema[field["name"]] = pl.String if kind.json_type == "string" else getattr(pl, kind.polars)
     return pl.DataFrame(records, schema=schema)
 
 
@@ -51,9 +55,13 @@ def _record(names: list[str], schema: pl.Schema, escaped: set[str], with_nulls: 
     for index, name in enumerate(names):
         text += ("" if index == 0 else ",\n") + f"    {json.dumps(name, ensure_ascii=False)}: "
         column = pl.col(name)
-        quoted = schema[name] != pl.Int64
+        quoted = schema[name] in (pl.String, pl.Date)
         if name in escaped:
             value = column.str.replace_many(list(_ESCAPES), list(_ESCAPES.values()))
+        elif schema[name] == pl.Float64:
+            # As json.dumps writes a float (`1e+16`, `NaN`, `Infinity`), which polars does not: a value at a time,
+            # slowly, but no model has a number field yet.
+            value = column.map_elements(json.dumps, return_dtype=pl.String)
         else:
             value = column.cast(pl.String)
         if name in with_nulls:
@@ -72,13 +80,13 @@ def render_batch(batch: pl.DataFrame, first: bool) -> bytes:
     """The records of a batch of rows (not empty), a key per column, after what separates them from
     the records before: `[` for the first batch of a table, `,` for the others.
 
-    Raises `Unrenderable` for a column of a type other than Int64, Date and String.
+    Raises `Unrenderable` for a column of another type than String, Date, Int64, Float64 and Boolean.
     """
     import polars as pl
 
     names = batch.columns
     for name in names:
-        if batch.schema[name] not in (pl.Int64, pl.Date, pl.String):
+        if batch.schema[name] not in (pl.String, pl.Date, pl.Int64, pl.Float64, pl.Boolean):
             raise Unrenderable(f"{name} is of type {batch.schema[name]}")
     strings = [name for name in names if batch.schema[name] == pl.String]
     special = batch.select(pl.col(name).str.contains(_SPECIAL).any() for name in strings).row(0) if strings else ()

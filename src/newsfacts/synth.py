@@ -27,6 +27,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from . import dictionary
 from .build import assemble_descriptor, file_resource_descriptor, schema_files, source_title
+from .cells import typed
 from .models import EVENT_TYPES, MODELS, TABLES
 from .package import Layout
 from .progress import Progress
@@ -256,9 +257,8 @@ class _TableWriter:
     """Writes one table's CSV and JSON a batch of rows at a time, hashing the CSV bytes on the way."""
 
     def __init__(self, package_dir: Path, table: str) -> None:
-        fields = table_fields(MODELS[table])
-        self.names = [field["name"] for field in fields]
-        self.integers = {field["name"] for field in fields if field["type"] == "integer"}
+        self.fields = table_fields(MODELS[table])
+        self.names = [field["name"] for field in self.fields]
         self.csv_file: IO[bytes] = (package_dir / "data" / f"{table}.csv").open("wb")
         self.json_file: IO[bytes] = (package_dir / "data" / f"{table}.json").open("wb")
         self.hash = hashlib.sha256()
@@ -290,16 +290,16 @@ class _TableWriter:
         self.pending = []
 
     def _records(self, rows: list[list[str]]) -> pl.DataFrame:
-        """The rows as `build` reads them: an empty cell is null, an integer cell an integer.
+        """The rows typed as the engine types them (an empty cell is null).
 
-        (An injected cell that is no integer becomes null: `build` writes no JSON for such a row.)
+        (A cell that does not read, as an injected defect may, is null: `build` writes no JSON for such a row.)
         """
         import polars as pl
 
         cells = pl.DataFrame(rows, schema=dict.fromkeys(self.names, pl.String), orient="row")
         return cells.select(
-            pl.col(name).cast(pl.Int64, strict=False) if name in self.integers else pl.col(name).replace("", None)
-            for name in self.names
+            typed(pl.when(pl.col(field["name"]) != "").then(pl.col(field["name"])), field)[0].alias(field["name"])
+            for field in self.fields
         )
 
     def close(self) -> None:
