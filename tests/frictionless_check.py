@@ -4,24 +4,25 @@ problems: the oracle that tests/test_engine.py holds the columnar engine to. (CI
 
 from __future__ import annotations
 
+from newsfacts.engine import LINE, RawTable
 from newsfacts.models import MODELS
-from newsfacts.package import Layout, LoadedTable
+from newsfacts.package import Layout
 from newsfacts.problems import CATALOGUE, Problem, problem
 
 # frictionless's error types that the catalogue names otherwise; the others keep frictionless's names.
 FRICTIONLESS_CODES = {"hash-count": "hash-mismatch"}
 
 
-def _line(loaded: LoadedTable | None, row_number: int | None) -> int | None:
+def _line(table: RawTable | None, row_number: int | None) -> int | None:
     """Map frictionless's row number (header = 1) to the CSV line the row starts on."""
     if row_number is None:
         return None
-    if loaded is not None and 0 <= row_number - 2 < len(loaded.table.lines):
-        return loaded.table.lines[row_number - 2]
+    if table is not None and 0 <= row_number - 2 < table.data.height:
+        return int(table.data.get_column(LINE)[row_number - 2])
     return row_number
 
 
-def check_frictionless(layout: Layout, tables: dict[str, LoadedTable]) -> list[Problem]:
+def check_frictionless(layout: Layout, tables: dict[str, RawTable]) -> list[Problem]:
     """Frictionless's findings, each mapped to the CSV line it concerns.
 
     Call it only after `check_descriptor` passed (frictionless would follow unsafe paths) and on
@@ -39,7 +40,7 @@ def check_frictionless(layout: Layout, tables: dict[str, LoadedTable]) -> list[P
     for package_error in report.errors:
         problems.append(problem("descriptor-invalid", layout.descriptor, detail=package_error.message))
     for task in report.tasks:
-        loaded = tables.get(task.name)
+        table = tables.get(task.name)
         path = layout.csv(task.name) if task.name in MODELS else layout.descriptor
         for task_error in task.errors:
             code = FRICTIONLESS_CODES.get(task_error.type, task_error.type)
@@ -51,7 +52,7 @@ def check_frictionless(layout: Layout, tables: dict[str, LoadedTable]) -> list[P
                 problem(
                     code,
                     path,
-                    _line(loaded, getattr(task_error, "row_number", None)),
+                    _line(table, getattr(task_error, "row_number", None)),
                     field_names[0],
                     detail=task_error.message,
                 )

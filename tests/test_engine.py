@@ -17,14 +17,14 @@ import pytest
 
 from newsfacts.build import build
 from newsfacts.checks.descriptor import load_descriptor
-from newsfacts.engine import LINE, check_rows, read
+from newsfacts.engine import LINE, check_rows, read_table
 from newsfacts.limits import Limits
 from newsfacts.models import MODELS, Entity
-from newsfacts.package import Layout, load_tables
+from newsfacts.package import Layout, parse_row, read_tables
 from newsfacts.problems import Problem
 from newsfacts.synth import synthesize
 from newsfacts.tables import json_bytes
-from newsfacts.validate import read_tables, validate
+from newsfacts.validate import validate
 
 from .frictionless_check import check_frictionless
 from .injections import INJECTIONS, synthesize_with_errors
@@ -287,8 +287,7 @@ def test_engine_reads_cells_as_frictionless_does(case: Case, small_package: Path
     assert descriptor is not None
     assert len(tables) == len(MODELS)
     engine = findings(check_rows(tables, descriptor).problems, layout)
-    loaded, _ = load_tables(layout)  # to map frictionless's row numbers to lines
-    oracle = findings(check_frictionless(layout, loaded), layout)
+    oracle = findings(check_frictionless(layout, tables), layout)
     assert engine == {(case.table, *cell) for cell in case.found}
     assert oracle == {(case.table, *cell) for cell in (case.frictionless if case.bug else case.found)}
 
@@ -328,7 +327,7 @@ def test_rows_keep_their_lines_across_line_breaks_in_cells(tmp_path: Path) -> No
     header = "entity_id,name,entity_type,aliases,description,country,parent_id\n"
     rows = 'acme,Acme,organization,,"Two\nlines",,\nbeta,Beta,organization,,One line,,\n'
     (tmp_path / "entities.csv").write_text(header + rows, encoding="utf-8")
-    table, problems = read(tmp_path / "entities.csv", Entity, tmp_path, Limits())
+    table, problems = read_table(tmp_path / "entities.csv", Entity, tmp_path, Limits())
     assert problems == []
     assert table is not None
     assert table.data.get_column(LINE).to_list() == [2, 4]
@@ -354,8 +353,14 @@ def test_cells_frictionless_reads_are_still_judged_by_the_row_model(
     shutil.copytree(small_package, tmp_path / "project")
     layout = Layout(tmp_path / "project" / "datapackage")
     _replace_cells(layout, case)
-    _, parse_problems = load_tables(layout)
-    refused = {(p.line, p.field) for p in parse_problems if p.code == "row-invalid"}
+    tables, _ = read_tables(layout)
+    refused = {
+        (problem.line, problem.field)
+        for name, table in tables.items()
+        for row in table.data.iter_rows(named=True)
+        if isinstance(parsed := parse_row(MODELS[name], row, table.path, row.pop(LINE)), list)
+        for problem in parsed
+    }
     found = {(p.line, p.field) for p in validate(layout, rows_only=True) if p.code == "row-invalid"}
     assert found == refused
 

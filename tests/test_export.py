@@ -17,10 +17,10 @@ import pytest
 from newsfacts.atomic import atomic_write_all
 from newsfacts.cli import main
 from newsfacts.exporters import EXPORTERS
-from newsfacts.exporters._base import Exporter, read_tables, refuse_overwrite
+from newsfacts.exporters._base import Exporter, refuse_overwrite
 from newsfacts.exporters.parquet import export_parquet
 from newsfacts.exporters.sqlite import export_sqlite
-from newsfacts.loader import Source, load
+from newsfacts.loader import Source, load, load_resources
 from newsfacts.problems import NewsfactsError
 
 from .conftest import RESOURCES, ROOT, csv_cells
@@ -221,7 +221,7 @@ def export_json_lines(output: Path, source: Source = None, force: bool = False) 
     """A format of this test's own: one JSON object per row, naming its table, with ISO 8601 dates."""
     refuse_overwrite([output], force)
     lines = []
-    for resource in read_tables(source):
+    for resource in load_resources(source):
         records = resource.frame.assign(table=resource.name).to_json(orient="records", lines=True, date_format="iso")
         lines += records.splitlines()
     return atomic_write_all({output: "".join(f"{line}\n" for line in lines).encode("utf-8")}, output.parent)

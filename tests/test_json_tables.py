@@ -13,15 +13,17 @@ from typing import Any
 import polars as pl
 import pytest
 
+from newsfacts.cells import read_as
 from newsfacts.checks import generated
 from newsfacts.checks.generated import _exact_problems, _stale_problems, _unchanged, check_json_tables
 from newsfacts.engine import LINE
 from newsfacts.limits import Limits
 from newsfacts.models import MODELS, TABLES
-from newsfacts.package import Layout, ValidTable
+from newsfacts.models import Row as Model
+from newsfacts.package import Layout, TypedTable
 from newsfacts.problems import Problem, display_path
-from newsfacts.render import Unrenderable, records_frame, render_json
-from newsfacts.schemas import table_schema
+from newsfacts.render import Unrenderable, render_json
+from newsfacts.schemas import table_fields, table_schema
 from newsfacts.synth import synthesize
 from newsfacts.tables import json_bytes
 from newsfacts.validate import check_rows_and_spans, validate
@@ -45,12 +47,21 @@ TRICKY = [
 ]
 
 
-def valid_tables(layout: Layout) -> dict[str, ValidTable]:
+def records_frame(model: type[Model], records: list[dict[str, Any]]) -> pl.DataFrame:
+    """Records of JSON values (a date as its text), as a frame of the model's columns."""
+    schema = {}
+    for field in table_fields(model):
+        kind = read_as(field)
+        schema[field["name"]] = pl.String if kind.json_type == "string" else getattr(pl, kind.polars)
+    return pl.DataFrame(records, schema=schema)
+
+
+def valid_tables(layout: Layout) -> dict[str, TypedTable]:
     """The valid rows of each table, as `validate` hands them to the table-level checks."""
     return check_rows_and_spans(layout)[0]
 
 
-def frame(model_name: str, records: list[dict[str, Any]]) -> ValidTable:
+def frame(model_name: str, records: list[dict[str, Any]]) -> TypedTable:
     """A table of the given records (all valid), typed as the engine types them."""
     model = MODELS[model_name]
     kinds = {field["name"]: field["type"] for field in table_schema(model)["fields"]}
@@ -58,7 +69,7 @@ def frame(model_name: str, records: list[dict[str, Any]]) -> ValidTable:
     schema = {name: types.get(kind, pl.String) for name, kind in kinds.items()} | {LINE: pl.Int64}
     rows = [record | {LINE: index + 2} for index, record in enumerate(records)]
     data = pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
-    return ValidTable(model, Path("unused.csv"), data, len(records))
+    return TypedTable(model, Path("unused.csv"), data, len(records))
 
 
 def as_json(records: list[dict[str, Any]]) -> list[dict[str, Any]]:

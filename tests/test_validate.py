@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from newsfacts.checks.descriptor import DESCRIPTIVE_KEYS
-from newsfacts.engine import read
+from newsfacts.engine import read_table
 from newsfacts.limits import Limits
 from newsfacts.models import Quote
 from newsfacts.package import Layout, load_metadata
@@ -93,7 +93,7 @@ def test_formula_prefix_is_allowed_in_verbatim_text(tmp_path: Path) -> None:
     cells = dict.fromkeys(header, "x") | {"text": "+5 per cent", "speaker_as_printed": "=1+1"}
     path = tmp_path / "quotes.csv"
     path.write_text(",".join(header) + "\n" + ",".join(cells[name] for name in header) + "\n", encoding="utf-8")
-    _, problems = read(path, Quote, tmp_path, Limits())
+    _, problems = read_table(path, Quote, tmp_path, Limits())
     assert [(p.line, p.field, p.code) for p in problems] == [(2, "speaker_as_printed", "formula-injection")]
 
 

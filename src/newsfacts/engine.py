@@ -38,8 +38,9 @@ QUOTE_NEIGHBOURS = [COMMA, NEWLINE, CARRIAGE_RETURN, QUOTE]
 
 
 @dataclass
-class EngineTable:
-    """One CSV table as strings (an empty cell is null), its lines, and its file's size and sha256."""
+class RawTable:
+    """A table as read: its CSV's cells as strings (an empty cell is null) with the line each row
+    starts on (`LINE`), and its file's size and sha256. `package.TypedTable` is the same table typed."""
 
     name: str
     path: Path
@@ -48,11 +49,11 @@ class EngineTable:
     sha256: str
 
 
-def _frame_from_rows(rows: list[dict[str, str]], lines: list[int], header: list[str]) -> pl.DataFrame:
+def _frame_from_rows(rows: list[tuple[int, list[str]]], header: list[str]) -> pl.DataFrame:
     import polars as pl
 
-    columns: dict[str, Any] = {name: [row[name] or None for row in rows] for name in header}
-    columns[LINE] = lines
+    columns: dict[str, Any] = {name: [cells[index] or None for _, cells in rows] for index, name in enumerate(header)}
+    columns[LINE] = [line for line, _ in rows]
     schema: dict[str, Any] = {name: pl.String for name in header} | {LINE: pl.Int64}
     return pl.DataFrame(columns, schema=schema)
 
@@ -217,17 +218,17 @@ def parse_table(raw: bytes, path: Path, header: list[str]) -> tuple[pl.DataFrame
     text, problems = decode_text(raw, path)
     if text is None:
         return None, problems
-    table, problems = parse_csv(text, path, header)
-    if table is None or problems:
+    rows, problems = parse_csv(text, path, header)
+    if rows is None or problems:
         return None, problems
     if stray_quote is not None:
         # The csv module takes a quote inside an unquoted cell (`Ac"me`) as it is; RFC 4180 does not.
         line = raw.count(b"\n", 0, stray_quote) + 1
         return None, [problem("csv-error", path, line, detail="a quote inside an unquoted cell: quote the whole cell")]
-    return _frame_from_rows(table.rows, table.lines, header), []
+    return _frame_from_rows(rows, header), []
 
 
-def read(path: Path, model: type[Row], within: Path, limits: Limits) -> tuple[EngineTable | None, list[Problem]]:
+def read_table(path: Path, model: type[Row], within: Path, limits: Limits) -> tuple[RawTable | None, list[Problem]]:
     """Read one table file of the package: its cells, size and sha256, and the problems of its cells.
 
     The bytes are hashed in another thread (hashlib lets go of the GIL) while they are parsed.
@@ -243,10 +244,10 @@ def read(path: Path, model: type[Row], within: Path, limits: Limits) -> tuple[En
         sha256 = digest.result()
     if data is None:
         return None, problems
-    return EngineTable(model.resource_name, path, data, len(raw), sha256), _cell_problems(data, model, path, limits)
+    return RawTable(model.resource_name, path, data, len(raw), sha256), _cell_problems(data, model, path, limits)
 
 
-def _cell_errors(table: EngineTable, schema: dict[str, Any]) -> tuple[list[Problem], pl.DataFrame]:
+def _cell_errors(table: RawTable, schema: dict[str, Any]) -> tuple[list[Problem], pl.DataFrame]:
     """Type and constraint errors of each cell, and the table's columns typed (null where a cell does not read).
 
     One query computes whether each field has errors at all; only the lines of those that do are
@@ -331,7 +332,7 @@ def _repeats(data: pl.DataFrame, names: list[str]) -> pl.Series:
 
 
 def _foreign_key_errors(
-    table: EngineTable, typed: dict[str, pl.DataFrame], name: str, foreign_key: dict[str, Any]
+    table: RawTable, typed: dict[str, pl.DataFrame], name: str, foreign_key: dict[str, Any]
 ) -> list[Problem]:
     import polars as pl
 
@@ -364,7 +365,7 @@ class RowCheck:
     invalid_lines: dict[str, set[int]]
 
 
-def check_rows(tables: dict[str, EngineTable], descriptor: dict[str, Any]) -> RowCheck:
+def check_rows(tables: dict[str, RawTable], descriptor: dict[str, Any]) -> RowCheck:
     """Everything frictionless checks in the tables of a vetted descriptor, by table."""
     problems: list[Problem] = []
     typed: dict[str, pl.DataFrame] = {}

@@ -104,8 +104,7 @@ def load(source: Source = None) -> dict[str, pd.DataFrame]:
     >>> quoted.loc[quoted["quote_id"] == "q-000-01", ["speaker", "published_date"]].to_numpy().tolist()
     [['Antony Blinken', Timestamp('2024-09-10 00:00:00')]]
     """
-    with open_package(source) as package:
-        return {resource.name: resource.frame for resource in read_resources(package)}
+    return {resource.name: resource.frame for resource in load_resources(source)}
 
 
 def load_table(name: str, source: Source = None) -> pd.DataFrame:
@@ -116,6 +115,13 @@ def load_table(name: str, source: Source = None) -> pd.DataFrame:
                 return _read_resource(package, resource).frame
         names = ", ".join(resource["name"] for resource in _resource_descriptors(package))
         raise NewsfactsError.of("table-unknown", package.location, table=name, names=names)
+
+
+def load_resources(source: Source = None) -> list[Resource]:
+    """Every table of the package at `source` (see `load`) with its Table Schema, in the descriptor's
+    order (referenced tables first): what `load()` returns and every exporter writes."""
+    with open_package(source) as package:
+        return read_resources(package)
 
 
 def read_resources(package: Package) -> list[Resource]:

@@ -1,4 +1,8 @@
-"""Where a package's files live, and loading its tables into typed rows."""
+"""The package on disk (`Layout`), and reading its tables.
+
+Three names for three things: `Layout` is the package on disk; `engine.RawTable` a table as
+read (its cells as strings); `TypedTable` a table as typed rows. `read_tables` is the one way in.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from .engine import LINE, EngineTable, read
+from .engine import LINE, RawTable, read_table
 from .limits import Limits
-from .models import TABLES, Row
+from .models import MODELS, TABLES, Row
 from .problems import Problem, problem
-from .tables import Table, parse_toml, read_text
+from .progress import Progress
+from .tables import parse_toml, read_text
 
 if TYPE_CHECKING:
     import polars as pl
@@ -80,25 +85,13 @@ class Layout:
         return self.root / seed_file
 
 
-@dataclass
-class LoadedTable:
-    """A CSV table with each valid row parsed into its model; `records` are the JSON-ready values."""
-
-    model: type[Row]
-    table: Table
-    rows: list[Row] = field(default_factory=list)
-    records: list[dict[str, Any]] = field(default_factory=list)
-    cells: list[dict[str, str]] = field(default_factory=list)
-    lines: list[int] = field(default_factory=list)
-
-
 @dataclass(frozen=True)
-class ValidTable:
-    """The rows of a CSV table that its row model accepts, typed by the engine, for the table-level checks.
+class TypedTable:
+    """A table as typed rows: the rows of its CSV that its row model accepts, typed by the one cell
+    grammar (cells.py), for the checks.
 
-    `frame` has the model's columns (integers as Int64, dates
-    as Date, the rest as String, an empty cell as null) and `engine.LINE`, the CSV line each row
-    starts on.
+    `frame` has the model's columns (integers as Int64, dates as Date, the rest as String, an
+    empty cell as null) and `engine.LINE`, the CSV line each row starts on.
     """
 
     model: type[Row]
@@ -116,59 +109,48 @@ class ValidTable:
         return self.frame.height == self.row_count
 
 
-def cells_to_values(cells: dict[str, str]) -> dict[str, str | None]:
-    """An empty CSV cell is a missing value."""
-    return {name: (value if value != "" else None) for name, value in cells.items()}
+def read_tables(layout: Layout) -> tuple[dict[str, RawTable], list[Problem]]:
+    """Every table of the package as read (`validate` and `build` read them here, and nowhere else);
+    a table whose file cannot be read is left out, and its problems returned."""
+    tables: dict[str, RawTable] = {}
+    problems: list[Problem] = []
+    with Progress("reading tables", len(TABLES)) as progress:
+        for model in TABLES:
+            path = layout.csv(model.resource_name)
+            table, read_problems = read_table(path, model, layout.package_dir, layout.limits)
+            problems += read_problems
+            if table is not None:
+                tables[model.resource_name] = table
+            progress.advance(label=f"reading {model.resource_name}")
+    return tables, problems
 
 
-def parse_row(model: type[Row], cells: dict[str, str], path: Path, line: int) -> tuple[Row | None, list[Problem]]:
-    """One row as its model reads it, or the model's `row-invalid` problems, one per field."""
+def parse_row(model: type[Row], cells: dict[str, str | None], path: Path, line: int) -> Row | list[Problem]:
+    """One row as its model reads it (an empty cell is missing), or its `row-invalid` problems, one per field."""
     try:
-        return model.model_validate(cells_to_values(cells)), []
+        return model.model_validate({name: value or None for name, value in cells.items()})
     except ValidationError as error:
-        return None, [
+        return [
             problem("row-invalid", path, line, str(detail["loc"][0]) if detail["loc"] else None, detail=detail["msg"])
             for detail in error.errors()
         ]
 
 
-def parse_rows(table: Table, model: type[Row]) -> tuple[LoadedTable, list[Problem]]:
-    loaded = LoadedTable(model, table)
-    problems: list[Problem] = []
-    for cells, line in zip(table.rows, table.lines, strict=True):
-        row, row_problems = parse_row(model, cells, table.path, line)
-        problems += row_problems
-        if row is None:
-            continue
-        loaded.rows.append(row)
-        loaded.records.append(row.model_dump(mode="json"))
-        loaded.cells.append(cells)
-        loaded.lines.append(line)
-    return loaded, problems
-
-
-def as_table(read_table: EngineTable) -> Table:
-    """The engine's cells as rows of strings (a missing cell as ""), for the row models."""
+def explain_rows(table: RawTable, lines: set[int]) -> tuple[list[Problem], set[int]]:
+    """The row model's account of the rows at `lines` (those the engine flagged), and the lines of
+    those it rejects. The engine flags every row the model would reject (tests/test_engine.py)."""
     import polars as pl
 
-    header = [name for name in read_table.data.columns if name != LINE]
-    cells = read_table.data.select(pl.col(header).fill_null(""))
-    return Table(read_table.path, header, cells.to_dicts(), read_table.data.get_column(LINE).to_list())
-
-
-def load_tables(layout: Layout) -> tuple[dict[str, LoadedTable], list[Problem]]:
-    """Read and parse every table of the package; tables that cannot be read are left out."""
-    loaded: dict[str, LoadedTable] = {}
+    model = MODELS[table.name]
     problems: list[Problem] = []
-    for model in TABLES:
-        path = layout.csv(model.resource_name)
-        read_table, read_problems = read(path, model, layout.package_dir, layout.limits)
-        problems += read_problems
-        if read_table is None:
-            continue
-        loaded[model.resource_name], row_problems = parse_rows(as_table(read_table), model)
-        problems += row_problems
-    return loaded, problems
+    rejected: set[int] = set()
+    for row in table.data.filter(pl.col(LINE).is_in(sorted(lines))).iter_rows(named=True):
+        line = row.pop(LINE)
+        parsed = parse_row(model, row, table.path, line)
+        if isinstance(parsed, list):
+            rejected.add(line)
+            problems += parsed
+    return problems, rejected
 
 
 def load_metadata(layout: Layout) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -182,7 +164,3 @@ def load_metadata(layout: Layout) -> tuple[dict[str, Any] | None, list[Problem]]
     if not isinstance(metadata.get("package"), dict):
         return None, [problem("descriptor-invalid", layout.metadata, detail="expected a [package] table")]
     return metadata, []
-
-
-def primary_key(row: Row) -> tuple[Any, ...]:
-    return tuple(getattr(row, name) for name in row.primary_key)

@@ -10,11 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
-
-from .cells import read_as
-from .models import Row
-from .schemas import table_fields
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import polars as pl
@@ -29,17 +25,6 @@ _SPECIAL = r'[\x00-\x1f"\\]'
 
 class Unrenderable(ValueError):
     """A column of a type the renderer does not write: String, Date, Int64, Float64 and Boolean are."""
-
-
-def records_frame(model: type[Row], records: list[dict[str, Any]]) -> pl.DataFrame:
-    """Records of JSON values (as `Row.model_dump(mode="json")` gives them: a date as its text), as a frame."""
-    import polars as pl
-
-    schema = {}
-    for field in table_fields(model):
-        kind = read_as(field)
-        schema[field["name"]] = pl.String if kind.json_type == "string" else getattr(pl, kind.polars)
-    return pl.DataFrame(records, schema=schema)
 
 
 def _record(names: list[str], schema: pl.Schema, escaped: set[str], with_nulls: set[str]) -> pl.Expr:

@@ -16,7 +16,6 @@ import re
 import stat
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -43,16 +42,6 @@ def unsafe_path_problem(path: Path, within: Path) -> Problem | None:
     if not inside:
         return problem("unsafe-path", path, detail=f"resolves outside {within}")
     return None
-
-
-@dataclass
-class Table:
-    """The cells of one CSV file, as strings, with the line each row starts on."""
-
-    path: Path
-    header: list[str]
-    rows: list[dict[str, str]] = field(default_factory=list)
-    lines: list[int] = field(default_factory=list)
 
 
 def open_regular(path: Path | str) -> BinaryIO:
@@ -199,8 +188,9 @@ def read_json(path: Path, within: Path, limits: Limits, invalid_code: str) -> tu
         return None, [problem(invalid_code, path, detail=f"invalid JSON: {error}")]
 
 
-def parse_csv(text: str, path: Path, header: list[str]) -> tuple[Table | None, list[Problem]]:
-    """Parse CSV text strictly (RFC 4180) into a Table, reporting every structural problem with its line.
+def parse_csv(text: str, path: Path, header: list[str]) -> tuple[list[tuple[int, list[str]]] | None, list[Problem]]:
+    """Parse CSV text strictly (RFC 4180) into its rows, each with the line it starts on, reporting
+    every structural problem with its line.
 
     The first row must be exactly `header`.
     """
@@ -222,7 +212,7 @@ def parse_csv(text: str, path: Path, header: list[str]) -> tuple[Table | None, l
             if extra:
                 detail += f"; unexpected {extra}"
             return None, [problem("header-mismatch", path, 1, detail=detail)]
-        table = Table(path, header)
+        rows: list[tuple[int, list[str]]] = []
         line = reader.line_num + 1
         for cells in reader:
             carriage = next((name for name, cell in zip(header, cells, strict=False) if "\r" in cell), None)
@@ -232,9 +222,8 @@ def parse_csv(text: str, path: Path, header: list[str]) -> tuple[Table | None, l
                 # A line may end in CRLF, but a CR in a cell reads as a line break in some clients, not others.
                 problems.append(problem("control-character", path, line, carriage, char=repr("\r")))
             else:
-                table.rows.append(dict(zip(header, cells, strict=True)))
-                table.lines.append(line)
+                rows.append((line, cells))
             line = reader.line_num + 1
     except csv.Error as error:
         return None, [*problems, problem("csv-error", path, reader.line_num, detail=str(error))]
-    return table, problems
+    return rows, problems

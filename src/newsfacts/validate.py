@@ -17,9 +17,9 @@ from .build import assemble_descriptor, file_resource_descriptor, source_title
 from .checks import Stage
 from .checks.descriptor import FILE_FACTS, SHA256, build_problems, check_descriptor, load_descriptor
 from .checks.registry import CHECKS
-from .engine import LINE, EngineTable, check_rows, read
+from .engine import LINE, RawTable, check_rows
 from .models import MODELS, TABLES, Article
-from .package import Layout, ValidTable, load_metadata, parse_row
+from .package import Layout, TypedTable, explain_rows, load_metadata, read_tables
 from .problems import Problem, codes, problem
 from .progress import Progress
 from .schemas import table_schema
@@ -36,36 +36,6 @@ CELL_ERRORS = {"type-error", "constraint-error"}
 def _without_repeats(found: list[Problem], known: list[Problem]) -> list[Problem]:
     cells = {(p.path, p.line, p.field) for p in known if p.code == "row-invalid"}
     return [p for p in found if not (p.code in CELL_ERRORS and (p.path, p.line, p.field) in cells)]
-
-
-def read_tables(layout: Layout) -> tuple[dict[str, EngineTable], list[Problem]]:
-    tables: dict[str, EngineTable] = {}
-    problems: list[Problem] = []
-    with Progress("reading tables", len(TABLES)) as progress:
-        for model in TABLES:
-            table, read_problems = read(layout.csv(model.resource_name), model, layout.package_dir, layout.limits)
-            problems += read_problems
-            if table is not None:
-                tables[model.resource_name] = table
-            progress.advance(label=f"reading {model.resource_name}")
-    return tables, problems
-
-
-def _row_invalid(table: EngineTable, lines: set[int]) -> tuple[list[Problem], set[int]]:
-    """The row model's account of the rows the engine flagged, and the lines of those it rejects."""
-    import polars as pl
-
-    model = MODELS[table.name]
-    problems: list[Problem] = []
-    rejected: set[int] = set()
-    flagged = table.data.filter(pl.col(LINE).is_in(sorted(lines)))
-    for row in flagged.iter_rows(named=True):
-        line = row.pop(LINE)
-        parsed, row_problems = parse_row(model, {name: value or "" for name, value in row.items()}, table.path, line)
-        if parsed is None:
-            rejected.add(line)
-            problems += row_problems
-    return problems, rejected
 
 
 def _as_checked(descriptor: Any) -> dict[str, Any]:
@@ -92,7 +62,7 @@ def _as_checked(descriptor: Any) -> dict[str, Any]:
 
 
 def expected_descriptor(
-    layout: Layout, tables: dict[str, EngineTable], articles: pl.DataFrame | None
+    layout: Layout, tables: dict[str, RawTable], articles: pl.DataFrame | None
 ) -> tuple[dict[str, Any], bool, list[Problem]]:
     """What `build` writes as datapackage.json for these files, whether that includes the package
     metadata, and the problems of metadata.toml. The sources are there only when every article row
@@ -117,7 +87,7 @@ def valid_rows(typed: pl.DataFrame, rejected: set[int]) -> pl.DataFrame:
     return typed.filter(~pl.col(LINE).is_in(sorted(rejected))) if rejected else typed
 
 
-def read_package(layout: Layout) -> tuple[dict[str, ValidTable], list[Problem]]:
+def read_package(layout: Layout) -> tuple[dict[str, TypedTable], list[Problem]]:
     """Every table read and typed, with the problems found on the way (`checks.registry.READING_CODES`).
 
     Returns each table's valid rows for the checks, and no tables when a file cannot be read as a
@@ -138,7 +108,7 @@ def read_package(layout: Layout) -> tuple[dict[str, ValidTable], list[Problem]]:
     valid: dict[str, pl.DataFrame] = {}
     row_problems: list[Problem] = []
     for name, table in tables.items():
-        explained, rejected = _row_invalid(table, checked.invalid_lines.get(name, set()))
+        explained, rejected = explain_rows(table, checked.invalid_lines.get(name, set()))
         row_problems += explained
         valid[name] = valid_rows(checked.typed[name], rejected)
     problems += row_problems
@@ -156,17 +126,17 @@ def read_package(layout: Layout) -> tuple[dict[str, ValidTable], list[Problem]]:
         problems += [p for p in found if p.field not in named]
     # The cells as read are not kept, only their typed values: the checks that follow need the memory.
     valid_tables = {
-        name: ValidTable(MODELS[name], table.path, valid[name], table.data.height) for name, table in tables.items()
+        name: TypedTable(MODELS[name], table.path, valid[name], table.data.height) for name, table in tables.items()
     }
     return valid_tables, problems
 
 
-def run_checks(stage: Stage, layout: Layout, tables: dict[str, ValidTable]) -> list[Problem]:
+def run_checks(stage: Stage, layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
     """The problems of one stage's checks, run in their declared order."""
     return [found for check in CHECKS if check.stage == stage for found in check.run(layout, tables)]
 
 
-def check_rows_and_spans(layout: Layout) -> tuple[dict[str, ValidTable], list[Problem]]:
+def check_rows_and_spans(layout: Layout) -> tuple[dict[str, TypedTable], list[Problem]]:
     """The row-level checks: the package read, and the "rows" checks (seeds and spans) on its valid rows.
 
     Returns the problems, and each table's valid rows for the table-level checks; no tables when
@@ -199,7 +169,7 @@ def validate(layout: Layout, rows_only: bool = False) -> list[Problem]:
     return _sorted(problems + _table_checks(layout, tables))
 
 
-def _table_checks(layout: Layout, tables: dict[str, ValidTable]) -> list[Problem]:
+def _table_checks(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
     """The "tables" checks; those marked `beside` run in a worker thread while the others run here."""
     checks = [check for check in CHECKS if check.stage == "tables"]
     problems: list[Problem] = []

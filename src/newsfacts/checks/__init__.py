@@ -1,7 +1,7 @@
 """The checks `validate` runs. registry.py lists them in order, each with every code it can report.
 
 A check is a function `check_…(layout, tables) -> list[Problem]`, where `tables` holds each
-table's valid rows (`package.ValidTable`) by resource name. It never prints: it returns problems
+table's valid rows (`package.TypedTable`) by resource name. It never prints: it returns problems
 with codes from the catalogue (problems.py), and only the codes its `Check` declares.
 """
 
@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from ..package import Layout, ValidTable
+    from ..package import Layout, TypedTable
     from ..problems import Problem
 
-    Run = Callable[[Layout, dict[str, ValidTable]], list[Problem]]
+    Run = Callable[[Layout, dict[str, TypedTable]], list[Problem]]
 
 # When a check runs:
 # - "files": in every `validate`, whatever else is wrong; it reads files, not tables (it may get none);

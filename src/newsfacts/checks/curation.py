@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine import LINE
 from ..models import Entity, EntityMention, Event, Quote
-from ..package import Layout, ValidTable
+from ..package import Layout, TypedTable
 from ..problems import Problem, problem
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ def _found(frame: pl.DataFrame, *columns: str) -> Iterator[dict[str, Any]]:
     yield from frame.sort(LINE).select(LINE, *columns).iter_rows(named=True)
 
 
-def check_sources_present(layout: Layout, tables: dict[str, ValidTable]) -> list[Problem]:
+def check_sources_present(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
     """Every row of a table whose model names its `sources` has at least one verbatim source there."""
     problems = []
     for name, table in tables.items():
@@ -43,7 +43,7 @@ def check_sources_present(layout: Layout, tables: dict[str, ValidTable]) -> list
     return problems
 
 
-def _entity_types(tables: dict[str, ValidTable]) -> pl.DataFrame:
+def _entity_types(tables: dict[str, TypedTable]) -> pl.DataFrame:
     import polars as pl
 
     entities = tables.get(Entity.resource_name)
@@ -69,7 +69,7 @@ def _speakers(quotes: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([main, co])
 
 
-def check_speakers(layout: Layout, tables: dict[str, ValidTable]) -> list[Problem]:
+def check_speakers(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
     """Every speaker of a quote is a known entity of a speaking type, and an utterance has one speaker."""
     import polars as pl
 
@@ -138,7 +138,7 @@ def _date_precision_rules() -> list[tuple[str, str, pl.Expr]]:
     ]
 
 
-def check_event_dates(layout: Layout, tables: dict[str, ValidTable]) -> list[Problem]:
+def check_event_dates(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
     """An event's dates are in order and agree with their precision."""
     import polars as pl
 
@@ -159,7 +159,7 @@ def check_event_dates(layout: Layout, tables: dict[str, ValidTable]) -> list[Pro
     return problems
 
 
-def check_entities_used(layout: Layout, tables: dict[str, ValidTable]) -> list[Problem]:
+def check_entities_used(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
     """Every entity is referenced from another table, and each alias is attested in a mention."""
     import polars as pl
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine import LINE
 from ..models import TABLES
-from ..package import Layout, ValidTable
+from ..package import Layout, TypedTable
 from ..problems import Problem, problem
 from ..tables import read_json
 from .allowlist import named_columns, suite_problems
@@ -51,7 +51,7 @@ class SuiteFailure:
     observed: str
 
 
-def load_suites(layout: Layout, tables: dict[str, ValidTable]) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
+def load_suites(layout: Layout, tables: dict[str, TypedTable]) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
     """The suite of each loaded table, read from the package's expectations folder.
 
     A suite with anything outside the allow-list is left out, with one `suite-invalid` per finding.
@@ -77,7 +77,7 @@ def load_suites(layout: Layout, tables: dict[str, ValidTable]) -> tuple[dict[str
     return suites, problems
 
 
-def frames(tables: dict[str, ValidTable]) -> dict[str, pl.DataFrame]:
+def frames(tables: dict[str, TypedTable]) -> dict[str, pl.DataFrame]:
     """Each table's valid rows with its derived columns (`Row.derive`), straight from the engine's typed frames.
 
     The suites see the values the row checks saw, without a second parse of any file.
@@ -219,7 +219,7 @@ def _shown(value: Any) -> str:
 
 
 def failure_problems(
-    failures: list[SuiteFailure], data: dict[str, pl.DataFrame], tables: dict[str, ValidTable]
+    failures: list[SuiteFailure], data: dict[str, pl.DataFrame], tables: dict[str, TypedTable]
 ) -> list[Problem]:
     """One problem per failing row, pointing at the CSV line and showing the values the rule compared."""
     problems = []
@@ -241,7 +241,7 @@ def failure_problems(
     return problems
 
 
-def check_expectations(layout: Layout, tables: dict[str, ValidTable]) -> list[Problem]:
+def check_expectations(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
     """Run the package's suites on its tables; each failing row is one problem."""
     suites, problems = load_suites(layout, tables)
     if not suites:

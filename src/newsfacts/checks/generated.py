@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from jsonschema import Draft202012Validator
 
 from ..engine import LINE
-from ..package import Layout, ValidTable
+from ..package import Layout, TypedTable
 from ..problems import Problem, problem
 from ..render import Unrenderable, render_json
 from ..schemas import json_schema
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 PIECE_BYTES = 32 * 1024 * 1024
 
 
-def _json_records(table: ValidTable) -> tuple[list[dict[str, Any]], list[int]]:
+def _json_records(table: TypedTable) -> tuple[list[dict[str, Any]], list[int]]:
     """The rows as the records `build` writes (dates as ISO strings), and their CSV lines."""
     import polars as pl
 
@@ -44,7 +44,7 @@ def _json_records(table: ValidTable) -> tuple[list[dict[str, Any]], list[int]]:
     return as_json.to_dicts(), frame.get_column(LINE).to_list()
 
 
-def _rendered(table: ValidTable) -> Iterator[bytes]:
+def _rendered(table: TypedTable) -> Iterator[bytes]:
     """The bytes `build` writes for the table's rows (in the frame's order)."""
     return render_json(table.frame.select(list(table.model.model_fields)))
 
@@ -113,7 +113,7 @@ def _violations(name: str, prop: dict[str, Any], dtype: pl.DataType) -> tuple[li
     return found, pattern
 
 
-def _conforms(table: ValidTable) -> bool:
+def _conforms(table: TypedTable) -> bool:
     """Whether every record of the table is valid against its JSON Schema, as the validator would find.
 
     The rows passed the engine's checks of the Table Schema, or the row model itself, but neither
@@ -158,7 +158,7 @@ def _readable(layout: Layout, path: Path) -> bool:
         return False
 
 
-def _unchanged(layout: Layout, name: str, table: ValidTable) -> bool:
+def _unchanged(layout: Layout, name: str, table: TypedTable) -> bool:
     """Whether the exact path would find no problem in a complete table's JSON file, settled cheaply.
 
     True when all three hold, and then `_exact_problems` would return nothing:
@@ -197,7 +197,7 @@ def _pieces(path: Path) -> Iterator[bytes]:
             yield pending[:-3]
 
 
-def _read_pieces(path: Path, table: ValidTable) -> pl.DataFrame | None:
+def _read_pieces(path: Path, table: TypedTable) -> pl.DataFrame | None:
     """The records of a JSON file laid out as `build` writes it, typed as the table's columns are.
 
     None where a piece does not read so. A frame that is returned is not yet proven to be the
@@ -249,7 +249,7 @@ def _json_value(name: str, dtype: pl.DataType, escaped: bool) -> pl.Expr:
     return (value.str.to_date("%Y-%m-%d", strict=False) if dtype == pl.Date else value).alias(name)
 
 
-def _stale_problems(layout: Layout, name: str, table: ValidTable) -> list[Problem] | None:
+def _stale_problems(layout: Layout, name: str, table: TypedTable) -> list[Problem] | None:
     """What the exact path finds in a complete table's JSON file that `build` wrote for other rows,
     or None when the file is not such a file.
 
@@ -272,7 +272,7 @@ def _stale_problems(layout: Layout, name: str, table: ValidTable) -> list[Proble
         records = _read_pieces(path, table)
         if records is None:
             return None
-        from_json = ValidTable(table.model, path, records, records.height)
+        from_json = TypedTable(table.model, path, records, records.height)
         if not (_holds_readable(path, _rendered(from_json)) and _conforms(from_json)):
             return None
     except (OSError, Unrenderable, pl.exceptions.PolarsError):
@@ -280,7 +280,7 @@ def _stale_problems(layout: Layout, name: str, table: ValidTable) -> list[Proble
     return _compare_frames(path, table, records)
 
 
-def _record_line(table: ValidTable, lines_by_key: dict[tuple[Any, ...], int], record: Any) -> int | None:
+def _record_line(table: TypedTable, lines_by_key: dict[tuple[Any, ...], int], record: Any) -> int | None:
     """The CSV line of the first row with the same primary key as a JSON record, if any."""
     if not isinstance(record, dict):
         return None
@@ -352,7 +352,7 @@ def _schema_errors(validator: Draft202012Validator, data: Any) -> list[tuple[lis
     return errors
 
 
-def _exact_problems(layout: Layout, name: str, table: ValidTable) -> list[Problem]:
+def _exact_problems(layout: Layout, name: str, table: TypedTable) -> list[Problem]:
     """The problems of one JSON table, found by parsing the file and pairing records with rows."""
     path = layout.json(name)
     data, read_problems = read_json(path, layout.package_dir, layout.limits, "json-stale")
@@ -377,7 +377,7 @@ def _exact_problems(layout: Layout, name: str, table: ValidTable) -> list[Proble
     return problems
 
 
-def check_json_tables(layout: Layout, tables: dict[str, ValidTable]) -> list[Problem]:
+def check_json_tables(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
     """Each JSON table of a CSV table whose rows are all valid: readable, valid against the
     table's JSON Schema, and holding the same records as the CSV (`json-stale`).
 
@@ -395,7 +395,7 @@ def check_json_tables(layout: Layout, tables: dict[str, ValidTable]) -> list[Pro
 
 
 def _compare(
-    path: Path, table: ValidTable, records: list[dict[str, Any]], lines: list[int], data: list[Any]
+    path: Path, table: TypedTable, records: list[dict[str, Any]], lines: list[int], data: list[Any]
 ) -> list[Problem]:
     """`json-stale` for each row missing from the JSON or differing there, and each record not in the CSV."""
     key_names = table.model.primary_key
@@ -423,7 +423,7 @@ def _compare(
     return problems
 
 
-def _compare_frames(path: Path, table: ValidTable, from_json: pl.DataFrame) -> list[Problem]:
+def _compare_frames(path: Path, table: TypedTable, from_json: pl.DataFrame) -> list[Problem]:
     """`_compare`, for records read into a frame: the same problems, found with joins on the key."""
     import polars as pl
 

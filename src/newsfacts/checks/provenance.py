@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..engine import LINE
 from ..models import Article
-from ..package import Layout, ValidTable
+from ..package import Layout, TypedTable
 from ..problems import Problem, problem
 from ..tables import open_regular, read_at_most, unsafe_path_problem
 
@@ -97,7 +97,7 @@ def load_seed_texts(
     return frame.drop_nulls("seed").unique("article_id", keep="last", maintain_order=True), problems
 
 
-def check_provenance(layout: Layout, tables: dict[str, ValidTable]) -> list[Problem]:
+def check_provenance(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
     """Every valid article's seed against its recorded sha256, and every verbatim span against its seed."""
     articles = tables.get(Article.resource_name)
     seed_rows = articles.frame.select("article_id", "seed_file", "sha256", LINE).iter_rows() if articles else []
@@ -105,7 +105,7 @@ def check_provenance(layout: Layout, tables: dict[str, ValidTable]) -> list[Prob
     return problems + check_spans(tables, seeds)
 
 
-def check_spans(tables: dict[str, ValidTable], seeds: pl.DataFrame) -> list[Problem]:
+def check_spans(tables: dict[str, TypedTable], seeds: pl.DataFrame) -> list[Problem]:
     """Each verbatim span of the valid rows (`Row.verbatim_fields`) against its seed.
 
     `seeds` has the columns article_id and seed (`load_seed_texts`). A vectorised join and slice,

@@ -16,7 +16,7 @@ from . import Check
 from .provenance import check_provenance
 
 if TYPE_CHECKING:
-    from ..package import Layout, ValidTable
+    from ..package import Layout, TypedTable
     from ..problems import Problem
     from . import Run
 
@@ -51,7 +51,7 @@ READING_CODES = FILE_CODES | {
 }
 
 
-def check_build_finished(layout: Layout, tables: dict[str, ValidTable]) -> list[Problem]:
+def check_build_finished(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
     return interrupted(layout)
 
 
@@ -62,7 +62,7 @@ def deferred(module: str, function: str) -> Run:
     (jsonschema alone takes 50 ms to import).
     """
 
-    def run(layout: Layout, tables: dict[str, ValidTable]) -> list[Problem]:
+    def run(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
         check: Run = getattr(importlib.import_module(f"{__package__}.{module}"), function)
         return check(layout, tables)
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..engine import LINE, parse_table
-from ..package import Layout, ValidTable
+from ..package import Layout, TypedTable
 from ..paths import resource_path_problem
 from ..problems import Problem, problem
 from ..tables import parse_toml, read_bytes, read_json, read_text
@@ -56,7 +56,7 @@ def recorded_versions(layout: Layout) -> list[str]:
     return sorted(names, key=lambda name: tuple(int(part) for part in name.split(".")))
 
 
-def check_releases(layout: Layout, tables: dict[str, ValidTable]) -> list[Problem]:
+def check_releases(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
     """Every unacknowledged change to a released seed or rule, and every stale acknowledgement."""
     if not layout.releases_dir.is_dir():
         return []

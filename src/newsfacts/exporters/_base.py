@@ -1,4 +1,6 @@
-"""What every export format shares: its registry entry, the tables it writes, and leaving existing files alone.
+"""What every export format shares: its registry entry, and leaving existing files alone.
+
+Every format writes the tables `loader.load_resources` returns: exactly what `load()` returns.
 
 A format module imports no data library at import time (the registry is read by
 `newsfacts export --help`, which must stay fast); its functions import what they use.
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from ..problems import NewsfactsError
 
 if TYPE_CHECKING:
-    from ..loader import Resource, Source
+    from ..loader import Source
 
 
 class Export(Protocol):
@@ -30,14 +32,6 @@ class Exporter:
     description: str  # one line: what `--to <format> OUTPUT` writes
     output: str  # what OUTPUT names
     export: Export
-
-
-def read_tables(source: Source) -> list[Resource]:
-    """Every table of the package at `source` (see `newsfacts.load`), exactly as `load()` returns it."""
-    from ..loader import open_package, read_resources
-
-    with open_package(source) as package:
-        return read_resources(package)
 
 
 def refuse_overwrite(paths: Sequence[Path], force: bool) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ..atomic import atomic_write_all
 from ..cells import arrow_type
 from ..problems import NewsfactsError
-from ._base import Exporter, read_tables, refuse_overwrite
+from ._base import Exporter, refuse_overwrite
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -18,9 +18,11 @@ if TYPE_CHECKING:
 
 def export_parquet(directory: Path, source: Source = None, force: bool = False) -> list[Path]:
     """Write one Parquet file per table into `directory`; return the files changed."""
+    from ..loader import load_resources  # imported here: pandas is slow to import, and `--help` reads this module
+
     if directory.exists() and not directory.is_dir():
         raise NewsfactsError("output-exists", f"{directory} exists and is not a directory")
-    outputs = {directory / f"{resource.name}.parquet": parquet_file(resource) for resource in read_tables(source)}
+    outputs = {directory / f"{resource.name}.parquet": parquet_file(resource) for resource in load_resources(source)}
     refuse_overwrite(list(outputs), force)
     return atomic_write_all(outputs, directory)
 

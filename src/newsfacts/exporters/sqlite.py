@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ..atomic import atomic_write_all
 from ..cells import read_as, sqlite_values
 from ..problems import NewsfactsError
-from ._base import Exporter, read_tables, refuse_overwrite
+from ._base import Exporter, refuse_overwrite
 
 if TYPE_CHECKING:
     from ..loader import Resource, Source
@@ -39,8 +39,10 @@ def export_sqlite(output: Path, source: Source = None, force: bool = False) -> l
     foreign keys; an index on each foreign key not already led by the primary key; and the
     `quotes_full` view. Foreign keys are checked (`PRAGMA foreign_key_check`) before writing.
     """
+    from ..loader import load_resources  # imported here: pandas is slow to import, and `--help` reads this module
+
     refuse_overwrite([output], force)
-    return atomic_write_all({output: sqlite_database(read_tables(source))}, output.parent)
+    return atomic_write_all({output: sqlite_database(load_resources(source))}, output.parent)
 
 
 EXPORTER = Exporter(
