@@ -14,6 +14,7 @@ from ..engine import LINE
 from ..models import Entity, EntityMention, Event, Quote
 from ..package import Layout, TypedTable
 from ..problems import Problem, problem
+from . import check
 
 if TYPE_CHECKING:
     import polars as pl
@@ -27,6 +28,7 @@ def _found(frame: pl.DataFrame, *columns: str) -> Iterator[dict[str, Any]]:
     yield from frame.sort(LINE).select(LINE, *columns).iter_rows(named=True)
 
 
+@check("sources-present", "tables", {"source-missing"})
 def check_sources_present(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
     """Every row of a table whose model names its `sources` has at least one verbatim source there."""
     problems = []
@@ -69,6 +71,7 @@ def _speakers(quotes: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([main, co])
 
 
+@check("speakers", "tables", {"unknown-entity", "speaker-type", "utterance-speaker-conflict"})
 def check_speakers(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
     """Every speaker of a quote is a known entity of a speaking type, and an utterance has one speaker."""
     import polars as pl
@@ -138,6 +141,7 @@ def _date_precision_rules() -> list[tuple[str, str, pl.Expr]]:
     ]
 
 
+@check("event-dates", "tables", {"date-order", "date-precision"})
 def check_event_dates(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
     """An event's dates are in order and agree with their precision."""
     import polars as pl
@@ -159,6 +163,7 @@ def check_event_dates(layout: Layout, tables: dict[str, TypedTable]) -> list[Pro
     return problems
 
 
+@check("entities-used", "tables", {"entity-unreferenced", "alias-unattested"})
 def check_entities_used(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
     """Every entity is referenced from another table, and each alias is attested in a mention."""
     import polars as pl

@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING, Any
 from ..engine import LINE
 from ..models import TABLES
 from ..package import Layout, TypedTable
-from ..problems import Problem, problem
+from ..problems import Problem, codes, problem
 from ..tables import read_json
+from . import FILE_CODES, check
 from .allowlist import named_columns, suite_problems
 
 if TYPE_CHECKING:
@@ -241,6 +242,7 @@ def failure_problems(
     return problems
 
 
+@check("expectations", "tables", FILE_CODES | codes("suite", "rule"))
 def check_expectations(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
     """Run the package's suites on its tables; each failing row is one problem."""
     suites, problems = load_suites(layout, tables)

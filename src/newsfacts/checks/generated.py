@@ -16,20 +16,27 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-
+from ..build import interrupted
 from ..engine import LINE
 from ..package import Layout, TypedTable
 from ..problems import Problem, problem
 from ..render import Unrenderable, render_json
 from ..schemas import json_schema
 from ..tables import open_regular, read_json, unsafe_path_problem
+from . import FILE_CODES, check
 
 if TYPE_CHECKING:
     import polars as pl
+    from jsonschema import Draft202012Validator
 
 # Bytes of a stale JSON file read at a time (then cut after the last whole record).
 PIECE_BYTES = 32 * 1024 * 1024
+
+
+@check("build-finished", "files", {"build-interrupted", "stale-temp-file"})
+def check_build_finished(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
+    """What a killed `build` left behind: its journal, or its temporary files."""
+    return interrupted(layout)
 
 
 def _json_records(table: TypedTable) -> tuple[list[dict[str, Any]], list[int]]:
@@ -360,6 +367,8 @@ def _exact_problems(layout: Layout, name: str, table: TypedTable) -> list[Proble
         return read_problems
     problems = []
     records, lines = _json_records(table)
+    from jsonschema import Draft202012Validator  # imported here: `validate --rows-only` never needs it
+
     validator = Draft202012Validator(json_schema(table.model))
     errors = sorted(_schema_errors(validator, data), key=lambda error: error[0])
     lines_by_key: dict[tuple[Any, ...], int] = {}
@@ -377,6 +386,7 @@ def _exact_problems(layout: Layout, name: str, table: TypedTable) -> list[Proble
     return problems
 
 
+@check("json-tables", "tables", FILE_CODES | {"json-schema", "json-stale"}, beside=True)
 def check_json_tables(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
     """Each JSON table of a CSV table whose rows are all valid: readable, valid against the
     table's JSON Schema, and holding the same records as the CSV (`json-stale`).

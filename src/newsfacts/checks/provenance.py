@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 from ..engine import LINE
 from ..models import Article
 from ..package import Layout, TypedTable
-from ..problems import Problem, problem
+from ..problems import Problem, codes, problem
 from ..tables import open_regular, read_at_most, unsafe_path_problem
+from . import check
 
 if TYPE_CHECKING:
     import polars as pl
@@ -97,6 +98,7 @@ def load_seed_texts(
     return frame.drop_nulls("seed").unique("article_id", keep="last", maintain_order=True), problems
 
 
+@check("provenance", "rows", codes("provenance") | {"unsafe-path", "file-too-large", "encoding-error"})
 def check_provenance(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
     """Every valid article's seed against its recorded sha256, and every verbatim span against its seed."""
     articles = tables.get(Article.resource_name)

@@ -25,8 +25,9 @@ from typing import Any
 from ..engine import LINE, parse_table
 from ..package import Layout, TypedTable
 from ..paths import resource_path_problem
-from ..problems import Problem, problem
+from ..problems import Problem, codes, problem
 from ..tables import parse_toml, read_bytes, read_json, read_text
+from . import FILE_CODES, check
 from .allowlist import named_columns
 
 VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
@@ -56,6 +57,7 @@ def recorded_versions(layout: Layout) -> list[str]:
     return sorted(names, key=lambda name: tuple(int(part) for part in name.split(".")))
 
 
+@check("releases", "tables", FILE_CODES | codes("released"))
 def check_releases(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
     """Every unacknowledged change to a released seed or rule, and every stale acknowledgement."""
     if not layout.releases_dir.is_dir():
