@@ -296,24 +296,32 @@ def csv_cell_edge(rng: random.Random, project: Project) -> str:
     return f"{relative(project, path)} line {row + 1} {rows[0][column]}={value[:40]!r}"
 
 
-@operator("data", weight=2)
-def csv_row_duplicate(rng: random.Random, project: Project) -> str:
+def edit_random_row(rng: random.Random, project: Project, edit: Callable[[list[list[str]], int], str]) -> str:
+    """Apply `edit(rows, row)` to a random data row of a random table; describe it by its file and line."""
     path = rng.choice(project.csvs())
     rows = read_csv_rows(path)
     row = rng.randrange(1, len(rows))
-    rows.insert(rng.randrange(1, len(rows) + 1), list(rows[row]))
+    done = edit(rows, row)
     write_csv_rows(path, rows)
-    return f"{relative(project, path)} line {row + 1} repeated"
+    return f"{relative(project, path)} line {row + 1} {done}"
+
+
+@operator("data", weight=2)
+def csv_row_duplicate(rng: random.Random, project: Project) -> str:
+    def repeat(rows: list[list[str]], row: int) -> str:
+        rows.insert(rng.randrange(1, len(rows) + 1), list(rows[row]))
+        return "repeated"
+
+    return edit_random_row(rng, project, repeat)
 
 
 @operator("data", weight=2)
 def csv_row_delete(rng: random.Random, project: Project) -> str:
-    path = rng.choice(project.csvs())
-    rows = read_csv_rows(path)
-    row = rng.randrange(1, len(rows))
-    del rows[row]
-    write_csv_rows(path, rows)
-    return f"{relative(project, path)} line {row + 1} deleted"
+    def delete(rows: list[list[str]], row: int) -> str:
+        del rows[row]
+        return "deleted"
+
+    return edit_random_row(rng, project, delete)
 
 
 @operator("data", weight=3)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..limits import Limits
-from ..problems import Problem
+from ..problems import Problem, exit_status
 
 if TYPE_CHECKING:
     from ..package import Layout
@@ -78,6 +78,13 @@ def github_annotation(item: Problem) -> str:
     title = item.code if not item.field else f"{item.code} ({item.field})"
     properties.append(f"title={_escape_property(title)}")
     return f"::error {','.join(properties)}::{_escape_data(item.message)}"
+
+
+def refuse(problems: Sequence[Problem], output_format: str, outcome: str) -> int:
+    """Print the problems that stopped a command, then what that left undone; return the exit status."""
+    print_problems(problems, output_format)
+    print(outcome, file=sys.stderr)
+    return exit_status(problems)
 
 
 def print_problems(problems: Sequence[Problem], output_format: str) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from ..problems import display_path, exit_status
-from ._output import add_format_argument, print_problems
+from ..problems import display_path
+from ._output import add_format_argument, refuse
 
 # Problems of the machine, not of the release: exit status 2.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -56,8 +56,6 @@ def run(args: argparse.Namespace) -> int:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     if result.problems or result.package_dir is None:
-        print_problems(result.problems, args.format)
-        print("nothing downloaded", file=sys.stderr)
-        return exit_status(result.problems)
+        return refuse(result.problems, args.format, "nothing downloaded")
     print(f"downloaded, verified and validated: {display_path(result.package_dir)}", file=sys.stderr)
     return 0

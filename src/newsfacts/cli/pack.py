@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..problems import display_path, exit_status
-from ._output import add_format_argument, add_limit_arguments, add_package_argument, layout_from, print_problems
+from ..problems import display_path
+from ._output import add_format_argument, add_limit_arguments, add_package_argument, layout_from, refuse
 
 
 def register(subcommands: Any) -> None:
@@ -32,8 +32,10 @@ def run(args: argparse.Namespace) -> int:
 
     result = pack(layout_from(args), args.out)
     if result.problems or result.zip_path is None:
-        print_problems(result.problems, args.format)
-        print("nothing packed: fix the problems above (`newsfacts build`, then `newsfacts validate`)", file=sys.stderr)
-        return exit_status(result.problems)
+        return refuse(
+            result.problems,
+            args.format,
+            "nothing packed: fix the problems above (`newsfacts build`, then `newsfacts validate`)",
+        )
     print(f"wrote {display_path(result.zip_path)} and {display_path(result.sums_path or '')}", file=sys.stderr)
     return 0

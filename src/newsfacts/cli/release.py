@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..problems import display_path, exit_status
-from ._output import add_format_argument, add_limit_arguments, add_package_argument, layout_from, print_problems
+from ..problems import display_path
+from ._output import add_format_argument, add_limit_arguments, add_package_argument, layout_from, refuse
 
 
 def register(subcommands: Any) -> None:
@@ -38,9 +38,7 @@ def run(args: argparse.Namespace) -> int:
 
     result = release(layout_from(args), args.bump, args.out, args.date)
     if result.problems or result.packed is None or result.packed.zip_path is None:
-        print_problems(result.problems, args.format)
-        print("no release made", file=sys.stderr)
-        return exit_status(result.problems)
+        return refuse(result.problems, args.format, "no release made")
     print(
         f"released {result.version}: {display_path(result.packed.zip_path)}; "
         "review the new CHANGELOG.md section, then commit and tag "
