@@ -13,8 +13,8 @@ from typing import Any
 import polars as pl
 import pytest
 
+from newsfacts import render
 from newsfacts.cells import read_as
-from newsfacts.checks import generated
 from newsfacts.checks.generated import _exact_problems, _stale_problems, _unchanged, check_json_tables
 from newsfacts.engine import LINE
 from newsfacts.limits import Limits
@@ -349,12 +349,12 @@ STALE_EDITS: dict[str, tuple[str, Callable[[Path], None]]] = {
 }
 
 
-@pytest.mark.parametrize("piece_bytes", [64, generated.PIECE_BYTES])
+@pytest.mark.parametrize("piece_bytes", [64, render.PIECE_BYTES])
 @pytest.mark.parametrize("edit", list(STALE_EDITS))
 def test_a_stale_file_is_compared_in_polars(
     edit: str, piece_bytes: int, synthetic: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(generated, "PIECE_BYTES", piece_bytes)
+    monkeypatch.setattr(render, "PIECE_BYTES", piece_bytes)
     name, change = STALE_EDITS[edit]
     shutil.copytree(synthetic, tmp_path / "package")
     layout = Layout(tmp_path / "package" / "datapackage")

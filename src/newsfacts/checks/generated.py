@@ -10,7 +10,6 @@ tried on a faster path, read with polars and compared by key (`_stale_problems`)
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +19,7 @@ from ..build import interrupted
 from ..engine import LINE
 from ..package import Layout, TypedTable
 from ..problems import Problem, problem
-from ..render import Unrenderable, render_json
+from ..render import Unrenderable, read_rendered, render_json
 from ..schemas import json_schema
 from ..tables import open_regular, read_json, unsafe_path_problem
 from . import FILE_CODES, check
@@ -28,9 +27,6 @@ from . import FILE_CODES, check
 if TYPE_CHECKING:
     import polars as pl
     from jsonschema import Draft202012Validator
-
-# Bytes of a stale JSON file read at a time (then cut after the last whole record).
-PIECE_BYTES = 32 * 1024 * 1024
 
 
 @check("build-finished", "files", {"build-interrupted", "stale-temp-file"})
@@ -184,83 +180,11 @@ def _unchanged(layout: Layout, name: str, table: TypedTable) -> bool:
         return False
 
 
-def _pieces(path: Path) -> Iterator[bytes]:
-    """The records of a JSON file as `build` writes it, a run of whole records at a time: from the
-    first record's `  {` to the last one's `  }`, with the `,` lines between them.
-
-    Stops early (the caller then finds fewer records, or other bytes) where the file is not laid out so.
-    """
-    with open_regular(path) as handle:
-        if handle.read(2) != b"[\n":
-            return
-        pending = b""
-        while chunk := handle.read(PIECE_BYTES):
-            pending += chunk
-            cut = pending.rfind(b"\n  },\n")
-            if cut >= 0:
-                yield pending[: cut + 4]
-                pending = pending[cut + 6 :]
-        if pending.endswith(b"\n  }\n]\n"):
-            yield pending[:-3]
-
-
-def _read_pieces(path: Path, table: TypedTable) -> pl.DataFrame | None:
-    """The records of a JSON file laid out as `build` writes it, typed as the table's columns are.
-
-    None where a piece does not read so. A frame that is returned is not yet proven to be the
-    file's records: `_stale_problems` renders it back and compares the bytes.
-    """
-    import polars as pl
-
-    names = list(table.model.model_fields)
-    dtypes = {name: table.frame.schema[name] for name in names}
-    if any(dtype not in (pl.Int64, pl.Date, pl.String) for dtype in dtypes.values()):
-        return None
-    width = len(names) + 2  # `  {`, a line per field, `  }` (then `,` or nothing)
-    texts: list[pl.Expr] = []
-    for index, name in enumerate(names):
-        field_line = pl.col("line").gather_every(width, offset=index + 1)
-        text = field_line.str.strip_prefix(f"    {json.dumps(name, ensure_ascii=False)}: ")
-        texts.append((text.str.strip_suffix(",") if index < len(names) - 1 else text).alias(name))
-    strings = [name for name in names if dtypes[name] != pl.Int64]
-    parts: list[pl.DataFrame] = []
-    for piece in _pieces(path):
-        # One string column of the piece's lines: no separator, no quoting, and no line is a header.
-        lines = pl.read_csv(piece, has_header=False, separator="\x1f", quote_char=None, schema={"line": pl.String})
-        if lines.height % width:
-            return None
-        literals = lines.select(texts)
-        escapes = literals.select(pl.col(name).str.contains("\\", literal=True).any() for name in strings).row(0)
-        escaped = {name for name, found in zip(strings, escapes, strict=True) if found}
-        values = literals.select(_json_value(name, dtypes[name], name in escaped) for name in names)
-        misread = [values.get_column(name).is_null() & (literals.get_column(name) != "null") for name in names]
-        if any(column.any() for column in misread):
-            return None
-        parts.append(values)
-    if not parts:
-        return None
-    return pl.concat(parts)
-
-
-def _json_value(name: str, dtype: pl.DataType, escaped: bool) -> pl.Expr:
-    """A column of JSON literals (or `null`) as the values of `dtype`; only strings with an escape need decoding."""
-    import polars as pl
-
-    literal = pl.col(name)
-    if dtype == pl.Int64:
-        return literal.cast(pl.Int64, strict=False)
-    if escaped:
-        value = literal.str.json_decode(pl.String)
-    else:
-        value = pl.when(literal != "null").then(literal.str.strip_prefix('"').str.strip_suffix('"'))
-    return (value.str.to_date("%Y-%m-%d", strict=False) if dtype == pl.Date else value).alias(name)
-
-
 def _stale_problems(layout: Layout, name: str, table: TypedTable) -> list[Problem] | None:
     """What the exact path finds in a complete table's JSON file that `build` wrote for other rows,
     or None when the file is not such a file.
 
-    The file is read with polars (`_read_pieces`), then rendered back: the same bytes prove that
+    The file is read with polars (`render.read_rendered`), then rendered back: the same bytes prove that
     `json.loads` would return exactly those records. If they are valid against the JSON Schema,
     the exact path finds only `json-stale` differences, which `_compare_frames` finds by key.
 
@@ -276,7 +200,7 @@ def _stale_problems(layout: Layout, name: str, table: TypedTable) -> list[Proble
     if not _readable(layout, path):
         return None
     try:
-        records = _read_pieces(path, table)
+        records = read_rendered(path, table.frame.select(list(table.model.model_fields)).schema)
         if records is None:
             return None
         from_json = TypedTable(table.model, path, records, records.height)
