@@ -3,7 +3,7 @@
 The columnar engine (engine.py) reads the tables and makes frictionless's row-level checks;
 frictionless itself is no longer run here (it is the oracle in tests/test_engine.py). The row
 models parse only the rows the engine found in error, to explain them as `row-invalid`. The
-checks that follow, and the stage each runs in, are listed in checks/registry.py.
+checks that follow are declared beside their functions (`@check`), in the order of checks/registry.py.
 """
 
 from __future__ import annotations

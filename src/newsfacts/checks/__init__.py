@@ -39,7 +39,7 @@ class Check:
 
 
 # Every declared check, in the order their modules were imported and, within one, written:
-# registry.py imports the modules in the order their checks run.
+# registry.py orders them by module (`MODULES`), keeping this order within a module.
 DECLARED: list[Check] = []
 
 
