@@ -41,22 +41,32 @@ def _set(table: str, field: str, value: str) -> Callable[[list[str], list[str], 
     return _change(table, field, lambda _cell: value)
 
 
-def _copy_key(row: list[str], previous: list[str], _length: int) -> list[str]:
-    return [previous[0], *row[1:]]
+def _copy_from_previous(table: str, field: str) -> Callable[[list[str], list[str], int], list[str]]:
+    """The row with `field` copied from the table's previous row."""
+    index = list(MODELS[table].model_fields).index(field)
+
+    def breaks(row: list[str], previous: list[str], _length: int) -> list[str]:
+        return [*row[:index], previous[index], *row[index + 1 :]]
+
+    return breaks
 
 
 def _copy_row(_row: list[str], previous: list[str], _length: int) -> list[str]:
     return list(previous)
 
 
-def _alter_text(row: list[str], _previous: list[str], _length: int) -> list[str]:
-    row = list(row)
-    row[5] = "#" + row[5][1:]  # same length, so only the verbatim comparison can notice
-    return row
+# Same length, so only the verbatim comparison can notice.
+_alter_text = _change("quotes", "text", lambda text: "#" + text[1:])
 
 
-def _past_the_end(row: list[str], _previous: list[str], length: int) -> list[str]:
-    return [*row[:4], str(length + 10)]
+def _past_the_end(table: str) -> Callable[[list[str], list[str], int], list[str]]:
+    """The row's span ending 10 characters past the end of its seed text."""
+    index = list(MODELS[table].model_fields).index("char_end")
+
+    def breaks(row: list[str], _previous: list[str], length: int) -> list[str]:
+        return [*row[:index], str(length + 10), *row[index + 1 :]]
+
+    return breaks
 
 
 # Every row-level defect the engine and frictionless both report, plus the span defects that
@@ -68,7 +78,7 @@ INJECTIONS: tuple[Injection, ...] = (
     Injection("quotes", "quote_type", ("constraint-error",), _set("quotes", "quote_type", "paraphrase")),
     Injection("quotes", "utterance_id", ("constraint-error",), _set("quotes", "utterance_id", "U_bad")),
     Injection("entity_mentions", "char_start", ("constraint-error",), _set("entity_mentions", "char_start", "-1")),
-    Injection("quotes", "quote_id", ("unique-error", "primary-key"), _copy_key),
+    Injection("quotes", "quote_id", ("unique-error", "primary-key"), _copy_from_previous("quotes", "quote_id")),
     Injection("event_actors", "event_id,entity_id,role", ("primary-key",), _copy_row),
     Injection("quotes", "speaker_id", ("foreign-key",), _set("quotes", "speaker_id", "nobody-000")),
     Injection("entities", "parent_id", ("foreign-key",), _set("entities", "parent_id", "ghost-entity")),
@@ -80,7 +90,7 @@ INJECTIONS: tuple[Injection, ...] = (
         _change("entity_mentions", "entity_id", str.upper),
     ),
     Injection("quotes", "text", ("span-mismatch",), _alter_text),
-    Injection("entity_mentions", "char_end", ("span-out-of-range",), _past_the_end),
+    Injection("entity_mentions", "char_end", ("span-out-of-range",), _past_the_end("entity_mentions")),
 )
 
 

@@ -159,7 +159,7 @@ DATE = FieldType(
     polars="Date",
     pandas="datetime64[us]",
     arrow="date32",
-    sqlite="TEXT",  # ISO 8601 text: SQLite has no date type (`sqlite_values`)
+    sqlite="TEXT",  # ISO 8601 text: SQLite has no date type (`plain_values`)
     r="Date",
 )
 # The types the grammar reads, by name; a field of any other type is refused by every reader.
@@ -297,8 +297,9 @@ def arrow_type(field: Mapping[str, Any]) -> pa.DataType:
     return pa.type_for_alias(kind.arrow)
 
 
-def sqlite_values(column: pd.Series, field: Mapping[str, Any]) -> list[Any]:
-    """A column of `load()`'s frame as values SQLite stores natively: dates as ISO 8601 text, missing as None."""
+def plain_values(column: pd.Series, field: Mapping[str, Any]) -> list[Any]:
+    """A column of `load()`'s frame as plain Python values, as SQLite and JSON store them: dates as
+    ISO 8601 text, missing as None."""
     import pandas as pd
 
     if read_as(field) is DATE:

@@ -31,7 +31,7 @@ GROUPS: dict[str, str] = {
     "archive": "A release zip is damaged or unsafe; nothing of it is used.",
     "download": "`newsfacts download` cannot fetch or verify a release.",
     "load": "`newsfacts.load()` or `newsfacts export` cannot read a package.",
-    "export": "`newsfacts export` cannot write the package as SQLite or Parquet.",
+    "export": "`newsfacts export` cannot write the package in the format asked for.",
     "output": "A command will not replace what is already at its target.",
     "write": "A file could not be written: the command could not run (exit status 2).",
     "internal": "A bug in newsfacts.",

@@ -28,7 +28,21 @@ from typing import IO, TYPE_CHECKING, Any
 from . import dictionary
 from .build import assemble_descriptor, file_resource_descriptor, schema_files, source_title
 from .cells import typed
-from .models import EVENT_TYPES, MODELS, TABLES
+from .models import (
+    EVENT_TYPES,
+    MODELS,
+    TABLES,
+    Article,
+    Entity,
+    EntityMention,
+    Event,
+    EventActor,
+    EventSource,
+    Quote,
+    Row,
+    Sanction,
+    SanctionSource,
+)
 from .package import Layout
 from .progress import Progress
 from .render import render_batch, render_end
@@ -151,16 +165,48 @@ def _entities(shape: Shape) -> Iterator[list[str]]:
     # Ids sort as country < government < outlet < person, so this is primary-key order.
     for index in range(shape.countries):
         entity_id, name, code = _country(index)
-        yield [entity_id, name, "country", "", "A synthetic country.", code, ""]
+        yield _row(
+            Entity,
+            entity_id=entity_id,
+            name=name,
+            entity_type="country",
+            description="A synthetic country.",
+            country=code,
+        )
     for index in range(shape.governments):
         entity_id, name = _government(index)
-        yield [entity_id, name, "government", "", "A synthetic government.", _country(index)[2], _country(index)[0]]
+        country, _, code = _country(index)
+        yield _row(
+            Entity,
+            entity_id=entity_id,
+            name=name,
+            entity_type="government",
+            description="A synthetic government.",
+            country=code,
+            parent_id=country,
+        )
     for index in range(shape.outlets):
         entity_id, name = _outlet(index)
-        yield [entity_id, name, "media_outlet", "", "A synthetic news outlet.", "", ""]
+        yield _row(
+            Entity, entity_id=entity_id, name=name, entity_type="media_outlet", description="A synthetic news outlet."
+        )
     for index in range(shape.people):
         entity_id, name = _person(index)
-        yield [entity_id, name, "person", "", "A synthetic speaker.", "", ""]
+        yield _row(Entity, entity_id=entity_id, name=name, entity_type="person", description="A synthetic speaker.")
+
+
+def _row(model: type[Row], **cells: str) -> list[str]:
+    """A row's cells in its model's column order; a column not named (an optional field) is empty."""
+    unknown = set(cells) - set(model.model_fields)
+    if unknown:
+        raise ValueError(f"{model.resource_name} has no column {sorted(unknown)}")
+    return [cells.get(name, "") for name in model.model_fields]
+
+
+def _span(model: type[Row], span: tuple[str, str, str], **cells: str) -> list[str]:
+    """An evidence row: its `text` and offsets from `_Seed.add`, and its other cells."""
+    text, start, end = span
+    return _row(model, text=text, char_start=start, char_end=end, **cells)
 
 
 class _Seed:
@@ -193,81 +239,92 @@ def _article(shape: Shape, article: int, first_quote: int) -> tuple[str, dict[st
     mentions = rows["entity_mentions"]
 
     seed.add(f"Synthetic report {number}\n")
-    mentions.append([outlet_id, article_id, *seed.add(outlet_name)])
+    mentions.append(_span(EntityMention, seed.add(outlet_name), entity_id=outlet_id, article_id=article_id))
     seed.add(" — filed from the capital.\n")
     speakers = []
     for j in range(1, shape.article_quotes(article) + 1):
         speaker_id, speaker_name = _person((first_quote + j - 1) % shape.people)
         speakers.append(speaker_id)
-        mentions.append([speaker_id, article_id, *seed.add(speaker_name)])
+        mentions.append(_span(EntityMention, seed.add(speaker_name), entity_id=speaker_id, article_id=article_id))
         seed.add(" said: “")
-        text, start, end = seed.add(f"We will review point {j} of report {number} with care; it\u2019s under way.")
+        quoted = seed.add(f"We will review point {j} of report {number} with care; it\u2019s under way.")
         seed.add("”\n")
         rows["quotes"].append(
-            [
-                f"q-{number}-{j:03d}",
-                article_id,
-                speaker_id,
-                "",
-                speaker_name,
-                text,
-                start,
-                end,
-                "full" if j % 2 else "partial",
-                f"u-{number}-{j:03d}",
-            ]
+            _span(
+                Quote,
+                quoted,
+                quote_id=f"q-{number}-{j:03d}",
+                article_id=article_id,
+                speaker_id=speaker_id,
+                speaker_as_printed=speaker_name,
+                quote_type="full" if j % 2 else "partial",
+                utterance_id=f"u-{number}-{j:03d}",
+            )
         )
     event_types = list(EVENT_TYPES)
     for k in range(1, shape.article_events(article) + 1):
         event_id = f"ev-{number}-{k:02d}"
         kind = k % 3
         if kind == 0:  # undated
-            dates = ["", "", "", "unknown"]
+            dates = {"date_basis": "unknown"}
         elif kind == 1:
-            dates = [day.isoformat(), day.isoformat(), "day", "stated"]
+            dates = {"start_date": day.isoformat(), "end_date": day.isoformat(), "date_precision": "day"}
+            dates["date_basis"] = "stated"
         else:
             first = day.replace(day=1)
             last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
-            dates = [first.isoformat(), last.isoformat(), "month", "inferred"]
+            dates = {"start_date": first.isoformat(), "end_date": last.isoformat(), "date_precision": "month"}
+            dates["date_basis"] = "inferred"
+        event_type = event_types[k % len(event_types)]
         rows["events"].append(
-            [event_id, event_types[k % len(event_types)], "occurred", *dates[:3], dates[3], "", f"Event {k}.", ""]
+            _row(Event, event_id=event_id, event_type=event_type, status="occurred", description=f"Event {k}.", **dates)
         )
         event_country = _country((article + k) % shape.countries)[0]
-        rows["event_actors"].append([event_id, event_country, "target"])
-        rows["event_actors"].append([event_id, speakers[(k - 1) % len(speakers)], "actor"])
+        rows["event_actors"].append(_row(EventActor, event_id=event_id, entity_id=event_country, role="target"))
+        speaker = speakers[(k - 1) % len(speakers)]
+        rows["event_actors"].append(_row(EventActor, event_id=event_id, entity_id=speaker, role="actor"))
         sentence = seed.add(f"Event {k} of report {number} took place as described.")
         seed.add("\n")
-        rows["event_sources"].append([event_id, article_id, *sentence])
+        rows["event_sources"].append(_span(EventSource, sentence, event_id=event_id, article_id=article_id))
     sentence_start = seed.length
-    mentions.append([government_id, article_id, *seed.add(government_name)])
+    mentions.append(_span(EntityMention, seed.add(government_name), entity_id=government_id, article_id=article_id))
     seed.add(" announced sanctions on ")
-    mentions.append([country_id, article_id, *seed.add(country_name)])
+    mentions.append(_span(EntityMention, seed.add(country_name), entity_id=country_id, article_id=article_id))
     seed.add(f" over report {number}.")
     sanction_id = f"sn-{number}"
     text = seed.text()[sentence_start:]
-    rows["sanction_sources"].append([sanction_id, article_id, text, str(sentence_start), str(seed.length)])
+    sentence = (text, str(sentence_start), str(seed.length))
+    rows["sanction_sources"].append(_span(SanctionSource, sentence, sanction_id=sanction_id, article_id=article_id))
     seed.add("\n")
     rows["sanctions"].append(
-        [sanction_id, government_id, country_id, day.isoformat(), "stated", "announced", "", f"Sanctions {number}."]
+        _row(
+            Sanction,
+            sanction_id=sanction_id,
+            imposer_id=government_id,
+            target_id=country_id,
+            announced_date=day.isoformat(),
+            announced_date_basis="stated",
+            status="announced",
+            description=f"Sanctions {number}.",
+        )
     )
     seed_text = seed.text()
     rows["articles"].append(
-        [
-            article_id,
-            f"seeds/{number}_synthetic.txt",
-            hashlib.sha256(seed_text.encode("utf-8")).hexdigest(),
-            f"Synthetic report {number}",
-            outlet_id,
-            "stated",
-            "",
-            "A. Writer;B. Writer",
-            day.isoformat(),
-            "stated",
-            "",
-            "CAPITAL",
-            "en",
-            f"https://example.org/{number}",
-        ]
+        _row(
+            Article,
+            article_id=article_id,
+            seed_file=f"seeds/{number}_synthetic.txt",
+            sha256=hashlib.sha256(seed_text.encode("utf-8")).hexdigest(),
+            title=f"Synthetic report {number}",
+            outlet_id=outlet_id,
+            outlet_basis="stated",
+            authors="A. Writer;B. Writer",
+            published_date=day.isoformat(),
+            published_date_basis="stated",
+            dateline="CAPITAL",
+            language="en",
+            url=f"https://example.org/{number}",
+        )
     )
     return seed_text, rows
 
@@ -396,9 +453,9 @@ def synthesize(out: Path, quotes: int, edit: RowEdit | None = None) -> None:
             for article in range(shape.articles):
                 seed_text, rows = _article(shape, article, first_quote)
                 first_quote += shape.article_quotes(article)
-                article_row = rows["articles"][0]
-                (out / article_row[1]).write_text(seed_text, encoding="utf-8")
-                sources.append(source_title(article_row[3], article_row[1]))
+                article_row = dict(zip(Article.model_fields, rows[Article.resource_name][0], strict=True))
+                (out / article_row["seed_file"]).write_text(seed_text, encoding="utf-8")
+                sources.append(source_title(article_row["title"], article_row["seed_file"]))
                 for table, table_rows in rows.items():
                     for row in table_rows:
                         if table in held:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..atomic import atomic_write_all
-from ..cells import read_as, sqlite_values
+from ..cells import plain_values, read_as
 from ..problems import NewsfactsError
 from ._base import Exporter, refuse_overwrite
 
@@ -107,8 +107,8 @@ def _column_list(names: Sequence[str]) -> str:
 
 
 def sql_rows(resource: Resource) -> list[tuple[Any, ...]]:
-    """The rows as Python values SQLite stores natively (see `cells.sqlite_values`)."""
-    columns = [sqlite_values(resource.frame[field["name"]], field) for field in resource.schema["fields"]]
+    """The rows as Python values SQLite stores natively (see `cells.plain_values`)."""
+    columns = [plain_values(resource.frame[field["name"]], field) for field in resource.schema["fields"]]
     return list(zip(*columns, strict=True))
 
 
