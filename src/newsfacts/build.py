@@ -18,7 +18,7 @@ from .atomic import leftovers, read_existing, write_all
 from .engine import LINE, RawTable, check_rows
 from .models import MODELS, TABLES, Article
 from .package import Layout, explain_rows, load_metadata, read_tables
-from .problems import Problem, catalogue_markdown, problem
+from .problems import Problem, catalogue_markdown, in_order, problem
 from .render import render_json
 from .schemas import GENERATED_NOTE, json_schema, table_schema
 from .tables import DIALECT, csv_bytes, json_bytes, read_text
@@ -176,7 +176,7 @@ def generate(layout: Layout) -> tuple[dict[Path, bytes], list[Problem]]:
     problems += metadata_problems + row_problems
     if problems or metadata is None or len(tables) != len(TABLES):
         # Building from partly parsed tables would drop rows: refuse instead.
-        return {}, problems
+        return {}, in_order(problems)
 
     outputs: dict[Path, bytes] = {}
     csvs: dict[str, bytes] = {}

@@ -88,7 +88,8 @@ def _flagged(data: pl.DataFrame, flags: dict[str, pl.Expr]) -> dict[str, pl.Seri
 
 
 def _cell_problems(data: pl.DataFrame, model: type[Row], path: Path, limits: Limits) -> list[Problem]:
-    """`tables.cell_problems`, for all columns in one query."""
+    """Cells over the size limit (`cell-too-large`) and cells a spreadsheet would run as a formula
+    (`formula-injection`), for all columns in one query."""
     import polars as pl
 
     flags: dict[str, pl.Expr] = {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -428,6 +428,11 @@ def problem(code: str, path: Path | str, line: int | None = None, field: str | N
     """Build a Problem from the catalogue; an unknown code is a programming error."""
     template = CATALOGUE[code].template
     return Problem(display_path(path), line, field, code, template.format(**values))
+
+
+def in_order(problems: Iterable[Problem]) -> list[Problem]:
+    """The problems without repeats, by file, line, field, code and message: the order every command prints."""
+    return sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.field or "", p.code, p.message))
 
 
 def write_problem(path: Path | str, error: OSError) -> Problem:

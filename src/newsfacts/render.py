@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .cells import DATE_FORMAT
 from .tables import open_regular
 
 if TYPE_CHECKING:
@@ -172,4 +173,4 @@ def _json_value(name: str, dtype: pl.DataType, escaped: bool) -> pl.Expr:
         value = literal.str.json_decode(pl.String)
     else:
         value = pl.when(literal != "null").then(literal.str.strip_prefix('"').str.strip_suffix('"'))
-    return (value.str.to_date("%Y-%m-%d", strict=False) if dtype == pl.Date else value).alias(name)
+    return (value.str.to_date(DATE_FORMAT, strict=False) if dtype == pl.Date else value).alias(name)

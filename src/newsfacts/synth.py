@@ -56,7 +56,7 @@ QUOTES_PER_ARTICLE = 100
 EVENTS_PER_QUOTE = 10  # one event for every ten quotes of an article
 # Tables whose rows are not made in primary-key order: mentions come article by article, but the
 # key starts with the entity.
-UNORDERED = ("entity_mentions",)
+UNORDERED = (EntityMention.resource_name,)
 BATCH_ROWS = 20_000  # rows of a table written, or of an unordered one packed into a frame, at a time
 # (table, index of the row in its table, the row's cells, the previous row's, the length of its
 # seed's text) -> the cells to write
@@ -132,16 +132,16 @@ class Shape:
     def rows(self) -> dict[str, int]:
         events = sum(self.article_events(a) for a in range(self.articles))
         return {
-            "entities": self.countries + self.governments + self.outlets + self.people,
-            "articles": self.articles,
+            Entity.resource_name: self.countries + self.governments + self.outlets + self.people,
+            Article.resource_name: self.articles,
             # a speaker mention per quote, and the outlet, the government and the country per article
-            "entity_mentions": self.quotes + 3 * self.articles,
-            "quotes": self.quotes,
-            "events": events,
-            "event_actors": 2 * events,
-            "event_sources": events,
-            "sanctions": self.articles,
-            "sanction_sources": self.articles,
+            EntityMention.resource_name: self.quotes + 3 * self.articles,
+            Quote.resource_name: self.quotes,
+            Event.resource_name: events,
+            EventActor.resource_name: 2 * events,
+            EventSource.resource_name: events,
+            Sanction.resource_name: self.articles,
+            SanctionSource.resource_name: self.articles,
         }
 
 
@@ -236,7 +236,7 @@ def _article(shape: Shape, article: int, first_quote: int) -> tuple[str, dict[st
     country_id, country_name = _country(article % shape.countries)[:2]
     seed = _Seed()
     rows: dict[str, list[list[str]]] = {model.resource_name: [] for model in TABLES}
-    mentions = rows["entity_mentions"]
+    mentions = rows[EntityMention.resource_name]
 
     seed.add(f"Synthetic report {number}\n")
     mentions.append(_span(EntityMention, seed.add(outlet_name), entity_id=outlet_id, article_id=article_id))
@@ -249,7 +249,7 @@ def _article(shape: Shape, article: int, first_quote: int) -> tuple[str, dict[st
         seed.add(" said: “")
         quoted = seed.add(f"We will review point {j} of report {number} with care; it\u2019s under way.")
         seed.add("”\n")
-        rows["quotes"].append(
+        rows[Quote.resource_name].append(
             _span(
                 Quote,
                 quoted,
@@ -276,16 +276,18 @@ def _article(shape: Shape, article: int, first_quote: int) -> tuple[str, dict[st
             dates = {"start_date": first.isoformat(), "end_date": last.isoformat(), "date_precision": "month"}
             dates["date_basis"] = "inferred"
         event_type = event_types[k % len(event_types)]
-        rows["events"].append(
+        rows[Event.resource_name].append(
             _row(Event, event_id=event_id, event_type=event_type, status="occurred", description=f"Event {k}.", **dates)
         )
         event_country = _country((article + k) % shape.countries)[0]
-        rows["event_actors"].append(_row(EventActor, event_id=event_id, entity_id=event_country, role="target"))
+        rows[EventActor.resource_name].append(
+            _row(EventActor, event_id=event_id, entity_id=event_country, role="target")
+        )
         speaker = speakers[(k - 1) % len(speakers)]
-        rows["event_actors"].append(_row(EventActor, event_id=event_id, entity_id=speaker, role="actor"))
+        rows[EventActor.resource_name].append(_row(EventActor, event_id=event_id, entity_id=speaker, role="actor"))
         sentence = seed.add(f"Event {k} of report {number} took place as described.")
         seed.add("\n")
-        rows["event_sources"].append(_span(EventSource, sentence, event_id=event_id, article_id=article_id))
+        rows[EventSource.resource_name].append(_span(EventSource, sentence, event_id=event_id, article_id=article_id))
     sentence_start = seed.length
     mentions.append(_span(EntityMention, seed.add(government_name), entity_id=government_id, article_id=article_id))
     seed.add(" announced sanctions on ")
@@ -294,9 +296,11 @@ def _article(shape: Shape, article: int, first_quote: int) -> tuple[str, dict[st
     sanction_id = f"sn-{number}"
     text = seed.text()[sentence_start:]
     sentence = (text, str(sentence_start), str(seed.length))
-    rows["sanction_sources"].append(_span(SanctionSource, sentence, sanction_id=sanction_id, article_id=article_id))
+    rows[SanctionSource.resource_name].append(
+        _span(SanctionSource, sentence, sanction_id=sanction_id, article_id=article_id)
+    )
     seed.add("\n")
-    rows["sanctions"].append(
+    rows[Sanction.resource_name].append(
         _row(
             Sanction,
             sanction_id=sanction_id,
@@ -309,7 +313,7 @@ def _article(shape: Shape, article: int, first_quote: int) -> tuple[str, dict[st
         )
     )
     seed_text = seed.text()
-    rows["articles"].append(
+    rows[Article.resource_name].append(
         _row(
             Article,
             article_id=article_id,
@@ -447,7 +451,7 @@ def synthesize(out: Path, quotes: int, edit: RowEdit | None = None) -> None:
     sources = []
     try:
         for row in _entities(shape):
-            emit("entities", row, 0)
+            emit(Entity.resource_name, row, 0)
         first_quote = 0
         with Progress("synthesising", shape.articles) as progress:
             for article in range(shape.articles):

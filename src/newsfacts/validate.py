@@ -20,14 +20,14 @@ from .checks.registry import CHECKS
 from .engine import LINE, RawTable, check_rows
 from .models import MODELS, TABLES, Article
 from .package import Layout, TypedTable, explain_rows, load_metadata, read_tables
-from .problems import Problem, codes, problem
+from .problems import Problem, codes, in_order, problem
 from .progress import Progress
 from .schemas import table_schema
 
 if TYPE_CHECKING:
     import polars as pl
 
-# Problems that mean a file could not be read as a table at all.
+# Problems that mean a file could not be read as a table at all (and `structure-first`, which says so).
 STRUCTURAL = codes("structure")
 # Engine cell errors that repeat what the row model already said about the same cell.
 CELL_ERRORS = {"type-error", "constraint-error"}
@@ -165,8 +165,8 @@ def validate(layout: Layout, rows_only: bool = False) -> list[Problem]:
     tables, problems = check_rows_and_spans(layout)
     problems += run_checks("files", layout, tables)
     if rows_only or not tables:
-        return _sorted(problems)
-    return _sorted(problems + _table_checks(layout, tables))
+        return in_order(problems)
+    return in_order(problems + _table_checks(layout, tables))
 
 
 def _table_checks(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
@@ -193,7 +193,3 @@ def _import_quietly() -> None:
 
     with contextlib.suppress(Exception):
         import_great_expectations()
-
-
-def _sorted(problems: list[Problem]) -> list[Problem]:
-    return sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.field or "", p.code, p.message))

@@ -25,7 +25,7 @@ MAX_ITEMS = 1000  # values of a value_set, columns of a column_list
 COLUMN_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 # Expectation type -> (required kwargs, optional kwargs): the types the shipped suites use, plus
-# row counts (tests/fixtures/expectation-failed) and not-null checks, which evaluate nothing. No
+# row counts (the `expectation-failed` fixture, tests/fixtures/specs.py) and not-null checks, which evaluate nothing. No
 # regex type: GX matches with Python's backtracking `re`, where a short pattern can run for hours;
 # a pattern belongs on the model, where the engine checks it in linear time.
 EXPECTATIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
