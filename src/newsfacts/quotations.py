@@ -1,0 +1,102 @@
+"""Where a seed text quotes someone: every span between quotation marks, found by one written rule.
+
+The rule (docs/codebook.md will give it with examples):
+
+- A paragraph is a line of the seed. Quotation marks pair within a paragraph.
+- Double quotation marks: `“` or `"` opens, `”` or `"` closes. Marks met inside an open double
+  quotation are part of it (a nested quotation, or a stray mark).
+- A double quotation still open at the end of its paragraph ends there (`closed` is False). In
+  news style a quotation that runs on into the next paragraph leaves its first paragraph
+  unclosed and opens the next with `“` again; each paragraph's part is its own span.
+- Single quotation marks (`‘` or `'` opening, `’` or `'` closing) count only outside a double
+  quotation, only where they cannot be apostrophes: an opening mark stands at the start of the
+  paragraph or after a space or an opening bracket or dash, before a non-space; a closing mark
+  stands after a non-space, before the end, a space or punctuation, and never between two
+  letters or digits (`it’s`, `Iran's`). A single quotation must close in its paragraph;
+  otherwise its opening mark was an apostrophe (`’90s`) and nothing is found.
+- A span is the text between the marks, in code points, half-open, as the offsets of every
+  table count them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+DOUBLE_OPENING = {"“": "”", '"': '"'}
+DOUBLE_CLOSING = {"”", '"'}
+SINGLE_OPENING = {"‘", "'"}
+SINGLE_CLOSING = {"’", "'"}
+_MARKS = re.compile("[“”\"‘’']")
+# What may stand before an opening single quotation mark, and after a closing one (or the paragraph's edge).
+_BEFORE_OPENING = set(" \t([{—–-/")
+_AFTER_CLOSING = set(" \t.,;:!?)]}—–-/")
+
+
+@dataclass(frozen=True)
+class Quotation:
+    """The text between a pair of quotation marks, at code points [start, end) of the seed."""
+
+    start: int
+    end: int
+    text: str
+    mark: str  # the opening mark
+    closed: bool  # False when the paragraph ended before a closing mark
+
+
+def quotations(seed: str) -> list[Quotation]:
+    """Every quotation of a seed text, in order (see the module's rule)."""
+    found: list[Quotation] = []
+    offset = 0
+    for paragraph in seed.split("\n"):
+        found += [
+            Quotation(offset + start, offset + end, paragraph[start:end], mark, closed)
+            for start, end, mark, closed in _paragraph_quotations(paragraph)
+        ]
+        offset += len(paragraph) + 1
+    return found
+
+
+def _paragraph_quotations(paragraph: str) -> list[tuple[int, int, str, bool]]:
+    spans: list[tuple[int, int, str, bool]] = []
+    double: tuple[int, str] | None = None  # where the open double quotation's text starts, and its mark
+    single: tuple[int, str] | None = None
+    for match in _MARKS.finditer(paragraph):
+        at, mark = match.start(), match.group()
+        if double is not None:
+            if mark in DOUBLE_CLOSING:
+                spans.append((double[0], at, double[1], True))
+                double = None
+            continue
+        if single is not None and mark in SINGLE_CLOSING and _closes(paragraph, at):
+            spans.append((single[0], at, single[1], True))
+            single = None
+        elif mark in DOUBLE_OPENING and single is None:
+            double = (at + 1, mark)
+        elif mark in SINGLE_OPENING and single is None and _opens(paragraph, at):
+            single = (at + 1, mark)
+    if double is not None:
+        spans.append((double[0], len(paragraph), double[1], False))
+    return spans
+
+
+def _opens(paragraph: str, at: int) -> bool:
+    before_ok = at == 0 or paragraph[at - 1] in _BEFORE_OPENING
+    return before_ok and at + 1 < len(paragraph) and not paragraph[at + 1].isspace()
+
+
+def _closes(paragraph: str, at: int) -> bool:
+    after = paragraph[at + 1] if at + 1 < len(paragraph) else ""
+    between_letters = at > 0 and paragraph[at - 1].isalnum() and after.isalnum()
+    return (
+        at > 0 and not paragraph[at - 1].isspace() and (after == "" or after in _AFTER_CLOSING) and not between_letters
+    )
+
+
+def uncovered(found: list[Quotation], rows: list[tuple[int, int]]) -> list[Quotation]:
+    """The quotations that no row's span [char_start, char_end) overlaps."""
+    return [
+        quotation
+        for quotation in found
+        if not any(start < quotation.end and quotation.start < end for start, end in rows)
+    ]
