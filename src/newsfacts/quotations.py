@@ -27,7 +27,7 @@ DOUBLE_OPENING = {"“": "”", '"': '"'}
 DOUBLE_CLOSING = {"”", '"'}
 SINGLE_OPENING = {"‘", "'"}
 SINGLE_CLOSING = {"’", "'"}
-_MARKS = re.compile("[“”\"‘’']")
+_MARKS = re.compile("[“”\"‘’'\n]")
 # What may stand before an opening single quotation mark, and after a closing one (or the paragraph's edge).
 _BEFORE_OPENING = set(" \t([{—–-/")
 _AFTER_CLOSING = set(" \t.,;:!?)]}—–-/")
@@ -46,51 +46,46 @@ class Quotation:
 
 def quotations(seed: str) -> list[Quotation]:
     """Every quotation of a seed text, in order (see the module's rule)."""
-    found: list[Quotation] = []
-    offset = 0
-    for paragraph in seed.split("\n"):
-        found += [
-            Quotation(offset + start, offset + end, paragraph[start:end], mark, closed)
-            for start, end, mark, closed in _paragraph_quotations(paragraph)
-        ]
-        offset += len(paragraph) + 1
-    return found
+    return [Quotation(start, end, seed[start:end], mark, closed) for start, end, mark, closed in spans(seed)]
 
 
-def _paragraph_quotations(paragraph: str) -> list[tuple[int, int, str, bool]]:
-    spans: list[tuple[int, int, str, bool]] = []
+def spans(seed: str) -> list[tuple[int, int, str, bool]]:
+    """(start, end, opening mark, closed) of each quotation: one pass over the marks and line breaks."""
+    found: list[tuple[int, int, str, bool]] = []
     double: tuple[int, str] | None = None  # where the open double quotation's text starts, and its mark
     single: tuple[int, str] | None = None
-    for match in _MARKS.finditer(paragraph):
+    for match in _MARKS.finditer(seed):
         at, mark = match.start(), match.group()
-        if double is not None:
+        if mark == "\n":  # a paragraph ends: an open double quotation ends with it, an open single was an apostrophe
+            if double is not None:
+                found.append((double[0], at, double[1], False))
+            double = single = None
+        elif double is not None:
             if mark in DOUBLE_CLOSING:
-                spans.append((double[0], at, double[1], True))
+                found.append((double[0], at, double[1], True))
                 double = None
-            continue
-        if single is not None and mark in SINGLE_CLOSING and _closes(paragraph, at):
-            spans.append((single[0], at, single[1], True))
+        elif single is not None and mark in SINGLE_CLOSING and _closes(seed, at):
+            found.append((single[0], at, single[1], True))
             single = None
         elif mark in DOUBLE_OPENING and single is None:
             double = (at + 1, mark)
-        elif mark in SINGLE_OPENING and single is None and _opens(paragraph, at):
+        elif mark in SINGLE_OPENING and single is None and _opens(seed, at):
             single = (at + 1, mark)
     if double is not None:
-        spans.append((double[0], len(paragraph), double[1], False))
-    return spans
+        found.append((double[0], len(seed), double[1], False))
+    return found
 
 
-def _opens(paragraph: str, at: int) -> bool:
-    before_ok = at == 0 or paragraph[at - 1] in _BEFORE_OPENING
-    return before_ok and at + 1 < len(paragraph) and not paragraph[at + 1].isspace()
+def _opens(text: str, at: int) -> bool:
+    before_ok = at == 0 or text[at - 1] in _BEFORE_OPENING or text[at - 1] == "\n"
+    return before_ok and at + 1 < len(text) and not text[at + 1].isspace()
 
 
-def _closes(paragraph: str, at: int) -> bool:
-    after = paragraph[at + 1] if at + 1 < len(paragraph) else ""
-    between_letters = at > 0 and paragraph[at - 1].isalnum() and after.isalnum()
-    return (
-        at > 0 and not paragraph[at - 1].isspace() and (after == "" or after in _AFTER_CLOSING) and not between_letters
-    )
+def _closes(text: str, at: int) -> bool:
+    after = text[at + 1] if at + 1 < len(text) else ""
+    between_letters = at > 0 and text[at - 1].isalnum() and after.isalnum()
+    at_an_edge = after in ("", "\n") or after in _AFTER_CLOSING
+    return at > 0 and not text[at - 1].isspace() and at_an_edge and not between_letters
 
 
 def uncovered(found: list[Quotation], rows: list[tuple[int, int]]) -> list[Quotation]:
