@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
+from newsfacts.checks.provenance import check_quotation_coverage
+from newsfacts.engine import LINE
+from newsfacts.package import Layout, TypedTable
 from newsfacts.quotations import quotations, uncovered
+from newsfacts.validate import read_package
 
 from .conftest import ROOT, csv_cells
 
@@ -39,20 +44,32 @@ def test_offsets_count_code_points() -> None:
 
 
 def test_every_seed_is_read_by_the_rule() -> None:
-    """The quotations of the five seeds, and those no quotes row covers yet.
-
-    The one uncovered span is the term “strategic dialogue.”, which is not a quotation of
-    anyone: the coming non-quotes table (issue 15) records it with its reason.
-    """
+    """The quotations of the five seeds; each one is a quote, but the term “strategic dialogue.”"""
     seeds = {row[0]: row[1] for row in csv_cells("articles")}
-    rows: dict[str, list[tuple[int, int]]] = {}
-    for quote in csv_cells("quotes"):
-        rows.setdefault(str(quote[1]), []).append((int(str(quote[6])), int(str(quote[7]))))
-    counts, missing = {}, []
+    quoted = {(row[1], int(str(row[6])), int(str(row[7]))) for row in csv_cells("quotes")}
+    counts, not_quoted = {}, []
     for article_id, seed_file in sorted(seeds.items()):
-        text = (ROOT / str(seed_file)).read_text(encoding="utf-8")
-        found = quotations(text)
+        found = quotations((ROOT / str(seed_file)).read_text(encoding="utf-8"))
         counts[article_id] = len(found)
-        missing += [(article_id, q.start, q.end, q.text) for q in uncovered(found, rows.get(str(article_id), []))]
+        rows = [(start, end) for article, start, end in quoted if article == article_id]
+        not_quoted += [(article_id, q.start, q.end, q.text) for q in uncovered(found, rows)]
     assert counts == {"art-000": 10, "art-001": 5, "art-002": 6, "art-003": 2, "art-004": 4}
-    assert missing == [("art-000", 2075, 2094, "strategic dialogue.")]
+    assert not_quoted == [("art-000", 2075, 2094, "strategic dialogue.")]
+    assert [(row[0], int(str(row[2])), int(str(row[3])), row[1]) for row in csv_cells("non_quotes")] == not_quoted
+
+
+def test_removing_any_quote_or_non_quote_names_its_quotation(project_copy: Layout) -> None:
+    """Each row that accounts for a quotation is needed: without it, validate names the quotation."""
+    tables, problems = read_package(project_copy)
+    assert problems == []
+    assert check_quotation_coverage(project_copy, tables) == []
+    for name in ("quotes", "non_quotes"):
+        table = tables[name]
+        for line, start, end in table.frame.select(LINE, "char_start", "char_end").iter_rows():
+            kept = table.frame.filter(pl.col(LINE) != line)
+            without = tables | {name: TypedTable(table.model, table.path, kept, kept.height)}
+            found = check_quotation_coverage(project_copy, without)
+            assert [(p.code, f"[{start}, {end})" in p.message) for p in found] == [("quote-uncovered", True)], (
+                name,
+                line,
+            )

@@ -12,6 +12,7 @@ from ..engine import LINE
 from ..models import Article
 from ..package import Layout, TypedTable
 from ..problems import Problem, codes, problem
+from ..quotations import quotations, uncovered
 from ..tables import open_regular, read_at_most, unsafe_path_problem
 from . import check
 
@@ -148,4 +149,41 @@ def check_spans(tables: dict[str, TypedTable], seeds: pl.DataFrame) -> list[Prob
                 )
             else:
                 problems.append(problem("span-mismatch", table.path, line, field, start=first, end=last, actual=actual))
+    return problems
+
+
+@check("quotation-coverage", "tables", {"quote-uncovered"})
+def check_quotation_coverage(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
+    """Every quotation of every seed (the rule of newsfacts.quotations) overlaps a row of a table
+    that accounts for quotations: a quote, or a non-quote with its reason.
+
+    Left until those tables' rows are all valid: a row in error would leave its quotation
+    uncovered, and only repeat that row's problem.
+    """
+    accounting = [table for table in tables.values() if table.model.accounts_for_quotations]
+    articles = tables.get(Article.resource_name)
+    if articles is None or not all(table.complete for table in accounting):
+        return []
+    rows: dict[str, list[tuple[int, int]]] = {}
+    for table in accounting:
+        for article_id, start, end in table.frame.select("article_id", "char_start", "char_end").iter_rows():
+            rows.setdefault(article_id, []).append((start, end))
+    seed_rows = articles.frame.select("article_id", "seed_file", "sha256", LINE).iter_rows()
+    # The seeds' own problems (missing, changed) are the provenance check's to report.
+    seeds, _ = load_seed_texts(layout, layout.csv(Article.resource_name), seed_rows)
+    seed_files = dict(articles.frame.select("article_id", "seed_file").iter_rows())
+    problems = []
+    for article_id, text in seeds.iter_rows():
+        for quotation in uncovered(quotations(text), rows.get(article_id, [])):
+            problems.append(
+                problem(
+                    "quote-uncovered",
+                    layout.seed(seed_files[article_id]),
+                    text.count("\n", 0, quotation.start) + 1,
+                    article=article_id,
+                    text=quotation.text,
+                    start=quotation.start,
+                    end=quotation.end,
+                )
+            )
     return problems

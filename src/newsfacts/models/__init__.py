@@ -7,6 +7,7 @@ from .entity_mentions import EntityMention
 from .event_actors import EventActor
 from .event_sources import EventSource
 from .events import EVENT_TYPES, Event
+from .non_quotes import NonQuote
 from .quotes import Quote
 from .sanction_sources import SanctionSource
 from .sanctions import Sanction
@@ -19,6 +20,7 @@ TABLES: tuple[type[Row], ...] = (
     Article,
     EntityMention,
     Quote,
+    NonQuote,
     Event,
     EventActor,
     EventSource,
@@ -39,6 +41,7 @@ __all__ = [
     "EventSource",
     "Evidence",
     "ForeignKey",
+    "NonQuote",
     "Quote",
     "Row",
     "Sanction",

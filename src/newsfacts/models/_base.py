@@ -81,6 +81,9 @@ class Row(BaseModel):
     derived_columns: ClassVar[Mapping[str, str]] = {}
     # The controlled vocabularies the data dictionary explains below the table's fields.
     vocabularies: ClassVar[tuple[Vocabulary, ...]] = ()
+    # Whether each row's span accounts for a quotation of its seed (`quote-uncovered`): a quote,
+    # or a span between quotation marks that is no quotation.
+    accounts_for_quotations: ClassVar[bool] = False
 
     @classmethod
     def summary(cls) -> str:

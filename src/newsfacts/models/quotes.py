@@ -27,6 +27,7 @@ class Quote(Evidence):
     resource_name: ClassVar[str] = "quotes"
     table_title: ClassVar[str] = "Quotes"
     primary_key: ClassVar[tuple[str, ...]] = ("quote_id",)
+    accounts_for_quotations: ClassVar[bool] = True
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (ARTICLE_FK, entity_fk("speaker_id"))
     derived_columns: ClassVar[Mapping[str, str]] = {
         **Evidence.derived_columns,
