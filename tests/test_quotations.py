@@ -73,3 +73,21 @@ def test_removing_any_quote_or_non_quote_names_its_quotation(project_copy: Layou
                 name,
                 line,
             )
+
+
+@pytest.mark.parametrize(
+    ("rows", "covered"),
+    [
+        ([], False),
+        ([(0, 5)], False),  # ends where the quotation starts: half-open, no overlap
+        ([(9, 12)], False),  # starts where it ends
+        ([(0, 6)], True),  # overlaps its first character
+        ([(8, 20)], True),  # overlaps its last
+        ([(0, 30), (1, 2)], True),  # a long row before a short one still reaches it
+        ([(5, 9)], True),
+    ],
+)
+def test_a_quotation_is_covered_by_any_overlapping_row(rows: list[tuple[int, int]], covered: bool) -> None:
+    (found,) = quotations("He: “word”.")
+    assert (found.start, found.end) == (5, 9)
+    assert (uncovered([found], rows) == []) is covered

@@ -21,7 +21,9 @@ The rule (docs/codebook.md will give it with examples):
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
+from itertools import accumulate
 
 DOUBLE_OPENING = {"“": "”", '"': '"'}
 DOUBLE_CLOSING = {"”", '"'}
@@ -89,9 +91,17 @@ def _closes(text: str, at: int) -> bool:
 
 
 def uncovered(found: list[Quotation], rows: list[tuple[int, int]]) -> list[Quotation]:
-    """The quotations that no row's span [char_start, char_end) overlaps."""
-    return [
-        quotation
-        for quotation in found
-        if not any(start < quotation.end and quotation.start < end for start, end in rows)
-    ]
+    """The quotations that no row's span [char_start, char_end) overlaps.
+
+    A quotation [start, end) is covered when, of the rows that start before its end, the one
+    that reaches furthest ends after its start: a bisection per quotation, not a scan of every row.
+    """
+    ordered = sorted(rows)
+    starts = [start for start, _ in ordered]
+    reach = list(accumulate((end for _, end in ordered), max))
+    missing = []
+    for quotation in found:
+        before_end = bisect_left(starts, quotation.end)
+        if before_end == 0 or reach[before_end - 1] <= quotation.start:
+            missing.append(quotation)
+    return missing

@@ -164,10 +164,11 @@ def check_quotation_coverage(layout: Layout, tables: dict[str, TypedTable]) -> l
     articles = tables.get(Article.resource_name)
     if articles is None or not all(table.complete for table in accounting):
         return []
-    rows: dict[str, list[tuple[int, int]]] = {}
-    for table in accounting:
-        for article_id, start, end in table.frame.select("article_id", "char_start", "char_end").iter_rows():
-            rows.setdefault(article_id, []).append((start, end))
+    import polars as pl
+
+    spans = pl.concat([table.frame.select("article_id", "char_start", "char_end") for table in accounting])
+    by_article = spans.group_by("article_id").agg("char_start", "char_end")
+    rows = {article_id: list(zip(starts, ends, strict=True)) for article_id, starts, ends in by_article.iter_rows()}
     seed_rows = articles.frame.select("article_id", "seed_file", "sha256", LINE).iter_rows()
     # The seeds' own problems (missing, changed) are the provenance check's to report.
     seeds, _ = load_seed_texts(layout, layout.csv(Article.resource_name), seed_rows)
