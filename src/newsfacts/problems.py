@@ -214,6 +214,10 @@ CATALOGUE: dict[str, Entry] = _catalogue(
                 "alias {alias!r} of {entity} does not occur in entity_mentions",
                 "add an entity_mentions row where the text spells it so, or remove the alias",
             ),
+            "reference-unknown": (
+                "{column} names {reference}, which is no {table} id",
+                "correct the id to one of that table, or remove it from the text",
+            ),
             "quote-uncovered": (
                 "{article} quotes {text!r} at [{start}, {end}), which no quotes or non_quotes row covers",
                 "add a quotes row for it, or a non_quotes row with the reason it is no quotation (docs/codebook.md)",

@@ -202,3 +202,37 @@ def check_entities_used(layout: Layout, tables: dict[str, TypedTable]) -> list[P
         for row in _found(aliases, "alias", "entity_id")
     ]
     return problems
+
+
+@check("note-references", "tables", {"reference-unknown"})
+def check_note_references(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
+    """Every id that a free-text field names (`see ev-…`) is an id of its table (`Row.note_fields`,
+    `Row.reference_pattern`). Ids are found as whole words, so `sn-us-art001` is one id, not two."""
+    import polars as pl
+
+    referable = [table for table in tables.values() if table.model.reference_pattern]
+    problems = []
+    for table in tables.values():
+        for field in table.model.note_fields:
+            for target in referable:
+                key = target.model.primary_key[0]
+                pattern = rf"\b{target.model.reference_pattern}\b"
+                named = (
+                    table.frame.select(LINE, pl.col(field).str.extract_all(pattern).alias(key))
+                    .explode(key)
+                    .drop_nulls(key)
+                )
+                unknown = named.join(target.frame.select(key), on=key, how="anti")
+                problems += [
+                    problem(
+                        "reference-unknown",
+                        table.path,
+                        row[LINE],
+                        field,
+                        column=field,
+                        reference=row[key],
+                        table=target.name,
+                    )
+                    for row in _found(unknown, key)
+                ]
+    return problems

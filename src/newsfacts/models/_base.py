@@ -84,6 +84,11 @@ class Row(BaseModel):
     # Whether each row's span accounts for a quotation of its seed (`quote-uncovered`): a quote,
     # or a span between quotation marks that is no quotation.
     accounts_for_quotations: ClassVar[bool] = False
+    # Free-text fields that may name other rows by id (`see ev-…`); each id named must exist (`reference-unknown`).
+    note_fields: ClassVar[tuple[str, ...]] = ()
+    # How the table's ids look in free text, where they can be told from prose (`ev-…`); its
+    # first key field holds them. Entity ids are plain slugs, so notes cannot name them checkably.
+    reference_pattern: ClassVar[str | None] = None
 
     @classmethod
     def summary(cls) -> str:

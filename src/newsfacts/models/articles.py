@@ -27,6 +27,8 @@ class Article(Row):
     resource_name: ClassVar[str] = "articles"
     table_title: ClassVar[str] = "Articles"
     primary_key: ClassVar[tuple[str, ...]] = ("article_id",)
+    note_fields: ClassVar[tuple[str, ...]] = ("outlet_note", "published_date_note")
+    reference_pattern: ClassVar[str | None] = r"art-[0-9]{3,}"
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (entity_fk("outlet_id"),)
     derived_columns: ClassVar[Mapping[str, str]] = {
         "article_number": "NNN of article_id art-NNN",

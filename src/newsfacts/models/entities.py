@@ -15,6 +15,7 @@ class Entity(Row):
     resource_name: ClassVar[str] = "entities"
     table_title: ClassVar[str] = "Entities"
     primary_key: ClassVar[tuple[str, ...]] = ("entity_id",)
+    note_fields: ClassVar[tuple[str, ...]] = ("description",)
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (entity_fk("parent_id"),)
     derived_columns: ClassVar[Mapping[str, str]] = {"name_key": "the name, case-folded"}
 

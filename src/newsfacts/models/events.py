@@ -54,6 +54,8 @@ class Event(Row):
     resource_name: ClassVar[str] = "events"
     table_title: ClassVar[str] = "Events"
     primary_key: ClassVar[tuple[str, ...]] = ("event_id",)
+    note_fields: ClassVar[tuple[str, ...]] = ("date_note", "description")
+    reference_pattern: ClassVar[str | None] = r"ev-[a-z0-9]+(?:-[a-z0-9]+)*"
     sources: ClassVar[Sources | None] = Sources(EventSource.resource_name, "event_id")
     derived_columns: ClassVar[Mapping[str, str]] = {"actor_count": "number of event_actors rows of the event"}
     vocabularies: ClassVar[tuple[Vocabulary, ...]] = (Vocabulary("Event types", "event_type", EVENT_TYPES),)

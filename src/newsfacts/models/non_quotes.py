@@ -31,6 +31,7 @@ class NonQuote(Evidence):
     resource_name: ClassVar[str] = "non_quotes"
     table_title: ClassVar[str] = "Non-quotes"
     primary_key: ClassVar[tuple[str, ...]] = ("article_id", "char_start")
+    note_fields: ClassVar[tuple[str, ...]] = ("note",)
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (ARTICLE_FK,)
     vocabularies: ClassVar[tuple[Vocabulary, ...]] = (
         Vocabulary("Reasons for a non-quote", "reason", NON_QUOTE_REASONS),

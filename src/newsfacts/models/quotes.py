@@ -27,6 +27,7 @@ class Quote(Evidence):
     resource_name: ClassVar[str] = "quotes"
     table_title: ClassVar[str] = "Quotes"
     primary_key: ClassVar[tuple[str, ...]] = ("quote_id",)
+    reference_pattern: ClassVar[str | None] = r"q-[0-9]{3,}-[0-9]{2,}"
     accounts_for_quotations: ClassVar[bool] = True
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (ARTICLE_FK, entity_fk("speaker_id"))
     derived_columns: ClassVar[Mapping[str, str]] = {

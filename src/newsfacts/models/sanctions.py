@@ -16,6 +16,8 @@ class Sanction(Row):
     resource_name: ClassVar[str] = "sanctions"
     table_title: ClassVar[str] = "Sanctions"
     primary_key: ClassVar[tuple[str, ...]] = ("sanction_id",)
+    note_fields: ClassVar[tuple[str, ...]] = ("description",)
+    reference_pattern: ClassVar[str | None] = r"sn-[a-z0-9]+(?:-[a-z0-9]+)*"
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (entity_fk("imposer_id"), entity_fk("target_id"))
     sources: ClassVar[Sources | None] = Sources(SanctionSource.resource_name, "sanction_id")
     derived_columns: ClassVar[Mapping[str, str]] = {"imposer_type": "entity_type of imposer_id"}
