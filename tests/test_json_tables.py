@@ -86,6 +86,7 @@ def mention(index: int, text: str | None) -> dict[str, Any]:
         "text": text,
         "char_start": -index,
         "char_end": 10**12 + index,
+        "mention_type": "metonym" if index % 2 else "name",
     }
 
 
@@ -101,6 +102,9 @@ def event(index: int, text: str) -> dict[str, Any]:
         "date_note": text if index % 3 else None,
         "description": text,
         "location": "" if index % 2 else None,
+        "plover_category": "SANCTION" if index % 2 else None,
+        "plover_mode": "discontinue" if index % 4 == 1 else None,
+        "plover_uncoded_reason": None if index % 2 else "commentary",
     }
 
 
@@ -143,8 +147,8 @@ def test_a_del_is_left_to_the_exact_path(tmp_path: Path) -> None:
     assert not _unchanged(layout, "events", table)
     # The lines of the file where the second record's date_note and description hold it.
     assert [(p.line, p.code) for p in check_json_tables(layout, {"events": table})] == [
-        (22, "control-character"),
-        (23, "control-character"),
+        (25, "control-character"),
+        (26, "control-character"),
     ]
 
 

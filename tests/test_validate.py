@@ -69,7 +69,13 @@ def test_every_catalogue_code_has_a_fixture() -> None:
 @pytest.mark.parametrize(
     ("limits", "expected"),
     [
-        (Limits(max_cell_chars=66), [("data/sanction_sources.csv", 2, "text", "cell-too-large")]),
+        (
+            Limits(max_cell_chars=66),
+            [
+                ("data/event_sources.csv", 3, "text", "cell-too-large"),
+                ("data/sanction_sources.csv", 2, "text", "cell-too-large"),
+            ],
+        ),
         (
             Limits(max_file_bytes=1000),
             [

@@ -201,6 +201,31 @@ CATALOGUE: dict[str, Entry] = _catalogue(
                 "name the person or body that spoke, or fix the entity's entity_type",
             ),
             "date-order": ("end_date {end} is before start_date {start}", "swap or correct the dates"),
+            "mention-type-mismatch": (
+                "{text!r} is marked {actual} but is {expected} of {entity}",
+                "a text equal to the entity's name is a `name`, one of its aliases an `alias`, anything else a "
+                "`metonym`; a metonym is never listed among the aliases",
+            ),
+            "plover-reason": (
+                "{detail}",
+                "give either a plover_category or a plover_uncoded_reason (docs/codebook.md, event coding)",
+            ),
+            "plover-mode": (
+                "mode {mode} is not a mode of {category} (its modes: {modes})",
+                "choose one of the category's modes, or leave plover_mode empty",
+            ),
+            "relation-self": (
+                "{event} is related to itself",
+                "relate two different events, or delete the row",
+            ),
+            "relation-order": (
+                "{relation} is symmetric and is written with the larger event_id first",
+                "swap event_id and related_event_id, so that each pair has one row",
+            ),
+            "relation-event-type": (
+                "{relation} needs an event of type {allowed} first, but {event} is a {event_type}",
+                "swap the events, choose the relation type that fits, or correct the event's event_type",
+            ),
             "date-precision": ("{detail}", "write the date as precisely as date_precision says, and no more"),
             "utterance-speaker-conflict": (
                 "utterance {utterance} is said by {speaker} here but by {other} in {other_quote}",

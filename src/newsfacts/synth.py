@@ -209,6 +209,11 @@ def _span(model: type[Row], span: tuple[str, str, str], **cells: str) -> list[st
     return _row(model, text=text, char_start=start, char_end=end, **cells)
 
 
+def _name_mention(span: tuple[str, str, str], entity_id: str, article_id: str) -> list[str]:
+    """An entity_mentions row of an entity named by its name (synthetic entities have no aliases)."""
+    return _span(EntityMention, span, entity_id=entity_id, article_id=article_id, mention_type="name")
+
+
 class _Seed:
     """A seed text under construction; `add` returns the code-point span of what it appended."""
 
@@ -239,13 +244,13 @@ def _article(shape: Shape, article: int, first_quote: int) -> tuple[str, dict[st
     mentions = rows[EntityMention.resource_name]
 
     seed.add(f"Synthetic report {number}\n")
-    mentions.append(_span(EntityMention, seed.add(outlet_name), entity_id=outlet_id, article_id=article_id))
+    mentions.append(_name_mention(seed.add(outlet_name), outlet_id, article_id))
     seed.add(" — filed from the capital.\n")
     speakers = []
     for j in range(1, shape.article_quotes(article) + 1):
         speaker_id, speaker_name = _person((first_quote + j - 1) % shape.people)
         speakers.append(speaker_id)
-        mentions.append(_span(EntityMention, seed.add(speaker_name), entity_id=speaker_id, article_id=article_id))
+        mentions.append(_name_mention(seed.add(speaker_name), speaker_id, article_id))
         seed.add(" said: “")
         quoted = seed.add(f"We will review point {j} of report {number} with care; it\u2019s under way.")
         seed.add("”\n")
@@ -277,7 +282,16 @@ def _article(shape: Shape, article: int, first_quote: int) -> tuple[str, dict[st
             dates["date_basis"] = "inferred"
         event_type = event_types[k % len(event_types)]
         rows[Event.resource_name].append(
-            _row(Event, event_id=event_id, event_type=event_type, status="occurred", description=f"Event {k}.", **dates)
+            _row(
+                Event,
+                event_id=event_id,
+                event_type=event_type,
+                status="occurred",
+                description=f"Event {k}.",
+                # A synthetic event does nothing PLOVER defines.
+                plover_uncoded_reason="no_category",
+                **dates,
+            )
         )
         event_country = _country((article + k) % shape.countries)[0]
         rows[EventActor.resource_name].append(
@@ -289,9 +303,9 @@ def _article(shape: Shape, article: int, first_quote: int) -> tuple[str, dict[st
         seed.add("\n")
         rows[EventSource.resource_name].append(_span(EventSource, sentence, event_id=event_id, article_id=article_id))
     sentence_start = seed.length
-    mentions.append(_span(EntityMention, seed.add(government_name), entity_id=government_id, article_id=article_id))
+    mentions.append(_name_mention(seed.add(government_name), government_id, article_id))
     seed.add(" announced sanctions on ")
-    mentions.append(_span(EntityMention, seed.add(country_name), entity_id=country_id, article_id=article_id))
+    mentions.append(_name_mention(seed.add(country_name), country_id, article_id))
     seed.add(f" over report {number}.")
     sanction_id = f"sn-{number}"
     text = seed.text()[sentence_start:]

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..engine import LINE
-from ..models import Entity, EntityMention, Event, Quote
+from ..models import RELATION_TYPES, Entity, EntityMention, Event, EventRelation, Quote
+from ..models.plover import PLOVER_CATEGORIES
 from ..package import Layout, TypedTable
 from ..problems import Problem, problem
 from . import check
@@ -235,4 +236,134 @@ def check_note_references(layout: Layout, tables: dict[str, TypedTable]) -> list
                     )
                     for row in _found(unknown, key)
                 ]
+    return problems
+
+
+@check("event-relations", "tables", {"relation-self", "relation-order", "relation-event-type"})
+def check_event_relations(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
+    """A relation links two different events; a symmetric one is written once, smaller event_id first;
+    and its first event has a type the relation allows (`RELATION_TYPES`)."""
+    import polars as pl
+
+    relations = tables.get(EventRelation.resource_name)
+    if relations is None:
+        return []
+    path, frame = relations.path, relations.frame
+    problems = [
+        problem("relation-self", path, row[LINE], "related_event_id", event=row["event_id"])
+        for row in _found(frame.filter(pl.col("event_id") == pl.col("related_event_id")), "event_id")
+    ]
+    symmetric = [name for name, kind in RELATION_TYPES.items() if kind.symmetric]
+    reversed_pairs = frame.filter(
+        pl.col("relation_type").is_in(symmetric) & (pl.col("event_id") > pl.col("related_event_id"))
+    )
+    problems += [
+        problem("relation-order", path, row[LINE], "event_id", relation=row["relation_type"])
+        for row in _found(reversed_pairs, "relation_type")
+    ]
+    events = tables.get(Event.resource_name)
+    if events is None:
+        return problems
+    allowed = pl.DataFrame(
+        [(name, event_type) for name, kind in RELATION_TYPES.items() for event_type in kind.subject_types],
+        schema={"relation_type": pl.String, "event_type": pl.String},
+        orient="row",
+    )
+    constrained = frame.filter(pl.col("relation_type").is_in(allowed["relation_type"].unique().to_list()))
+    typed = constrained.join(events.frame.select("event_id", "event_type"), on="event_id", how="inner")
+    wrong = typed.join(allowed, on=["relation_type", "event_type"], how="anti")
+    problems += [
+        problem(
+            "relation-event-type",
+            path,
+            row[LINE],
+            "event_id",
+            relation=row["relation_type"],
+            event=row["event_id"],
+            event_type=row["event_type"],
+            allowed=", ".join(RELATION_TYPES[row["relation_type"]].subject_types),
+        )
+        for row in _found(wrong, "relation_type", "event_id", "event_type")
+    ]
+    return problems
+
+
+@check("mention-types", "tables", {"mention-type-mismatch"})
+def check_mention_types(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
+    """A mention's type agrees with its entity: `name` is the name, `alias` one of the aliases, and a
+    `metonym` neither (a word that also names a place is never an alias)."""
+    import polars as pl
+
+    mentions, entities = tables.get(EntityMention.resource_name), tables.get(Entity.resource_name)
+    if mentions is None or entities is None:
+        return []
+    names = entities.frame.select(
+        "entity_id", "name", pl.col("aliases").str.split(LIST_SEPARATOR).fill_null([]).alias("alias_list")
+    )
+    typed = mentions.frame.join(names, on="entity_id", how="inner").with_columns(
+        pl.when(pl.col("text") == pl.col("name"))
+        .then(pl.lit("name"))
+        .when(pl.col("alias_list").list.contains(pl.col("text")))
+        .then(pl.lit("alias"))
+        .otherwise(pl.lit("metonym"))
+        .alias("expected")
+    )
+    wrong = typed.filter(pl.col("expected") != pl.col("mention_type"))
+    return [
+        problem(
+            "mention-type-mismatch",
+            mentions.path,
+            row[LINE],
+            "mention_type",
+            text=row["text"],
+            entity=row["entity_id"],
+            actual=row["mention_type"],
+            expected=row["expected"],
+        )
+        for row in _found(wrong, "text", "entity_id", "mention_type", "expected")
+    ]
+
+
+@check("event-coding", "tables", {"plover-mode", "plover-reason"})
+def check_event_coding(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
+    """An event has a PLOVER category or the reason it has none, never both; a mode belongs to its
+    category (`PLOVER_CATEGORIES`)."""
+    import polars as pl
+
+    events = tables.get(Event.resource_name)
+    if events is None:
+        return []
+    path, frame = events.path, events.frame
+    coded, reasoned = pl.col("plover_category").is_not_null(), pl.col("plover_uncoded_reason").is_not_null()
+    problems = [
+        problem("plover-reason", path, row[LINE], "plover_uncoded_reason", detail=detail)
+        for condition, detail in (
+            (coded & reasoned, "an event with a PLOVER category has no reason for lacking one"),
+            (~coded & ~reasoned, "an event without a PLOVER category needs the reason"),
+        )
+        for row in _found(frame.filter(condition))
+    ]
+    modes = pl.DataFrame(
+        [(name, mode) for name, category in PLOVER_CATEGORIES.items() for mode in category.modes],
+        schema={"plover_category": pl.String, "plover_mode": pl.String},
+        orient="row",
+    )
+    with_mode = frame.filter(pl.col("plover_mode").is_not_null()).with_columns(
+        pl.col("plover_category").cast(pl.String), pl.col("plover_mode").cast(pl.String)
+    )
+    wrong = with_mode.join(modes, on=["plover_category", "plover_mode"], how="anti")
+    problems += [
+        problem(
+            "plover-mode",
+            path,
+            row[LINE],
+            "plover_mode",
+            mode=row["plover_mode"],
+            category=row["plover_category"] or "no category",
+            modes=", ".join(PLOVER_CATEGORIES[row["plover_category"]].modes or ("none",))
+            if row["plover_category"]
+            else "none",
+        )
+        for row in _found(wrong, "plover_mode", "plover_category")
+    ]
     return problems

@@ -5,6 +5,7 @@ from .articles import Article
 from .entities import Entity
 from .entity_mentions import EntityMention
 from .event_actors import EventActor
+from .event_relations import RELATION_TYPES, EventRelation
 from .event_sources import EventSource
 from .events import EVENT_TYPES, Event
 from .non_quotes import NonQuote
@@ -24,6 +25,7 @@ TABLES: tuple[type[Row], ...] = (
     Event,
     EventActor,
     EventSource,
+    EventRelation,
     Sanction,
     SanctionSource,
 )
@@ -32,12 +34,14 @@ MODELS: dict[str, type[Row]] = {model.resource_name: model for model in TABLES}
 __all__ = [
     "EVENT_TYPES",
     "MODELS",
+    "RELATION_TYPES",
     "TABLES",
     "Article",
     "Entity",
     "EntityMention",
     "Event",
     "EventActor",
+    "EventRelation",
     "EventSource",
     "Evidence",
     "ForeignKey",

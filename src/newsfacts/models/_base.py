@@ -24,6 +24,7 @@ SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 ISO_COUNTRY = r"^[A-Z]{2}$"
 SHA256_HEX = r"^[0-9a-f]{64}$"
 ARTICLE_ID = r"^art-[0-9]{3,}$"
+EVENT_ID = r"^ev-[a-z0-9]+(-[a-z0-9]+)*$"
 # A `;`-separated list with no empty items and no blanks around the separators.
 SEMICOLON_LIST = r"^[^;\s]([^;]*[^;\s])?(;[^;\s]([^;]*[^;\s])?)*$"
 ENTITY_ID_LIST = r"^[a-z0-9]+(-[a-z0-9]+)*(;[a-z0-9]+(-[a-z0-9]+)*)*$"
@@ -161,8 +162,13 @@ CharEnd = Annotated[
     INTEGER_CELL,
 ]
 EntityRef = Annotated[str, required("An entity (→ entities.entity_id).", pattern=SLUG)]
+EventRef = Annotated[str, required("The event (→ events.event_id).", pattern=EVENT_ID)]
 
 ARTICLE_FK = ForeignKey(("article_id",), "articles", ("article_id",))
+
+
+def event_fk(field: str) -> ForeignKey:
+    return ForeignKey((field,), "events", ("event_id",))
 
 
 def entity_fk(field: str) -> ForeignKey:

@@ -1,7 +1,7 @@
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar, Literal, get_args
 
-from ._base import EntityRef, ForeignKey, Row, entity_fk, required
+from ._base import EntityRef, EventRef, ForeignKey, Row, entity_fk, event_fk, required
 from ._frames import matched
 from .entities import Entity
 
@@ -29,7 +29,7 @@ class EventActor(Row):
     table_title: ClassVar[str] = "Event actors"
     primary_key: ClassVar[tuple[str, ...]] = ("event_id", "entity_id", "role")
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (
-        ForeignKey(("event_id",), "events", ("event_id",)),
+        event_fk("event_id"),
         entity_fk("entity_id"),
     )
     # A rule about one role names that role's column: suites have no row conditions (allowlist.py).
@@ -40,7 +40,7 @@ class EventActor(Row):
         },
     }
 
-    event_id: str = required("The event (→ events.event_id).", pattern=r"^ev-[a-z0-9]+(-[a-z0-9]+)*$")
+    event_id: EventRef
     entity_id: EntityRef
     role: ActorRole = required(
         "The part the entity played: `actor` did it; `supplier`/`recipient` of a transfer; `speaker` of a "

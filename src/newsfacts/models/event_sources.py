@@ -1,6 +1,6 @@
 from typing import ClassVar
 
-from ._base import ARTICLE_FK, ArticleRef, CharEnd, CharStart, Evidence, ForeignKey, SpanText, required
+from ._base import ARTICLE_FK, ArticleRef, CharEnd, CharStart, EventRef, Evidence, ForeignKey, SpanText, event_fk
 
 
 class EventSource(Evidence):
@@ -10,11 +10,11 @@ class EventSource(Evidence):
     table_title: ClassVar[str] = "Event sources"
     primary_key: ClassVar[tuple[str, ...]] = ("event_id", "article_id", "char_start")
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (
-        ForeignKey(("event_id",), "events", ("event_id",)),
+        event_fk("event_id"),
         ARTICLE_FK,
     )
 
-    event_id: str = required("The event (→ events.event_id).", pattern=r"^ev-[a-z0-9]+(-[a-z0-9]+)*$")
+    event_id: EventRef
     article_id: ArticleRef
     text: SpanText
     char_start: CharStart

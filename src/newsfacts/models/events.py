@@ -1,10 +1,17 @@
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-from ._base import Basis, DatePrecision, OptionalDate, Row, Sources, Vocabulary, optional, required, unique
+from ._base import EVENT_ID, Basis, DatePrecision, OptionalDate, Row, Sources, Vocabulary, optional, required, unique
 from ._frames import counts, matched
 from .event_actors import EventActor
 from .event_sources import EventSource
+from .plover import (
+    PLOVER_CATEGORIES,
+    PLOVER_MODES,
+    PLOVER_UNCODED_REASONS,
+    PloverCategoryName,
+    PloverUncodedReason,
+)
 
 if TYPE_CHECKING:
     import polars as pl
@@ -28,6 +35,8 @@ EVENT_TYPES: dict[str, str] = {
     "social_media_post": "A post on a social network.",
     "other": "Anything else; say what in `description`.",
 }
+# Built from the categories' modes: 59 terms, which a literal list would only repeat.
+PloverMode = Literal[PLOVER_MODES]  # type: ignore[valid-type]
 EventType = Literal[
     "weapons_transfer",
     "military_training",
@@ -58,9 +67,21 @@ class Event(Row):
     reference_pattern: ClassVar[str | None] = r"ev-[a-z0-9]+(?:-[a-z0-9]+)*"
     sources: ClassVar[Sources | None] = Sources(EventSource.resource_name, "event_id")
     derived_columns: ClassVar[Mapping[str, str]] = {"actor_count": "number of event_actors rows of the event"}
-    vocabularies: ClassVar[tuple[Vocabulary, ...]] = (Vocabulary("Event types", "event_type", EVENT_TYPES),)
+    vocabularies: ClassVar[tuple[Vocabulary, ...]] = (
+        Vocabulary("Event types", "event_type", EVENT_TYPES),
+        Vocabulary(
+            "PLOVER categories",
+            "plover_category",
+            {
+                name: category.definition
+                + (" Modes: " + ", ".join(f"`{mode}`" for mode in category.modes) + "." if category.modes else "")
+                for name, category in PLOVER_CATEGORIES.items()
+            },
+        ),
+        Vocabulary("Reasons for no PLOVER category", "plover_uncoded_reason", PLOVER_UNCODED_REASONS),
+    )
 
-    event_id: str = unique("Stable identifier `ev-…`.", pattern=r"^ev-[a-z0-9]+(-[a-z0-9]+)*$")
+    event_id: str = unique("Stable identifier `ev-…`.", pattern=EVENT_ID)
     event_type: EventType = required("What kind of event (controlled vocabulary, see below).")
     status: Literal["occurred", "planned", "alleged", "denied", "expected"] = required(
         "`occurred`: reported as fact; `planned`: scheduled for later; `alleged`: claimed but not "
@@ -77,10 +98,21 @@ class Event(Row):
         "`stated` if the sources print the date, `inferred` if resolved from relative dates, `unknown` if undated."
     )
     date_note: str | None = optional(
-        "How a relative date was resolved, and which conflicting accounts exist (by `event_id`)."
+        "How a relative date was resolved, quoting the words it was resolved from. Other events are never "
+        "named here: a relation between events is a row of `event_relations`."
     )
     description: str = required("One neutral sentence saying what happened.", min_length=1)
     location: str | None = optional("Where it happened, as printed.")
+    plover_category: PloverCategoryName | None = optional(
+        "The event's PLOVER category (controlled vocabulary, see below; rules in docs/codebook.md); empty "
+        "exactly when `plover_uncoded_reason` says why PLOVER would not code it."
+    )
+    plover_mode: PloverMode | None = optional(
+        "The PLOVER mode, one of the category's own modes; empty where the category has none or none fits."
+    )
+    plover_uncoded_reason: PloverUncodedReason | None = optional(
+        "Why the event has no PLOVER category (controlled vocabulary, see below); empty when it has one."
+    )
 
     @classmethod
     def derive(cls, frame: "pl.DataFrame", frames: Mapping[str, "pl.DataFrame"]) -> "pl.DataFrame":

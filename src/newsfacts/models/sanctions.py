@@ -1,7 +1,20 @@
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-from ._base import Basis, EntityRef, ForeignKey, OptionalDate, Row, Sources, entity_fk, optional, required, unique
+from ._base import (
+    EVENT_ID,
+    Basis,
+    EntityRef,
+    ForeignKey,
+    OptionalDate,
+    Row,
+    Sources,
+    entity_fk,
+    event_fk,
+    optional,
+    required,
+    unique,
+)
 from ._frames import matched
 from .entities import Entity
 from .sanction_sources import SanctionSource
@@ -18,7 +31,11 @@ class Sanction(Row):
     primary_key: ClassVar[tuple[str, ...]] = ("sanction_id",)
     note_fields: ClassVar[tuple[str, ...]] = ("description",)
     reference_pattern: ClassVar[str | None] = r"sn-[a-z0-9]+(?:-[a-z0-9]+)*"
-    foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (entity_fk("imposer_id"), entity_fk("target_id"))
+    foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (
+        entity_fk("imposer_id"),
+        entity_fk("target_id"),
+        event_fk("event_id"),
+    )
     sources: ClassVar[Sources | None] = Sources(SanctionSource.resource_name, "sanction_id")
     derived_columns: ClassVar[Mapping[str, str]] = {"imposer_type": "entity_type of imposer_id"}
 
@@ -35,6 +52,11 @@ class Sanction(Row):
     )
     measures: str | None = optional("What the measure consists of, as far as the sources say.")
     description: str = required("One neutral sentence describing the measure.", min_length=1)
+    event_id: str | None = optional(
+        "The event in which the measure was announced, promised or expected, or the measures of which "
+        "are the sanction (→ events.event_id); empty if no event records it.",
+        pattern=EVENT_ID,
+    )
 
     @classmethod
     def derive(cls, frame: "pl.DataFrame", frames: Mapping[str, "pl.DataFrame"]) -> "pl.DataFrame":

@@ -1,0 +1,93 @@
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from ._base import (
+    ARTICLE_FK,
+    EVENT_ID,
+    ArticleRef,
+    CharEnd,
+    CharStart,
+    EventRef,
+    Evidence,
+    ForeignKey,
+    SpanText,
+    Vocabulary,
+    event_fk,
+    required,
+)
+
+
+@dataclass(frozen=True)
+class RelationType:
+    """What a relation means, and what it asks of the events it links (`relation-invalid`)."""
+
+    definition: str
+    # A symmetric relation is written once, with the smaller event_id first, so that each pair
+    # has one row and a join finds it from either side.
+    symmetric: bool = False
+    # The event types `event_id` may have; empty when any type may.
+    subject_types: tuple[str, ...] = ()
+
+
+# docs/codebook.md gives each type with an example from the dataset.
+RELATION_TYPES: dict[str, RelationType] = {
+    "conflicting_account": RelationType(
+        "The two events are one happening that outlets report incompatibly (its day, its content or who "
+        "spoke); both accounts are kept, each with its own sources.",
+        symmetric=True,
+    ),
+    "same_statement": RelationType(
+        "The two events report the same words of the same speaker (their quotes share an utterance), but "
+        "the texts do not show that they are one occasion, so neither is merged into the other.",
+        symmetric=True,
+    ),
+    "reports": RelationType(
+        "`event_id` is a media report whose claim is `related_event_id`.", subject_types=("media_report",)
+    ),
+    "alleges": RelationType(
+        "`event_id` is an accusation whose charge is `related_event_id`.", subject_types=("accusation",)
+    ),
+    "denies": RelationType("`event_id` is a denial of `related_event_id`.", subject_types=("denial",)),
+    "responds_to": RelationType("`event_id` answers or reacts to `related_event_id`, as the text says."),
+    "follows": RelationType("`event_id` came after `related_event_id` and, as the text says, because of or since it."),
+    "part_of": RelationType("`event_id` is one part of `related_event_id` (a meeting during a visit)."),
+}
+RelationTypeName = Literal[
+    "conflicting_account", "same_statement", "reports", "alleges", "denies", "responds_to", "follows", "part_of"
+]
+
+
+class EventRelation(Evidence):
+    """A typed relation between two events, with the verbatim span that shows it and a note."""
+
+    resource_name: ClassVar[str] = "event_relations"
+    table_title: ClassVar[str] = "Event relations"
+    primary_key: ClassVar[tuple[str, ...]] = ("event_id", "relation_type", "related_event_id")
+    note_fields: ClassVar[tuple[str, ...]] = ("note",)
+    foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (
+        event_fk("event_id"),
+        event_fk("related_event_id"),
+        ARTICLE_FK,
+    )
+    vocabularies: ClassVar[tuple[Vocabulary, ...]] = (
+        Vocabulary(
+            "Relation types",
+            "relation_type",
+            {
+                name: kind.definition + (" Symmetric." if kind.symmetric else "")
+                for name, kind in RELATION_TYPES.items()
+            },
+        ),
+    )
+
+    event_id: EventRef
+    relation_type: RelationTypeName = required(
+        "How `event_id` relates to `related_event_id` (controlled vocabulary, see below). A symmetric "
+        "type is written once, with the smaller event_id first."
+    )
+    related_event_id: str = required("The other event (→ events.event_id).", pattern=EVENT_ID)
+    article_id: ArticleRef
+    text: SpanText
+    char_start: CharStart
+    char_end: CharEnd
+    note: str = required("Why the relation holds, in a sentence: what each side says.", min_length=1)

@@ -1,0 +1,79 @@
+"""Relations between events are data: the data dictionary's conflict query is a plain join that
+returns exactly the conflicting pairs, in SQLite and in pandas, and no note names an event."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from newsfacts.exporters.sqlite import export_sqlite
+from newsfacts.loader import load
+from newsfacts.models import EVENT_TYPES, MODELS, Event
+from newsfacts.models.plover import PLOVER_BY_EVENT_TYPE
+
+from .conftest import ROOT
+
+DICTIONARY = ROOT / "datapackage" / "README.md"
+# The pairs of accounts that outlets give incompatibly (docs/codebook.md, "Relations between events").
+CONFLICTS = {
+    ("ev-savett-concern-statement", "ev-us-official-concern-statement"),
+    ("ev-sky-news-report-2024-09-06", "ev-sky-news-report-2024-09-07"),
+    ("ev-wsj-report-2024-09-06", "ev-wsj-report-earlier-this-week"),
+}
+
+
+def conflicts_section() -> str:
+    text = DICTIONARY.read_text(encoding="utf-8")
+    return text[text.index("## Finding conflicting accounts") :]
+
+
+def code_block(language: str) -> str:
+    match = re.search(rf"```{language}\n(.*?)```", conflicts_section(), re.DOTALL)
+    assert match, f"no {language} block in the dictionary's conflict section"
+    return match.group(1)
+
+
+def test_the_dictionary_sql_returns_exactly_the_conflicting_pairs(tmp_path: Path) -> None:
+    database = tmp_path / "newsfacts.sqlite"
+    export_sqlite(database)
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute(code_block("sql")).fetchall()
+    assert {(row[0], row[2]) for row in rows} == CONFLICTS
+    # Each side is joined to the articles that give it: art-003 and art-004 against art-001, and so on.
+    assert ("ev-wsj-report-2024-09-06", "art-004", "ev-wsj-report-earlier-this-week", "art-001") in {
+        row[:4] for row in rows
+    }
+
+
+def test_the_dictionary_pandas_snippet_returns_the_same_pairs() -> None:
+    scope = {"tables": load()}
+    exec(code_block("python"), scope)  # the dictionary's own snippet, as a reader would paste it
+    conflicts = scope["conflicts"]
+    assert isinstance(conflicts, pd.DataFrame)
+    assert set(zip(conflicts["event_id"], conflicts["related_event_id"], strict=True)) == CONFLICTS
+
+
+@pytest.mark.parametrize("field", Event.note_fields)
+def test_no_event_note_names_another_event(field: str) -> None:
+    # A cross-reference between events is a row of event_relations, never an id in prose.
+    pattern = rf"\b{Event.reference_pattern}\b"
+    events = load()[MODELS["events"].resource_name]
+    assert [note for note in events[field].dropna() if re.search(pattern, note)] == []
+
+
+def test_every_event_is_coded_as_the_dictionary_maps_its_type() -> None:
+    # The data dictionary's PLOVER mapping is generated from PLOVER_BY_EVENT_TYPE; the data keeps to it.
+    events = load()["events"]
+    coded = events["plover_category"].astype("string").fillna(events["plover_uncoded_reason"].astype("string"))
+    assert coded.notna().all()
+    outside = [
+        (event_id, event_type, code)
+        for event_id, event_type, code in zip(events["event_id"], events["event_type"], coded, strict=True)
+        if code not in PLOVER_BY_EVENT_TYPE[event_type][0]
+    ]
+    assert outside == []
+    assert set(PLOVER_BY_EVENT_TYPE) == set(EVENT_TYPES)
