@@ -24,6 +24,17 @@ SPEAKER_TYPES = ["person", "organization", "government"]
 LIST_SEPARATOR = ";"  # as models.split_list
 
 
+def _aliases(entities: pl.DataFrame) -> pl.DataFrame:
+    """One row per alias of each entity: its line, entity_id and alias."""
+    import polars as pl
+
+    return (
+        entities.filter(pl.col("aliases").is_not_null())
+        .select(LINE, "entity_id", pl.col("aliases").str.split(LIST_SEPARATOR).alias("alias"))
+        .explode("alias")
+    )
+
+
 def _found(frame: pl.DataFrame, *columns: str) -> Iterator[dict[str, Any]]:
     """The offending rows, in file order, with their line and the columns a message needs."""
     yield from frame.sort(LINE).select(LINE, *columns).iter_rows(named=True)
@@ -189,11 +200,7 @@ def check_entities_used(layout: Layout, tables: dict[str, TypedTable]) -> list[P
         problem("entity-unreferenced", entities.path, row[LINE], "entity_id", entity=row["entity_id"])
         for row in _found(unreferenced, "entity_id")
     ]
-    aliases = (
-        entities.frame.filter(pl.col("aliases").is_not_null())
-        .select(LINE, "entity_id", pl.col("aliases").str.split(LIST_SEPARATOR).alias("alias"))
-        .explode("alias")
-    )
+    aliases = _aliases(entities.frame)
     mentions = tables.get(EntityMention.resource_name)
     if mentions is not None:
         attested = mentions.frame.select("entity_id", pl.col("text").alias("alias")).unique()
@@ -297,16 +304,20 @@ def check_mention_types(layout: Layout, tables: dict[str, TypedTable]) -> list[P
     mentions, entities = tables.get(EntityMention.resource_name), tables.get(Entity.resource_name)
     if mentions is None or entities is None:
         return []
-    names = entities.frame.select(
-        "entity_id", "name", pl.col("aliases").str.split(LIST_SEPARATOR).fill_null([]).alias("alias_list")
+    aliases = (
+        _aliases(entities.frame).select("entity_id", pl.col("alias").alias("text"), is_alias=pl.lit(True)).unique()
     )
-    typed = mentions.frame.join(names, on="entity_id", how="inner").with_columns(
-        pl.when(pl.col("text") == pl.col("name"))
-        .then(pl.lit("name"))
-        .when(pl.col("alias_list").list.contains(pl.col("text")))
-        .then(pl.lit("alias"))
-        .otherwise(pl.lit("metonym"))
-        .alias("expected")
+    typed = (
+        mentions.frame.join(entities.frame.select("entity_id", "name"), on="entity_id", how="inner")
+        .join(aliases, on=["entity_id", "text"], how="left")
+        .with_columns(
+            pl.when(pl.col("text") == pl.col("name"))
+            .then(pl.lit("name"))
+            .when(pl.col("is_alias"))
+            .then(pl.lit("alias"))
+            .otherwise(pl.lit("metonym"))
+            .alias("expected")
+        )
     )
     wrong = typed.filter(pl.col("expected") != pl.col("mention_type"))
     return [
