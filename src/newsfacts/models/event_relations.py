@@ -48,8 +48,14 @@ RELATION_TYPES: dict[str, RelationType] = {
         "`event_id` is an accusation whose charge is `related_event_id`.", subject_types=("accusation",)
     ),
     "denies": RelationType("`event_id` is a denial of `related_event_id`.", subject_types=("denial",)),
-    "responds_to": RelationType("`event_id` answers or reacts to `related_event_id`, as the text says."),
-    "follows": RelationType("`event_id` came after `related_event_id` and, as the text says, because of or since it."),
+    "responds_to": RelationType(
+        "`event_id` answers, reacts to or is caused by `related_event_id`, as the text says (“in response to”, "
+        "“for supplying”, “triggered”, “condemned”)."
+    ),
+    "follows": RelationType(
+        "`event_id` came after `related_event_id`, or since it, as the text says (“following”, “after”, "
+        "“later that day”, “since”), without saying that it answers it."
+    ),
     "part_of": RelationType("`event_id` is one part of `related_event_id` (a meeting during a visit)."),
 }
 RelationTypeName = Literal[
