@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import get_args
+from typing import Literal, get_args, get_origin
 
 import pytest
 
@@ -26,10 +26,10 @@ def test_a_sources_table_refers_back_on_its_key(model: type[Row]) -> None:
 @pytest.mark.parametrize("model", [model for model in TABLES if model.vocabularies], ids=lambda model: model.__name__)
 def test_a_vocabulary_explains_every_value_of_its_field(model: type[Row]) -> None:
     for vocabulary in model.vocabularies:
-        terms = [arg for arg in get_args(model.model_fields[vocabulary.field].annotation) if arg is not type(None)]
-        if len(terms) == 1:  # an optional field: Literal[...] | None
-            terms = list(get_args(terms[0]))
-        assert tuple(vocabulary.terms) == tuple(terms)
+        annotation = model.model_fields[vocabulary.field].annotation
+        if get_origin(annotation) is not Literal:  # an optional field: Literal[...] | None
+            (annotation,) = [arg for arg in get_args(annotation) if arg is not type(None)]
+        assert tuple(vocabulary.terms) == get_args(annotation)
 
 
 def test_derived_columns_do_not_shadow_fields() -> None:

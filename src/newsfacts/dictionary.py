@@ -5,58 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from .models import TABLES, Row
-from .models.plover import PLOVER_BY_EVENT_TYPE, PLOVER_SOURCE
 from .schemas import table_fields
 
 HEADER = "<!-- Generated from src/newsfacts/models/ by `newsfacts build`; do not edit. -->\n"
-
-CONFLICTS = """## Finding conflicting accounts
-
-Where outlets disagree (for example on the day a third outlet published a report), the
-dataset keeps one event per account and never merges them. Each such event has its own
-rows in `event_sources`, so every account stays tied to the article that gives it, and one
-row of `event_relations` with `relation_type` `conflicting_account` links the two accounts.
-A symmetric relation is written once, with the smaller `event_id` first, so each pair is one
-row. To list the pairs with the articles that give each side, join:
-
-```sql
-SELECT r.event_id, a.article_id AS article, r.related_event_id, b.article_id AS related_article, r.note
-FROM event_relations AS r
-JOIN event_sources AS a ON a.event_id = r.event_id
-JOIN event_sources AS b ON b.event_id = r.related_event_id
-WHERE r.relation_type = 'conflicting_account'
-```
-
-In pandas, with the tables of `newsfacts.load()`:
-
-```python
-relations = tables["event_relations"]
-conflicts = relations[relations["relation_type"] == "conflicting_account"]
-```
-
-`same_statement` rows link, likewise, two events that report the same words but are not shown
-to be one occasion; `reports`, `denies`, `responds_to`, `follows` and `part_of` rows say how
-the other events hang together.
-"""
-
-
-def plover_mapping() -> str:
-    """How the dataset's event types map to PLOVER, from `PLOVER_BY_EVENT_TYPE`."""
-    lines = [
-        "## Event coding (PLOVER)",
-        "",
-        f"Each event is also coded in PLOVER ({PLOVER_SOURCE}), the event ontology of the POLECAT",
-        "dataset: `plover_category` and `plover_mode`, or `plover_uncoded_reason` where PLOVER would",
-        "not code the event. `event_type` says what kind of happening an event is; PLOVER says how one",
-        "actor acts on another, so one event type maps to several categories. The mapping, with the",
-        "rule that decides (the full rules, each with an example, are in `docs/codebook.md`):",
-        "",
-        "| event_type | PLOVER category, or reason for none | rule |",
-        "|---|---|---|",
-    ]
-    for event_type, (codes, rule) in PLOVER_BY_EVENT_TYPE.items():
-        lines.append(f"| `{event_type}` | {', '.join(f'`{code}`' for code in codes)} | {rule} |")
-    return "\n".join(lines) + "\n"
 
 
 def _constraints_text(field: dict[str, Any]) -> str:
@@ -93,6 +44,8 @@ def _table_section(model: type[Row], count: int) -> str:
     for vocabulary in model.vocabularies:
         lines += ["", f"### {vocabulary.title}", "", f"| {vocabulary.field} | meaning |", "|---|---|"]
         lines += [f"| `{term}` | {meaning} |" for term, meaning in vocabulary.terms.items()]
+    for section in model.dictionary_sections:
+        lines += ["", section.rstrip("\n")]
     return "\n".join(lines) + "\n"
 
 
@@ -116,5 +69,4 @@ def render(metadata: dict[str, Any], counts: dict[str, int]) -> str:
         counts_table(counts),
     ]
     parts += [_table_section(model, counts.get(model.resource_name, 0)) for model in TABLES]
-    parts += [CONFLICTS, plover_mapping()]
     return "\n".join(parts)

@@ -202,17 +202,23 @@ CATALOGUE: dict[str, Entry] = _catalogue(
             ),
             "date-order": ("end_date {end} is before start_date {start}", "swap or correct the dates"),
             "mention-type-mismatch": (
-                "{text!r} is marked {actual} but is {expected} of {entity}",
-                "a text equal to the entity's name is a `name`, one of its aliases an `alias`, anything else a "
-                "`metonym`; a metonym is never listed among the aliases",
+                "{text!r} is marked {actual}, but {fact}",
+                "a text equal to the entity's name is a `name`, one of its aliases an `alias`; a place or building "
+                "standing for the entity is a `metonym`, never listed among the aliases; otherwise add the "
+                "spelling to the entity's aliases, or correct entity_id",
             ),
             "plover-reason": (
                 "{detail}",
                 "give either a plover_category or a plover_uncoded_reason (docs/codebook.md, event coding)",
             ),
             "plover-mode": (
-                "mode {mode} is not a mode of {category} (its modes: {modes})",
+                "mode {mode} is not {owner} (its modes: {modes})",
                 "choose one of the category's modes, or leave plover_mode empty",
+            ),
+            "plover-unmapped": (
+                "{coded_as} is not a code that a {event_type} maps to ({codes})",
+                "recode the event by docs/codebook.md, or correct its event_type; a new kind of call adds its "
+                "rule to PLOVER_BY_EVENT_TYPE (src/newsfacts/models/plover.py) and an example to the codebook",
             ),
             "relation-self": (
                 "{event} is related to itself",
@@ -242,6 +248,11 @@ CATALOGUE: dict[str, Entry] = _catalogue(
             "reference-unknown": (
                 "{column} names {reference}, which is no {table} id",
                 "correct the id to one of that table, or remove it from the text",
+            ),
+            "reference-in-note": (
+                "the note names {reference}; a cross-reference between those rows is a row of {table}",
+                "record the relation as a row of the table named, with its evidence span, and describe the "
+                "other row in words if the note still needs it",
             ),
             "quote-uncovered": (
                 "{article} quotes {text!r} at [{start}, {end}), which no quotes or non_quotes row covers",

@@ -43,6 +43,7 @@ from .models import (
     Sanction,
     SanctionSource,
 )
+from .models.plover import PLOVER_BY_EVENT_TYPE
 from .package import Layout
 from .progress import Progress
 from .render import render_batch, render_end
@@ -209,6 +210,12 @@ def _span(model: type[Row], span: tuple[str, str, str], **cells: str) -> list[st
     return _row(model, text=text, char_start=start, char_end=end, **cells)
 
 
+def _plover_cells(event_type: str) -> dict[str, str]:
+    """The first PLOVER code the event type maps to: a category, or (in lower case) the reason for none."""
+    code = PLOVER_BY_EVENT_TYPE[event_type].codes[0]
+    return {"plover_category": code} if code.isupper() else {"plover_uncoded_reason": code}
+
+
 def _name_mention(span: tuple[str, str, str], entity_id: str, article_id: str) -> list[str]:
     """An entity_mentions row of an entity named by its name (synthetic entities have no aliases)."""
     return _span(EntityMention, span, entity_id=entity_id, article_id=article_id, mention_type="name")
@@ -288,8 +295,7 @@ def _article(shape: Shape, article: int, first_quote: int) -> tuple[str, dict[st
                 event_type=event_type,
                 status="occurred",
                 description=f"Event {k}.",
-                # A synthetic event does nothing PLOVER defines.
-                plover_uncoded_reason="no_category",
+                **_plover_cells(event_type),
                 **dates,
             )
         )

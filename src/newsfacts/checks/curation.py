@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine import LINE
 from ..models import RELATION_TYPES, Entity, EntityMention, Event, EventRelation, Quote
-from ..models.plover import PLOVER_CATEGORIES
+from ..models.plover import ANY_TYPE_REASONS, PLOVER_BY_EVENT_TYPE, PLOVER_CATEGORIES
 from ..package import Layout, TypedTable
 from ..problems import Problem, problem
 from . import check
@@ -212,10 +212,12 @@ def check_entities_used(layout: Layout, tables: dict[str, TypedTable]) -> list[P
     return problems
 
 
-@check("note-references", "tables", {"reference-unknown"})
+@check("note-references", "tables", {"reference-unknown", "reference-in-note"})
 def check_note_references(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
-    """Every id that a free-text field names (`see ev-…`) is an id of its table (`Row.note_fields`,
-    `Row.reference_pattern`). Ids are found as whole words, so `sn-us-art001` is one id, not two."""
+    """Every id that a free-text field names (`see sn-…`) is an id of its table (`Row.note_fields`,
+    `Row.reference_pattern`), and no note names a row of a table whose relations are data
+    (`Row.relations_table`): that cross-reference belongs in the relations table. Ids are found as
+    whole words, so `sn-us-art001` is one id, not two."""
     import polars as pl
 
     referable = [table for table in tables.values() if table.model.reference_pattern]
@@ -230,6 +232,13 @@ def check_note_references(layout: Layout, tables: dict[str, TypedTable]) -> list
                     .explode(key)
                     .drop_nulls(key)
                 )
+                relations = target.model.relations_table
+                if relations is not None and table.name != relations:
+                    problems += [
+                        problem("reference-in-note", table.path, row[LINE], field, reference=row[key], table=relations)
+                        for row in _found(named, key)
+                    ]
+                    continue
                 unknown = named.join(target.frame.select(key), on=key, how="anti")
                 problems += [
                     problem(
@@ -272,7 +281,7 @@ def check_event_relations(layout: Layout, tables: dict[str, TypedTable]) -> list
     if events is None:
         return problems
     allowed = pl.DataFrame(
-        [(name, event_type) for name, kind in RELATION_TYPES.items() for event_type in kind.subject_types],
+        [(name, event_type) for name, kind in RELATION_TYPES.items() for event_type in kind.from_event_types],
         schema={"relation_type": pl.String, "event_type": pl.String},
         orient="row",
     )
@@ -288,7 +297,7 @@ def check_event_relations(layout: Layout, tables: dict[str, TypedTable]) -> list
             relation=row["relation_type"],
             event=row["event_id"],
             event_type=row["event_type"],
-            allowed=", ".join(RELATION_TYPES[row["relation_type"]].subject_types),
+            allowed=", ".join(RELATION_TYPES[row["relation_type"]].from_event_types),
         )
         for row in _found(wrong, "relation_type", "event_id", "event_type")
     ]
@@ -327,18 +336,19 @@ def check_mention_types(layout: Layout, tables: dict[str, TypedTable]) -> list[P
             row[LINE],
             "mention_type",
             text=row["text"],
-            entity=row["entity_id"],
             actual=row["mention_type"],
-            expected=row["expected"],
+            fact=f"it is {'the name' if row['expected'] == 'name' else 'an alias'} of {row['entity_id']}"
+            if row["expected"] != "metonym"
+            else f"it is neither the name nor an alias of {row['entity_id']}",
         )
         for row in _found(wrong, "text", "entity_id", "mention_type", "expected")
     ]
 
 
-@check("event-coding", "tables", {"plover-mode", "plover-reason"})
+@check("event-coding", "tables", {"plover-mode", "plover-reason", "plover-unmapped"})
 def check_event_coding(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
     """An event has a PLOVER category or the reason it has none, never both; a mode belongs to its
-    category (`PLOVER_CATEGORIES`)."""
+    category (`PLOVER_CATEGORIES`); and the code is one its event type maps to (`PLOVER_BY_EVENT_TYPE`)."""
     import polars as pl
 
     events = tables.get(Event.resource_name)
@@ -349,7 +359,7 @@ def check_event_coding(layout: Layout, tables: dict[str, TypedTable]) -> list[Pr
     problems = [
         problem("plover-reason", path, row[LINE], "plover_uncoded_reason", detail=detail)
         for condition, detail in (
-            (coded & reasoned, "an event with a PLOVER category has no reason for lacking one"),
+            (coded & reasoned, "an event with a PLOVER category takes no reason for lacking one"),
             (~coded & ~reasoned, "an event without a PLOVER category needs the reason"),
         )
         for row in _found(frame.filter(condition))
@@ -359,10 +369,9 @@ def check_event_coding(layout: Layout, tables: dict[str, TypedTable]) -> list[Pr
         schema={"plover_category": pl.String, "plover_mode": pl.String},
         orient="row",
     )
-    with_mode = frame.filter(pl.col("plover_mode").is_not_null()).with_columns(
-        pl.col("plover_category").cast(pl.String), pl.col("plover_mode").cast(pl.String)
+    wrong_mode = frame.filter(pl.col("plover_mode").is_not_null()).join(
+        modes, on=["plover_category", "plover_mode"], how="anti"
     )
-    wrong = with_mode.join(modes, on=["plover_category", "plover_mode"], how="anti")
     problems += [
         problem(
             "plover-mode",
@@ -370,11 +379,36 @@ def check_event_coding(layout: Layout, tables: dict[str, TypedTable]) -> list[Pr
             row[LINE],
             "plover_mode",
             mode=row["plover_mode"],
-            category=row["plover_category"] or "no category",
-            modes=", ".join(PLOVER_CATEGORIES[row["plover_category"]].modes or ("none",))
-            if row["plover_category"]
-            else "none",
+            owner=f"a mode of {category}" if category else "a mode without a category",
+            modes=", ".join(PLOVER_CATEGORIES[category].modes or ("none",)) if category else "none",
         )
-        for row in _found(wrong, "plover_mode", "plover_category")
+        for row in _found(wrong_mode, "plover_mode", "plover_category")
+        for category in [row["plover_category"]]
+    ]
+    mapped = pl.DataFrame(
+        [
+            (event_type, code)
+            for event_type, mapping in PLOVER_BY_EVENT_TYPE.items()
+            for code in (*mapping.codes, *ANY_TYPE_REASONS)
+        ],
+        schema={"event_type": pl.String, "code": pl.String},
+        orient="row",
+    )
+    unmapped = (
+        frame.with_columns(pl.coalesce("plover_category", "plover_uncoded_reason").alias("code"))
+        .filter(pl.col("code").is_not_null())
+        .join(mapped, on=["event_type", "code"], how="anti")
+    )
+    problems += [
+        problem(
+            "plover-unmapped",
+            path,
+            row[LINE],
+            "plover_category" if row["plover_category"] else "plover_uncoded_reason",
+            coded_as=row["code"],
+            event_type=row["event_type"],
+            codes=", ".join(PLOVER_BY_EVENT_TYPE[row["event_type"]].codes + ANY_TYPE_REASONS),
+        )
+        for row in _found(unmapped, "code", "event_type", "plover_category")
     ]
     return problems

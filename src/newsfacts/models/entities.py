@@ -28,7 +28,8 @@ class Entity(Row):
     entity_type: EntityType = required("What kind of entity this is.")
     aliases: str | None = optional(
         "Every other form the sources use to name this entity (spelling variants, short forms), "
-        "`;`-separated, each exactly as printed. Each alias is attested in `entity_mentions`.",
+        "`;`-separated, each exactly as printed. Each alias is attested in `entity_mentions`. A place "
+        "standing for the entity (“Tehran”) is a metonym there, never an alias.",
         pattern=SEMICOLON_LIST,
     )
     description: str = required(

@@ -17,7 +17,8 @@ from ._base import (
 # How a mention refers to its entity; docs/codebook.md gives the rule and an example of each.
 MENTION_TYPES: dict[str, str] = {
     "name": "The text is the entity's `name`.",
-    "alias": "The text is one of the entity's `aliases` (a spelling variant, a short form, a title with the name).",
+    "alias": "The text is one of the entity's `aliases` (a spelling variant, a short form, the name with an "
+    "honorific such as “Mr”).",
     "metonym": "A place or building that stands for the entity, such as “Tehran” for Iran's government. It is "
     "not an alias: the same word also names the place, so each occurrence is a judgement of its own.",
 }

@@ -11,6 +11,7 @@ from .plover import (
     PLOVER_UNCODED_REASONS,
     PloverCategoryName,
     PloverUncodedReason,
+    plover_mapping,
 )
 
 if TYPE_CHECKING:
@@ -64,7 +65,9 @@ class Event(Row):
     table_title: ClassVar[str] = "Events"
     primary_key: ClassVar[tuple[str, ...]] = ("event_id",)
     note_fields: ClassVar[tuple[str, ...]] = ("date_note", "description")
-    reference_pattern: ClassVar[str | None] = r"ev-[a-z0-9]+(?:-[a-z0-9]+)*"
+    reference_pattern: ClassVar[str | None] = EVENT_ID.removeprefix("^").removesuffix("$")
+    relations_table: ClassVar[str | None] = "event_relations"
+    dictionary_sections: ClassVar[tuple[str, ...]] = (plover_mapping(),)
     sources: ClassVar[Sources | None] = Sources(EventSource.resource_name, "event_id")
     derived_columns: ClassVar[Mapping[str, str]] = {"actor_count": "number of event_actors rows of the event"}
     vocabularies: ClassVar[tuple[Vocabulary, ...]] = (

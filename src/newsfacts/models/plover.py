@@ -134,38 +134,73 @@ PLOVER_UNCODED_REASONS: dict[str, str] = {
 }
 PloverUncodedReason = Literal["media_report", "no_identifiable_actor", "commentary", "no_category"]
 
+
+@dataclass(frozen=True)
+class PloverRule:
+    """The PLOVER codes an event type's events take (categories, or in lower case reasons for none),
+    and the rule that decides among them."""
+
+    codes: tuple[str, ...]
+    rule: str
+
+
+# A reason for no category that any event type may have: it is about the actor, not the action.
+ANY_TYPE_REASONS: tuple[str, ...] = ("no_identifiable_actor",)
 # How this dataset's event types map to PLOVER, as the data dictionary explains it: for each event
 # type, the categories (or, in lower case, the reasons for none) its events are coded with, and the
 # rule that decides among them (docs/codebook.md, "Event coding (PLOVER)").
-PLOVER_BY_EVENT_TYPE: dict[str, tuple[tuple[str, ...], str]] = {
-    "weapons_transfer": (("AID", "AGREE"), "AID; AGREE while the transfer is only expected."),
-    "military_training": (("AID",), "AID: training given by one state to another's personnel."),
-    "military_operation": (("ASSAULT",), "ASSAULT, with a weapon mode only when the text names the weapon."),
-    "weapons_production": (("no_category",), "None: a state's own production is no interaction."),
-    "media_report": (("media_report",), "None: the outlet is the source of the text; what it reports is coded."),
-    "statement": (
+PLOVER_BY_EVENT_TYPE: dict[str, PloverRule] = {
+    "weapons_transfer": PloverRule(("AID", "AGREE"), "AID; AGREE while the transfer is only expected."),
+    "military_training": PloverRule(("AID",), "AID: training given by one state to another's personnel."),
+    "military_operation": PloverRule(("ASSAULT",), "ASSAULT, with a weapon mode only when the text names the weapon."),
+    "weapons_production": PloverRule(("no_category",), "None: a state's own production is no interaction."),
+    "media_report": PloverRule(
+        ("media_report",), "None: the outlet is the source of the text; what it reports is coded."
+    ),
+    "statement": PloverRule(
         ("ACCUSE", "REQUEST", "SUPPORT", "REJECT", "THREATEN", "commentary"),
         "By what was said: condemnation ACCUSE `disapprove`, a demand REQUEST, praise SUPPORT; "
         "none (`commentary`) when it states only a view.",
     ),
-    "accusation": (("ACCUSE",), "ACCUSE `allege`."),
-    "denial": (
+    "accusation": PloverRule(("ACCUSE",), "ACCUSE `allege`."),
+    "denial": PloverRule(
         ("REQUEST", "ACCUSE", "commentary"),
         "By its other content (a call on others REQUEST, a counter-accusation ACCUSE); a bare denial is `commentary`.",
     ),
-    "warning": (
+    "warning": PloverRule(
         ("THREATEN", "ACCUSE"),
         "THREATEN when it names repercussions for the warned party; ACCUSE `disapprove` otherwise.",
     ),
-    "press_conference": (("commentary",), "None: the occasion; what was said there is its own event."),
-    "meeting": (("CONSULT", "AGREE"), "CONSULT (`visit` when one side travels) once held; AGREE while planned."),
-    "visit": (("CONSULT", "AGREE"), "CONSULT `visit` once made; AGREE while planned."),
-    "agreement": (("SUPPORT", "AGREE"), "SUPPORT for a concluded agreement; AGREE for an agreement to talk."),
-    "policy_decision": (
-        ("SANCTION", "CONCEDE", "REJECT", "no_identifiable_actor"),
-        "Sanctions SANCTION `discontinue`; allowing a use of weapons CONCEDE, withholding it REJECT `yield`; "
-        "none when the decider is an unnamed collective.",
+    "press_conference": PloverRule(("commentary",), "None: the occasion; what was said there is its own event."),
+    "meeting": PloverRule(
+        ("CONSULT", "AGREE"), "CONSULT (`visit` when one side travels) once held; AGREE while planned."
     ),
-    "social_media_post": (("REQUEST", "commentary"), "By what was posted, as a statement."),
-    "other": (("COOPERATE",), "By the action described: closer ties between states COOPERATE."),
+    "visit": PloverRule(("CONSULT", "AGREE"), "CONSULT `visit` once made; AGREE while planned."),
+    "agreement": PloverRule(("SUPPORT", "AGREE"), "SUPPORT for a concluded agreement; AGREE for an agreement to talk."),
+    "policy_decision": PloverRule(
+        ("SANCTION", "CONCEDE", "REJECT"),
+        "Sanctions SANCTION `discontinue`; allowing a use of weapons CONCEDE, withholding it REJECT `yield`.",
+    ),
+    "social_media_post": PloverRule(("REQUEST", "commentary"), "By what was posted, as a statement."),
+    "other": PloverRule(("COOPERATE",), "By the action described: closer ties between states COOPERATE."),
 }
+
+
+def plover_mapping() -> str:
+    """The data dictionary's section on how the event types map to PLOVER, from `PLOVER_BY_EVENT_TYPE`."""
+    lines = [
+        "### Event coding (PLOVER)",
+        "",
+        f"Each event is also coded in PLOVER ({PLOVER_SOURCE}), the event ontology of the POLECAT",
+        "dataset: `plover_category` and `plover_mode`, or `plover_uncoded_reason` where PLOVER would",
+        "not code the event. `event_type` says what kind of happening an event is; PLOVER says how one",
+        "actor acts on another, so one event type maps to several categories. `validate` holds each",
+        "event to this mapping (`plover-unmapped`); the full rules, each with an example, are in",
+        f"`docs/codebook.md`. Any event may instead have the reason {', '.join(f'`{r}`' for r in ANY_TYPE_REASONS)}.",
+        "",
+        "| event_type | PLOVER category, or reason for none | rule |",
+        "|---|---|---|",
+    ]
+    for event_type, mapping in PLOVER_BY_EVENT_TYPE.items():
+        lines.append(f"| `{event_type}` | {', '.join(f'`{code}`' for code in mapping.codes)} | {mapping.rule} |")
+    return "\n".join(lines) + "\n"
