@@ -201,6 +201,7 @@ CATALOGUE: dict[str, Entry] = _catalogue(
                 "name the person or body that spoke, or fix the entity's entity_type",
             ),
             "date-order": ("end_date {end} is before start_date {start}", "swap or correct the dates"),
+            "date-precision": ("{detail}", "write the date as precisely as date_precision says, and no more"),
             "mention-type-mismatch": (
                 "{text!r} is marked {actual}, but {fact}",
                 "a text equal to the entity's name is a `name`, one of its aliases an `alias`; a place or building "
@@ -232,7 +233,6 @@ CATALOGUE: dict[str, Entry] = _catalogue(
                 "{relation} needs an event of type {allowed} first, but {event} is a {event_type}",
                 "swap the events, choose the relation type that fits, or correct the event's event_type",
             ),
-            "date-precision": ("{detail}", "write the date as precisely as date_precision says, and no more"),
             "utterance-speaker-conflict": (
                 "utterance {utterance} is said by {speaker} here but by {other} in {other_quote}",
                 "give the quotes of one utterance one speaker, or give them different utterance_ids",
