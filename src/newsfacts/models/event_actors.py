@@ -44,7 +44,8 @@ class EventActor(Row):
     entity_id: EntityRef
     role: ActorRole = required(
         "The part the entity played: `actor` did it; `supplier`/`recipient` of a transfer; `speaker` of a "
-        "statement; `reporter` published a report; `cited_source` was cited by one; `participant`, `host`; "
+        "statement; `reporter` published a report or carried the statement; `cited_source` "
+        "spoke of the event without doing it; `participant`, `host`; "
         "`target` of an action; `subject` the event is about."
     )
 

@@ -27,7 +27,7 @@ EVENT_TYPES: dict[str, str] = {
     "statement": "A public statement, remark or post by an official or body.",
     "accusation": "A formal accusation by one party against another.",
     "denial": "A denial of a claim; the denied claim is its own event with status `alleged`.",
-    "warning": "A warning given to a party about consequences.",
+    "warning": "A warning given to a party, of consequences or of a danger.",
     "press_conference": "A press conference or joint appearance before journalists.",
     "meeting": "A meeting between officials or leaders.",
     "visit": "A trip by an official to a place.",
@@ -88,7 +88,8 @@ class Event(Row):
     event_type: EventType = required("What kind of event (controlled vocabulary, see below).")
     status: Literal["occurred", "planned", "alleged", "denied", "expected"] = required(
         "`occurred`: reported as fact; `planned`: scheduled for later; `alleged`: claimed but not "
-        "confirmed, or denied by a party; `denied`: reported as not having happened; `expected`: anticipated."
+        "confirmed, or denied by a party (what is still to come stays `planned` or `expected`); "
+        "`denied`: reported as not having happened; `expected`: anticipated."
     )
     start_date: OptionalDate = optional("First day of the event (ISO 8601); empty when the sources do not date it.")
     end_date: OptionalDate = optional(
