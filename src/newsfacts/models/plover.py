@@ -129,7 +129,7 @@ PLOVER_UNCODED_REASONS: dict[str, str] = {
     "no_identifiable_actor": "The only actor is a regional or global construct or an unnamed collective "
     "(“Western”, “allies and partners”), which PLOVER does not code.",
     "commentary": "A statement, or the occasion for one, with no accusation, request, refusal, threat, offer, "
-    "support or concession: PLOVER dropped CAMEO's “make public statement”. Bare denials, concern, forecasts.",
+    "support or concession: PLOVER dropped CAMEO's “make public statement”. Bare denials, concern, non-commitments.",
     "no_category": "An action that none of the 16 categories defines, such as a state's own weapons production.",
 }
 PloverUncodedReason = Literal["media_report", "no_identifiable_actor", "commentary", "no_category"]
