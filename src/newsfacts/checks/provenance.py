@@ -12,7 +12,7 @@ from ..engine import LINE
 from ..models import Article
 from ..package import Layout, TypedTable
 from ..problems import Problem, codes, problem
-from ..quotations import quotations, uncovered
+from ..quotations import Quotation, quotations, uncovered
 from ..tables import open_regular, read_at_most, unsafe_path_problem
 from . import check
 
@@ -152,39 +152,63 @@ def check_spans(tables: dict[str, TypedTable], seeds: pl.DataFrame) -> list[Prob
     return problems
 
 
-@check("quotation-coverage", "tables", {"quote-uncovered"})
-def check_quotation_coverage(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
-    """Every quotation of every seed (the rule of newsfacts.quotations) overlaps a row of a table
-    that accounts for quotations: a quote, or a non-quote with its reason.
-
-    Left until those tables' rows are all valid: a row in error would leave its quotation
-    uncovered, and only repeat that row's problem.
-    """
-    accounting = [table for table in tables.values() if table.model.accounts_for_quotations]
+def article_seeds(layout: Layout, tables: dict[str, TypedTable]) -> dict[str, str]:
+    """The text of each valid article's seed, by article_id. The seeds' own problems (missing,
+    changed) are the provenance check's to report."""
     articles = tables.get(Article.resource_name)
-    if articles is None or not all(table.complete for table in accounting):
-        return []
+    if articles is None:
+        return {}
+    seed_rows = articles.frame.select("article_id", "seed_file", "sha256", LINE).iter_rows()
+    seeds, _ = load_seed_texts(layout, layout.csv(Article.resource_name), seed_rows)
+    return dict(seeds.iter_rows())
+
+
+def uncovered_quotations(
+    layout: Layout, tables: dict[str, TypedTable], complete_only: bool = True
+) -> list[tuple[str, Path, Quotation, int]]:
+    """(article_id, seed path, quotation, seed line) of each quotation of each seed (the rule of
+    newsfacts.quotations) that no row of a table accounting for quotations overlaps: a quote, or
+    a non-quote with its reason. With `complete_only`, none until those tables' rows are all valid."""
     import polars as pl
 
-    spans = pl.concat([table.frame.select("article_id", "char_start", "char_end") for table in accounting])
+    accounting = [table for table in tables.values() if table.model.accounts_for_quotations]
+    articles = tables.get(Article.resource_name)
+    if articles is None or (complete_only and not all(table.complete for table in accounting)):
+        return []
+    spans = (
+        pl.concat(
+            [table.frame.select("article_id", "char_start", "char_end") for table in accounting],
+            how="vertical",
+        )
+        if accounting
+        else pl.DataFrame(schema={"article_id": pl.String, "char_start": pl.Int64, "char_end": pl.Int64})
+    )
     by_article = spans.group_by("article_id").agg("char_start", "char_end")
     rows = {article_id: list(zip(starts, ends, strict=True)) for article_id, starts, ends in by_article.iter_rows()}
-    seed_rows = articles.frame.select("article_id", "seed_file", "sha256", LINE).iter_rows()
-    # The seeds' own problems (missing, changed) are the provenance check's to report.
-    seeds, _ = load_seed_texts(layout, layout.csv(Article.resource_name), seed_rows)
     seed_files = dict(articles.frame.select("article_id", "seed_file").iter_rows())
-    problems = []
-    for article_id, text in seeds.iter_rows():
-        for quotation in uncovered(quotations(text), rows.get(article_id, [])):
-            problems.append(
-                problem(
-                    "quote-uncovered",
-                    layout.seed(seed_files[article_id]),
-                    text.count("\n", 0, quotation.start) + 1,
-                    article=article_id,
-                    text=quotation.text,
-                    start=quotation.start,
-                    end=quotation.end,
-                )
-            )
-    return problems
+    return [
+        (article_id, layout.seed(seed_files[article_id]), quotation, text.count("\n", 0, quotation.start) + 1)
+        for article_id, text in article_seeds(layout, tables).items()
+        for quotation in uncovered(quotations(text), rows.get(article_id, []))
+    ]
+
+
+@check("quotation-coverage", "tables", {"quote-uncovered"})
+def check_quotation_coverage(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
+    """Every quotation of every seed is covered (`uncovered_quotations`).
+
+    Left until the rows of the tables that account for quotations are all valid: a row in error
+    would leave its quotation uncovered, and only repeat that row's problem.
+    """
+    return [
+        problem(
+            "quote-uncovered",
+            seed_path,
+            line,
+            article=article_id,
+            text=quotation.text,
+            start=quotation.start,
+            end=quotation.end,
+        )
+        for article_id, seed_path, quotation, line in uncovered_quotations(layout, tables)
+    ]

@@ -9,10 +9,10 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..problems import NewsfactsError, problem
-from . import build, diff, download, export, locate, pack, release, report, synth, validate
+from . import build, coverage, diff, download, export, locate, pack, release, report, synth, validate
 from ._output import print_failure
 
-COMMANDS = (build, validate, locate, report, export, synth, diff, release, pack, download)
+COMMANDS = (build, validate, coverage, locate, report, export, synth, diff, release, pack, download)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -34,6 +34,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("newsfacts: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`| head`): nothing more can be written, and Python must not try at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as error:
         if os.environ.get("NEWSFACTS_TRACEBACK"):
             raise

@@ -1,0 +1,96 @@
+"""`newsfacts coverage`: what a package may still lack, listed for the contributor."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from newsfacts.cli import main
+from newsfacts.coverage import _occurrences, coverage
+from newsfacts.package import Layout
+from newsfacts.validate import validate
+
+from .conftest import ROOT
+from .fixtures.edits import edit_rows
+
+
+def gaps_of(layout: Layout, article: str | None = None) -> list[tuple[str, str, str | None, str | None, int | None]]:
+    gaps, _ = coverage(layout, article)
+    return [(gap.kind, gap.subject, gap.article_id, gap.text, gap.char_start) for gap in gaps]
+
+
+def test_the_dataset_lacks_nothing_coverage_lists() -> None:
+    assert gaps_of(Layout(ROOT / "datapackage")) == []
+
+
+def test_each_removed_row_is_listed_as_its_gap(project_copy: Layout) -> None:
+    root = project_copy.package_dir.parent
+    edit_rows("quotes", lambda rows: rows.__setitem__(slice(None), [r for r in rows if r[0] != "q-002-03"]))(root)
+    edit_rows(
+        "entity_mentions",
+        lambda rows: rows.__setitem__(
+            slice(None),
+            [r for r in rows if r[0] != "dmitry-peskov" and r[:3] != ["andrii-yermak", "art-001", "Yermak"]],
+        ),
+    )(root)
+    edit_rows(
+        "event_actors", lambda rows: rows.__setitem__(slice(None), [r for r in rows if r[0] != "ev-peskov-statement"])
+    )(root)
+    peskov_quote = (
+        "Iran is our important partner, we are developing our trade and economic relations, we are developing "
+        "our cooperation and dialogue in all possible areas, including the most sensitive ones."
+    )
+    assert gaps_of(project_copy) == [
+        ("quotation", "art-002", "art-002", peskov_quote, 1459),
+        ("unmentioned-form", "andrii-yermak", "art-001", "Yermak", 3324),
+        ("unmentioned-entity", "dmitry-peskov", "art-002", "Dmitry Peskov", 1367),
+        ("event-without-actor", "ev-peskov-statement", None, None, None),
+    ]
+    # One article: its own gaps only (events belong to no one article).
+    assert gaps_of(project_copy, "art-001") == [("unmentioned-form", "andrii-yermak", "art-001", "Yermak", 3324)]
+
+
+def test_the_quotations_listed_are_those_validate_reports(project_copy: Layout) -> None:
+    root = project_copy.package_dir.parent
+    edit_rows(
+        "quotes", lambda rows: rows.__setitem__(slice(None), [r for r in rows if r[0] not in ("q-000-05", "q-004-02")])
+    )(root)
+    assert main(["build", str(project_copy.package_dir)]) == 0
+    reported = {(p.line, p.code) for p in validate(project_copy) if p.code == "quote-uncovered"}
+    listed = {(gap.line, "quote-uncovered") for gap in coverage(project_copy)[0] if gap.kind == "quotation"}
+    assert listed == reported and len(listed) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Whole words only, and never inside a longer name of any entity.
+        ("The Iranian Labour News Agency said", [("ilna", "Iranian Labour News Agency")]),
+        ("Iran Air and Iran’s mission", [("iran-air", "Iran Air"), ("iran", "Iran")]),
+        ("Labour won; Iranians wait", [("labour", "Labour")]),
+    ],
+)
+def test_names_are_found_as_whole_words_outside_longer_names(text: str, expected: list[tuple[str, str]]) -> None:
+    forms = {
+        "iran": ["Iran"],
+        "iran-air": ["Iran Air"],
+        "ilna": ["Iranian Labour News Agency"],
+        "labour": ["Labour"],
+    }
+    found = sorted(_occurrences(text, forms), key=lambda occurrence: occurrence.start)
+    assert [(occurrence.entity_id, occurrence.form) for occurrence in found] == expected
+
+
+def test_the_command_exits_by_what_it_lists(project_copy: Layout, capsys: pytest.CaptureFixture[str]) -> None:
+    package = str(project_copy.package_dir)
+    assert main(["coverage", "--package", package]) == 0
+    edit_rows(
+        "event_actors", lambda rows: rows.__setitem__(slice(None), [r for r in rows if r[0] != "ev-peskov-statement"])
+    )(project_copy.package_dir.parent)
+    capsys.readouterr()
+    assert main(["coverage", "--package", package, "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [gap["kind"] for gap in report["gaps"]] == ["event-without-actor"]
+    assert "event-without-actor" in report["kinds"]
+    assert main(["coverage", "--package", str(project_copy.package_dir.parent / "nowhere")]) == 2
