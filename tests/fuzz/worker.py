@@ -43,6 +43,7 @@ EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Warning|I
 OUTPUT_FORMATS = ("text", "text", "json", "github")
 # How often a package, valid or not, also goes through the costlier commands.
 DIFF_EVERY = 5
+COVERAGE_EVERY = 5
 EXPORT_EVERY = 10
 
 
@@ -290,6 +291,10 @@ class Worker:
             rng.shuffle(sides)
             self.step("diff")
             self._add(result, run_cli("diff", ["diff", *sides, "--format", rng.choice(["text", "json"])]).finding)
+        if result.index % COVERAGE_EVERY == 1:
+            self.step("coverage")
+            argv = ["coverage", "--package", str(self.case.package), "--format", rng.choice(["text", "json"])]
+            self._add(result, run_cli("coverage", argv).finding)
         if result.index % EXPORT_EVERY == 0 and validated.exit != 0:
             self._export(self.case.root, result, must_succeed=False)
 
