@@ -26,7 +26,8 @@ EVENT_TYPES: dict[str, str] = {
     "media_report": "A report published by a news organisation (the report itself, not its claim).",
     "statement": "A public statement, remark or post by an official or body.",
     "accusation": "A formal accusation by one party against another.",
-    "denial": "A denial of a claim; the denied claim is its own event with status `alleged`.",
+    "denial": "A denial of a claim; the denied claim is its own event with status `alleged` (what is still to "
+    "come keeps `planned` or `expected`).",
     "warning": "A warning given to a party, of consequences or of a danger.",
     "press_conference": "A press conference or joint appearance before journalists.",
     "meeting": "A meeting between officials or leaders.",
