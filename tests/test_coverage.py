@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 
 import pytest
 
 from newsfacts.cli import main
-from newsfacts.coverage import _occurrences, coverage
+from newsfacts.coverage import _compiled, _occurrences, coverage
 from newsfacts.package import Layout
 from newsfacts.validate import validate
 
@@ -16,8 +18,9 @@ from .fixtures.edits import edit_rows
 
 
 def gaps_of(layout: Layout, article: str | None = None) -> list[tuple[str, str, str | None, str | None, int | None]]:
-    gaps, _ = coverage(layout, article)
-    return [(gap.kind, gap.subject, gap.article_id, gap.text, gap.char_start) for gap in gaps]
+    found = coverage(layout, article)
+    assert found.refusals == []
+    return [(gap.kind, gap.subject, gap.article_id, gap.text, gap.char_start) for gap in found.gaps]
 
 
 def test_the_dataset_lacks_nothing_coverage_lists() -> None:
@@ -57,8 +60,8 @@ def test_the_quotations_listed_are_those_validate_reports(project_copy: Layout) 
         "quotes", lambda rows: rows.__setitem__(slice(None), [r for r in rows if r[0] not in ("q-000-05", "q-004-02")])
     )(root)
     assert main(["build", str(project_copy.package_dir)]) == 0
-    reported = {(p.line, p.code) for p in validate(project_copy) if p.code == "quote-uncovered"}
-    listed = {(gap.line, "quote-uncovered") for gap in coverage(project_copy)[0] if gap.kind == "quotation"}
+    reported = {(p.path, p.line) for p in validate(project_copy) if p.code == "quote-uncovered"}
+    listed = {(gap.path, gap.line) for gap in coverage(project_copy).gaps if gap.kind == "quotation"}
     assert listed == reported and len(listed) == 2
 
 
@@ -78,7 +81,7 @@ def test_names_are_found_as_whole_words_outside_longer_names(text: str, expected
         "ilna": ["Iranian Labour News Agency"],
         "labour": ["Labour"],
     }
-    found = sorted(_occurrences(text, forms), key=lambda occurrence: occurrence.start)
+    found = _occurrences(text, _compiled(forms))
     assert [(occurrence.entity_id, occurrence.form) for occurrence in found] == expected
 
 
@@ -89,8 +92,53 @@ def test_the_command_exits_by_what_it_lists(project_copy: Layout, capsys: pytest
         "event_actors", lambda rows: rows.__setitem__(slice(None), [r for r in rows if r[0] != "ev-peskov-statement"])
     )(project_copy.package_dir.parent)
     capsys.readouterr()
+    assert main(["coverage", "--package", package]) == 1
+    out = capsys.readouterr().out
+    assert out == f"{project_copy.csv('events')}:27: event-without-actor: ev-peskov-statement\n"
     assert main(["coverage", "--package", package, "--format", "json"]) == 1
     report = json.loads(capsys.readouterr().out)
-    assert [gap["kind"] for gap in report["gaps"]] == ["event-without-actor"]
-    assert "event-without-actor" in report["kinds"]
-    assert main(["coverage", "--package", str(project_copy.package_dir.parent / "nowhere")]) == 2
+    assert [(gap["kind"], gap["subject"], gap["line"]) for gap in report["gaps"]] == [
+        ("event-without-actor", "ev-peskov-statement", 27)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "code"),
+    [
+        (["art-999"], "article-unknown"),  # no such article
+        (["art-002"], "seed-unreadable"),  # its seed is gone (below)
+    ],
+)
+def test_what_cannot_be_examined_is_refused(project_copy: Layout, argv: list[str], code: str) -> None:
+    (project_copy.package_dir.parent / "seeds" / "002_d4a13c5680323aa8.txt").unlink()
+    found = coverage(project_copy, argv[0])
+    assert ([p.code for p in found.refusals], found.gaps) == ([code], [])
+    assert main(["coverage", *argv, "--package", str(project_copy.package_dir)]) == 2
+
+
+def test_a_path_for_an_article_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["coverage", "some/datapackage"])
+    assert stopped.value.code == 2
+    assert "give a package with --package" in capsys.readouterr().err
+
+
+def test_quotations_wait_for_rows_in_error(project_copy: Layout) -> None:
+    # A quote row in error would leave its quotation uncovered and repeat validate's row problem.
+    edit_rows("quotes", lambda rows: rows[1].__setitem__(rows[0].index("char_end"), "x"))(
+        project_copy.package_dir.parent
+    )
+    found = coverage(project_copy)
+    assert [gap for gap in found.gaps if gap.kind == "quotation"] == []
+    assert found.notes == [
+        "quotations: not listed while rows of quotes or non_quotes are in error (newsfacts validate)"
+    ]
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
+    class ClosedPipe(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["coverage", "--package", str(ROOT / "datapackage"), "--format", "json"]) == 2

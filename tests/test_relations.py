@@ -13,7 +13,7 @@ import pytest
 from newsfacts.exporters.sqlite import export_sqlite
 from newsfacts.loader import load
 from newsfacts.models import EVENT_TYPES, MODELS, Event
-from newsfacts.models.plover import PLOVER_BY_EVENT_TYPE
+from newsfacts.models.plover import PLOVER_BY_EVENT_TYPE, PLOVER_CATEGORIES, PLOVER_UNCODED_REASONS
 
 from .conftest import ROOT
 
@@ -68,6 +68,9 @@ def test_no_event_note_names_another_event(field: str) -> None:
     assert [note for note in events[field].dropna() if re.search(pattern, note)] == []
 
 
-def test_the_plover_mapping_covers_every_event_type() -> None:
-    # validate holds each event to the mapping (plover-unmapped); every type must have its rule.
+def test_the_plover_mapping_covers_every_event_type_with_real_codes() -> None:
+    # validate holds each event to the mapping (plover-unmapped); every type must have its rule, and
+    # each code must be a PLOVER category or a reason for none.
     assert list(PLOVER_BY_EVENT_TYPE) == list(EVENT_TYPES)
+    known = set(PLOVER_CATEGORIES) | set(PLOVER_UNCODED_REASONS)
+    assert {code for mapping in PLOVER_BY_EVENT_TYPE.values() for code in mapping.codes} - known == set()

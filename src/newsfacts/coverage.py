@@ -23,9 +23,9 @@ from typing import Any
 
 from .checks.provenance import article_seeds, uncovered_quotations
 from .engine import LINE
-from .models import Entity, EntityMention, Event, EventActor, split_list
+from .models import Article, Entity, EntityMention, Event, EventActor, split_list
 from .package import Layout, TypedTable
-from .problems import Problem
+from .problems import Problem, codes, problem
 
 # Each kind of gap, with what it means; the CLI prints these, and its JSON names them.
 GAP_KINDS: dict[str, str] = {
@@ -40,14 +40,23 @@ GAP_KINDS: dict[str, str] = {
 class Gap:
     kind: str  # a key of GAP_KINDS
     subject: str  # the article, entity or event the gap is about
+    path: str  # the file `line` counts in: the seed for a span, the table for a row
+    line: int
     article_id: str | None = None
     text: str | None = None
     char_start: int | None = None
     char_end: int | None = None
-    line: int | None = None  # the seed's line for a span; the CSV line for a row
 
     def as_json(self) -> dict[str, Any]:
-        return {key: value for key, value in asdict(self).items() if value is not None}
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    gaps: list[Gap]
+    refusals: list[Problem]  # why what was asked could not be examined (exit status 2)
+    problems: list[Problem]  # what `validate` also reports; the rows in error were left out
+    notes: list[str]  # what was not examined, and why
 
 
 @dataclass(frozen=True)
@@ -66,36 +75,56 @@ def _forms(entities: TypedTable) -> dict[str, list[str]]:
     }
 
 
-def _occurrences(text: str, forms: dict[str, list[str]]) -> list[_Occurrence]:
-    """Every whole-word occurrence of every form, less those inside a longer occurrence of any form."""
-    found = [
-        _Occurrence(entity_id, form, match.start(), match.end())
-        for entity_id, entity_forms in forms.items()
-        for form in entity_forms
-        for match in re.finditer(rf"(?<!\w){re.escape(form)}(?!\w)", text)
-    ]
-    return [
-        occurrence
-        for occurrence in found
-        if not any(
-            other.start <= occurrence.start
-            and occurrence.end <= other.end
-            and other.end - other.start > occurrence.end - occurrence.start
-            for other in found
-        )
-    ]
+# A compiled name: the form, the entities it names, and its pattern (the literal first, so that `re`
+# searches for it fast; the word boundary before it is checked by hand).
+_Name = tuple[str, list[str], re.Pattern[str]]
 
 
-def _unmentioned(seeds: dict[str, str], tables: dict[str, TypedTable]) -> Iterator[Gap]:
+def _compiled(forms: dict[str, list[str]]) -> list[_Name]:
+    owners: dict[str, list[str]] = {}
+    for entity_id, entity_forms in forms.items():
+        for form in entity_forms:
+            if entity_id not in owners.setdefault(form, []):
+                owners[form].append(entity_id)
+    return [(form, entities, re.compile(rf"{re.escape(form)}(?!\w)")) for form, entities in owners.items()]
+
+
+def _occurrences(text: str, names: list[_Name]) -> list[_Occurrence]:
+    """Every whole-word occurrence of every name, less those inside a strictly longer occurrence of
+    any name. (A synthetic package of 2,020 entities and 200 articles: 99 s with a lookbehind per
+    name and an all-pairs filter, 4.8 s with the literal searched first and one sorted sweep.)"""
+    found = []
+    for form, entities, pattern in names:
+        for match in pattern.finditer(text):
+            start = match.start()
+            if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+                continue
+            found += [_Occurrence(entity_id, form, start, match.end()) for entity_id in entities]
+    # By start, longest first: an occurrence is inside another when one that starts earlier reaches
+    # its end, or one that starts with it ends later.
+    found.sort(key=lambda occurrence: (occurrence.start, -occurrence.end))
+    kept: list[_Occurrence] = []
+    reach_before, group_start, group_reach = -1, -1, -1
+    for occurrence in found:
+        if occurrence.start != group_start:
+            reach_before = max(reach_before, group_reach)
+            group_start, group_reach = occurrence.start, -1
+        if not (reach_before >= occurrence.end or group_reach > occurrence.end):
+            kept.append(occurrence)
+        group_reach = max(group_reach, occurrence.end)
+    return kept
+
+
+def _unmentioned(seeds: dict[str, tuple[str, str]], tables: dict[str, TypedTable]) -> Iterator[Gap]:
     entities, mentions = tables.get(Entity.resource_name), tables.get(EntityMention.resource_name)
     if entities is None or mentions is None:
         return
-    forms = _forms(entities)
+    names = _compiled(_forms(entities))
     mentioned = set(mentions.frame.select("entity_id", "article_id", "text").iter_rows())
     named = {(entity_id, article_id) for entity_id, article_id, _ in mentioned}
-    for article_id, text in seeds.items():
+    for article_id, (path, text) in seeds.items():
         reported: set[tuple[str, str]] = set()
-        for occurrence in sorted(_occurrences(text, forms), key=lambda o: o.start):
+        for occurrence in _occurrences(text, names):
             entity_id, form = occurrence.entity_id, occurrence.form
             if (entity_id, article_id, form) in mentioned or (entity_id, form) in reported:
                 continue
@@ -104,11 +133,12 @@ def _unmentioned(seeds: dict[str, str], tables: dict[str, TypedTable]) -> Iterat
             yield Gap(
                 "unmentioned-form" if entity_named else "unmentioned-entity",
                 entity_id,
+                path,
+                text.count("\n", 0, occurrence.start) + 1,
                 article_id,
                 form,
                 occurrence.start,
                 occurrence.end,
-                text.count("\n", 0, occurrence.start) + 1,
             )
 
 
@@ -119,26 +149,46 @@ def _events_without_actor(tables: dict[str, TypedTable]) -> Iterator[Gap]:
     acting = set(actors.frame["event_id"].to_list())
     for event_id, line in events.frame.select("event_id", LINE).iter_rows():
         if event_id not in acting:
-            yield Gap("event-without-actor", event_id, line=line)
+            yield Gap("event-without-actor", event_id, str(events.path), line)
 
 
-def coverage(layout: Layout, article_id: str | None = None) -> tuple[list[Gap], list[Problem]]:
-    """The gaps of the package at `layout` (of one article, if given), and the problems that kept
-    parts of it from being read (its rows in error are left out, as `validate` leaves them)."""
+def coverage(layout: Layout, article_id: str | None = None) -> Coverage:
+    """The gaps of the package at `layout`, or of one of its articles. The package is read as
+    `validate` reads it; its rows in error are left out."""
     from .validate import check_rows_and_spans  # the rows as validate reads them
 
     tables, problems = check_rows_and_spans(layout)
+    refusals = [p for p in problems if p.code in codes("structure") or p.code == "structure-first"]
+    if refusals:
+        return Coverage([], refusals, problems, [])
+    articles = tables.get(Article.resource_name)
+    seed_files = dict(articles.frame.select("article_id", "seed_file").iter_rows()) if articles else {}
+    if article_id is not None and article_id not in seed_files:
+        names = ", ".join(sorted(seed_files)) or "none"
+        refusal = problem("article-unknown", layout.csv(Article.resource_name), article=article_id, names=names)
+        return Coverage([], [refusal], problems, [])
+    examined = [article_id] if article_id is not None else sorted(seed_files)
+    texts = article_seeds(layout, tables)
+    refusals = [
+        problem("seed-unreadable", layout.seed(seed_files[article]), article=article)
+        for article in examined
+        if article not in texts
+    ]
     seeds = {
-        article: text
-        for article, text in article_seeds(layout, tables).items()
-        if article_id is None or article == article_id
+        article: (str(layout.seed(seed_files[article])), texts[article]) for article in examined if article in texts
     }
+    notes = []
+    quotations = uncovered_quotations(layout, tables)
+    if not all(table.complete for table in tables.values() if table.model.accounts_for_quotations):
+        notes.append("quotations: not listed while rows of quotes or non_quotes are in error (newsfacts validate)")
     gaps = [
-        Gap("quotation", article, article, quotation.text, quotation.start, quotation.end, line)
-        for article, _, quotation, line in uncovered_quotations(layout, tables, complete_only=False)
+        Gap("quotation", article, str(seed_path), line, article, quotation.text, quotation.start, quotation.end)
+        for article, seed_path, quotation, line in quotations
         if article in seeds
     ]
     gaps += _unmentioned(seeds, tables)
     if article_id is None:
         gaps += _events_without_actor(tables)
-    return gaps, problems
+    else:
+        notes.append("events without an actor: listed only for the whole package (events belong to no one article)")
+    return Coverage(gaps, refusals, problems, notes)

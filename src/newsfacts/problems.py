@@ -34,6 +34,7 @@ GROUPS: dict[str, str] = {
     "export": "`newsfacts export` cannot write the package in the format asked for.",
     "output": "A command will not replace what is already at its target.",
     "write": "A file could not be written: the command could not run (exit status 2).",
+    "coverage": "`newsfacts coverage` cannot examine what it was asked to.",
     "internal": "A bug in newsfacts.",
 }
 
@@ -415,6 +416,16 @@ CATALOGUE: dict[str, Entry] = _catalogue(
         "write": {
             "write-failed": ("could not write: {reason}", "check the folder's permissions, then run the command again"),
             "disk-full": ("the disk is full ({reason})", "free some space, then run the command again"),
+        },
+        "coverage": {
+            "article-unknown": (
+                "no valid article {article!r} in the package; it has {names}",
+                "give one of the article ids listed (articles.article_id), or none for every article",
+            ),
+            "seed-unreadable": (
+                "the seed of {article} cannot be read, so its gaps cannot be listed",
+                "fix the seed file first; `newsfacts validate` says what is wrong with it",
+            ),
         },
         "internal": {
             "internal-error": (

@@ -215,8 +215,8 @@ def check_entities_used(layout: Layout, tables: dict[str, TypedTable]) -> list[P
 @check("note-references", "tables", {"reference-unknown", "reference-in-note"})
 def check_note_references(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
     """Every id that a free-text field names (`see sn-…`) is an id of its table (`Row.note_fields`,
-    `Row.reference_pattern`), and no note names a row of a table whose relations are data
-    (`Row.relations_table`): that cross-reference belongs in the relations table. Ids are found as
+    `Row.reference_pattern`), and no note of a table whose relations are data (`Row.relations_table`)
+    names another of its rows: that cross-reference belongs in the relations table. Ids are found as
     whole words, so `sn-us-art001` is one id, not two."""
     import polars as pl
 
@@ -233,7 +233,7 @@ def check_note_references(layout: Layout, tables: dict[str, TypedTable]) -> list
                     .drop_nulls(key)
                 )
                 relations = target.model.relations_table
-                if relations is not None and table.name != relations:
+                if relations is not None and table.model is target.model:
                     problems += [
                         problem("reference-in-note", table.path, row[LINE], field, reference=row[key], table=relations)
                         for row in _found(named, key)

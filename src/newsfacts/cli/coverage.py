@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
-from ._output import DEFAULT_PACKAGE, add_limit_arguments, limits_from, print_problems
+from ._output import DEFAULT_PACKAGE, add_limit_arguments, layout_from, print_problems
+
+ARTICLE_ID = re.compile(r"art-[0-9]{3,}")  # as models.ARTICLE_ID
+
+
+def _article_id(value: str) -> str:
+    if not ARTICLE_ID.fullmatch(value):
+        raise argparse.ArgumentTypeError(f"{value!r} is no article id (art-NNN); give a package with --package")
+    return value
 
 
 def register(subcommands: Any) -> None:
@@ -19,9 +28,11 @@ def register(subcommands: Any) -> None:
         "entities printed in an article where the entity has no mention of that form, and the events with no "
         "actor: what a contributor has still to annotate. The names are candidates to look at (see "
         "docs/codebook.md), the quotations are what `validate` requires. "
-        "Exit status: 0 nothing listed, 1 gaps listed, 2 the package could not be read.",
+        "Exit status: 0 nothing listed, 1 gaps listed, 2 what was asked could not be examined.",
     )
-    command.add_argument("article", nargs="?", metavar="ARTICLE", help="one article, e.g. art-002 (default: all)")
+    command.add_argument(
+        "article", nargs="?", type=_article_id, metavar="ARTICLE", help="one article, e.g. art-002 (default: all)"
+    )
     command.add_argument(
         "--package",
         dest="package_dir",
@@ -37,32 +48,29 @@ def register(subcommands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..coverage import GAP_KINDS, coverage
-    from ..package import Layout
-    from ..problems import codes
 
-    gaps, problems = coverage(Layout(args.package_dir, limits_from(args)), args.article)
-    unreadable = [p for p in problems if p.code in codes("structure") or p.code == "structure-first"]
+    found = coverage(layout_from(args), args.article)
     if args.format == "json":
         report = {
-            "gaps": [gap.as_json() for gap in gaps],
+            "gaps": [gap.as_json() for gap in found.gaps],
             "kinds": GAP_KINDS,
-            "problems": [p.to_dict() for p in problems],
+            "notes": found.notes,
+            "refusals": [p.to_dict() for p in found.refusals],
+            "problems": [p.to_dict() for p in found.problems],
         }
         json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
-        print_problems(unreadable, "text")
-        for gap in gaps:
-            where = (
-                f"{gap.article_id} [{gap.char_start}, {gap.char_end}) line {gap.line}"
-                if gap.text
-                else f"line {gap.line}"
-            )
-            shown = f" {gap.text!r}" if gap.text else ""
-            print(f"{gap.kind}: {gap.subject}: {where}{shown}")
-        if problems and not unreadable:
-            print(f"note: {len(problems)} problem(s) kept rows out; `newsfacts validate` lists them", file=sys.stderr)
-        print(f"{len(gaps)} gap(s) listed" if gaps else "nothing listed", file=sys.stderr)
-    if unreadable:
+        print_problems(found.refusals, "text")
+        for gap in found.gaps:
+            span = f" [{gap.char_start}, {gap.char_end}) {gap.text!r}" if gap.char_start is not None else ""
+            print(f"{gap.path}:{gap.line}: {gap.kind}: {gap.subject}{span}")
+        for note in found.notes:
+            print(f"note: {note}", file=sys.stderr)
+        if found.problems and not found.refusals:
+            print(f"note: `newsfacts validate` reports {len(found.problems)} problem(s)", file=sys.stderr)
+        if not found.refusals:
+            print(f"{len(found.gaps)} gap(s) listed" if found.gaps else "nothing listed", file=sys.stderr)
+    if found.refusals:
         return 2
-    return 1 if gaps else 0
+    return 1 if found.gaps else 0

@@ -90,8 +90,8 @@ class Row(BaseModel):
     # How the table's ids look in free text, where they can be told from prose (`ev-…`); its
     # first key field holds them. Entity ids are plain slugs, so notes cannot name them checkably.
     reference_pattern: ClassVar[str | None] = None
-    # The table that holds the relations between this table's rows, if one does: a note then never
-    # names a row by id (`reference-in-note`), so that every cross-reference is data.
+    # The table that holds the relations between this table's rows, if one does: the table's own notes
+    # then never name another of its rows (`reference-in-note`), so that every cross-reference is data.
     relations_table: ClassVar[str | None] = None
     # Markdown sections the data dictionary prints after the table's own (how to query it, a mapping).
     dictionary_sections: ClassVar[tuple[str, ...]] = ()

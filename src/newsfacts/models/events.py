@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 from ._base import EVENT_ID, Basis, DatePrecision, OptionalDate, Row, Sources, Vocabulary, optional, required, unique
 from ._frames import counts, matched
 from .event_actors import EventActor
+from .event_relations import EventRelation
 from .event_sources import EventSource
 from .plover import (
     PLOVER_CATEGORIES,
@@ -67,7 +68,7 @@ class Event(Row):
     primary_key: ClassVar[tuple[str, ...]] = ("event_id",)
     note_fields: ClassVar[tuple[str, ...]] = ("date_note", "description")
     reference_pattern: ClassVar[str | None] = EVENT_ID.removeprefix("^").removesuffix("$")
-    relations_table: ClassVar[str | None] = "event_relations"
+    relations_table: ClassVar[str | None] = EventRelation.resource_name
     dictionary_sections: ClassVar[tuple[str, ...]] = (plover_mapping(),)
     sources: ClassVar[Sources | None] = Sources(EventSource.resource_name, "event_id")
     derived_columns: ClassVar[Mapping[str, str]] = {"actor_count": "number of event_actors rows of the event"}
