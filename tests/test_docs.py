@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import re
 
-from newsfacts.cli import parser
+import pytest
+
+from newsfacts.cli import main, parser
 from newsfacts.problems import CATALOGUE, catalogue_markdown
 
 from .conftest import ROOT
@@ -40,3 +42,13 @@ def test_every_problem_code_is_in_docs_problems_md() -> None:
 def test_readme_and_contributing_link_the_problem_codes() -> None:
     for doc in ("README.md", "CONTRIBUTING.md"):
         assert "](docs/problems.md)" in (ROOT / doc).read_text(encoding="utf-8"), doc
+
+
+def test_contributings_locate_example_prints_what_it_shows(capsys: pytest.CaptureFixture[str]) -> None:
+    contributing = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    command = re.search(r'newsfacts locate (\S+) "([^"]+)"', contributing)
+    shown = re.search(r"prints `([^`]+)`", contributing)
+    assert command and shown
+    seed, text = command.groups()
+    assert main(["locate", str(ROOT / seed), text]) == 0
+    assert capsys.readouterr().out == shown.group(1) + "\n"
