@@ -178,13 +178,12 @@ def coverage(layout: Layout, article_id: str | None = None) -> Coverage:
         article: (str(layout.seed(seed_files[article])), texts[article]) for article in examined if article in texts
     }
     notes = []
-    quotations = uncovered_quotations(layout, tables)
+    quotations = uncovered_quotations(layout, tables, {article: text for article, (_, text) in seeds.items()})
     if not all(table.complete for table in tables.values() if table.model.accounts_for_quotations):
         notes.append("quotations: not listed while rows of quotes or non_quotes are in error (newsfacts validate)")
     gaps = [
         Gap("quotation", article, str(seed_path), line, article, quotation.text, quotation.start, quotation.end)
         for article, seed_path, quotation, line in quotations
-        if article in seeds
     ]
     gaps += _unmentioned(seeds, tables)
     if article_id is None:

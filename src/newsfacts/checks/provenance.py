@@ -164,16 +164,17 @@ def article_seeds(layout: Layout, tables: dict[str, TypedTable]) -> dict[str, st
 
 
 def uncovered_quotations(
-    layout: Layout, tables: dict[str, TypedTable], complete_only: bool = True
+    layout: Layout, tables: dict[str, TypedTable], texts: dict[str, str] | None = None
 ) -> list[tuple[str, Path, Quotation, int]]:
     """(article_id, seed path, quotation, seed line) of each quotation of each seed (the rule of
     newsfacts.quotations) that no row of a table accounting for quotations overlaps: a quote, or
-    a non-quote with its reason. With `complete_only`, none until those tables' rows are all valid."""
+    a non-quote with its reason; none until those tables' rows are all valid. `texts` are the seeds
+    (`article_seeds`), when the caller has read them already."""
     import polars as pl
 
     accounting = [table for table in tables.values() if table.model.accounts_for_quotations]
     articles = tables.get(Article.resource_name)
-    if articles is None or (complete_only and not all(table.complete for table in accounting)):
+    if articles is None or not all(table.complete for table in accounting):
         return []
     spans = (
         pl.concat(
@@ -188,7 +189,7 @@ def uncovered_quotations(
     seed_files = dict(articles.frame.select("article_id", "seed_file").iter_rows())
     return [
         (article_id, layout.seed(seed_files[article_id]), quotation, text.count("\n", 0, quotation.start) + 1)
-        for article_id, text in article_seeds(layout, tables).items()
+        for article_id, text in (article_seeds(layout, tables) if texts is None else texts).items()
         for quotation in uncovered(quotations(text), rows.get(article_id, []))
     ]
 

@@ -11,7 +11,8 @@ from typing import Any
 
 from ._output import DEFAULT_PACKAGE, add_limit_arguments, layout_from, print_problems
 
-ARTICLE_ID = re.compile(r"art-[0-9]{3,}")  # as models.ARTICLE_ID
+# models.ARTICLE_ID, written again because importing the models (pydantic) would slow `newsfacts --help`.
+ARTICLE_ID = re.compile(r"art-[0-9]{3,}")
 
 
 def _article_id(value: str) -> str:
