@@ -168,9 +168,14 @@ def interrupted(layout: Layout) -> list[Problem]:
     return [problem("stale-temp-file", temp) for temp in found.temps]
 
 
-def generate(layout: Layout) -> tuple[dict[Path, bytes], list[Problem]]:
-    """Every generated file's path and bytes, or the problems that prevent a safe build."""
-    tables, problems = read_tables(layout)
+def generate(layout: Layout, tables: dict[str, RawTable] | None = None) -> tuple[dict[Path, bytes], list[Problem]]:
+    """Every generated file's path and bytes, or the problems that prevent a safe build.
+
+    The tables are read from the layout, unless given (`newsfacts add` gives them with its new rows).
+    """
+    problems: list[Problem] = []
+    if tables is None:
+        tables, problems = read_tables(layout)
     metadata, metadata_problems = load_metadata(layout)
     typed, row_problems = typed_rows(tables)
     problems += metadata_problems + row_problems

@@ -37,6 +37,18 @@ def exact_matches(seed: str, text: str) -> list[Match]:
     return matches
 
 
+def on_word_boundaries(seed: str, match: Match) -> bool:
+    """Whether `match` is not part of a longer word: "Iran" in "Iran's", not in "Iranian"."""
+    before = seed[match.char_start - 1] if match.char_start else ""
+    after = seed[match.char_end : match.char_end + 1]
+    return not (match.text[:1].isalnum() and before.isalnum()) and not (match.text[-1:].isalnum() and after.isalnum())
+
+
+def word_matches(seed: str, text: str) -> list[Match]:
+    """Every occurrence of `text` that is not part of a longer word."""
+    return [match for match in exact_matches(seed, text) if on_word_boundaries(seed, match)]
+
+
 # Characters typed for one another: curly and straight quotes, dashes and hyphens, kinds of space.
 LOOKALIKES = str.maketrans(
     {

@@ -35,6 +35,7 @@ GROUPS: dict[str, str] = {
     "output": "A command will not replace what is already at its target.",
     "write": "A file could not be written: the command could not run (exit status 2).",
     "coverage": "`newsfacts coverage` cannot examine what it was asked to.",
+    "add": "`newsfacts add` cannot add a row as asked; nothing is written.",
     "internal": "A bug in newsfacts.",
 }
 
@@ -425,6 +426,58 @@ CATALOGUE: dict[str, Entry] = _catalogue(
             "seed-unreadable": (
                 "the seed of {article} cannot be read, so its gaps cannot be listed",
                 "fix the seed file first; `newsfacts validate` says what is wrong with it",
+            ),
+        },
+        "add": {
+            "kind-unknown": (
+                "no kind of row {kind!r}{suggestion}",
+                "`newsfacts add --help` lists the kinds: article, entity, mention, quote, event, …",
+            ),
+            "field-unknown": (
+                "a {kind} has no field {field_name!r}{suggestion}",
+                "`newsfacts add KIND --help` lists the fields; offsets are never given, only the text",
+            ),
+            "field-required": (
+                "a {kind} needs its {field_name} to find its span",
+                "give the article (--article-id) and the text exactly as the seed prints it (--text)",
+            ),
+            "span-not-found": (
+                "{text!r} does not occur in the seed{nearest}",
+                "copy the text from the seed exactly, curly quotes and dashes included",
+            ),
+            "span-inside-word": (
+                "{text!r} occurs in the seed only inside longer words: {words}",
+                "give the whole word as printed (a span starts and ends on word boundaries)",
+            ),
+            "span-ambiguous": (
+                "{text!r} occurs {count} times in the seed: {places}",
+                "say which: --occurrence N (1 is the first) or --context with words around it "
+                "(in a batch file: occurrence: or context:)",
+            ),
+            "occurrence-out-of-range": (
+                "occurrence {occurrence} of {text!r} asked for, but it occurs {count} time(s)",
+                "count occurrences from 1, in reading order; `newsfacts locate` lists them",
+            ),
+            "context-not-found": (
+                "the context {context!r} occurs {count} times in the seed",
+                "give a context copied from the seed that occurs exactly once and holds the text",
+            ),
+            "seed-required": (
+                "an article needs its seed text file",
+                "give the path of the article's text: `newsfacts add article PATH …`",
+            ),
+            "seed-line-ends": (
+                "the text has a carriage return (CR, Windows or old Mac line ends) on line {line_number}",
+                "convert the file to LF line ends (e.g. `dos2unix FILE`), keeping every other character",
+            ),
+            "seed-empty": ("the text is empty", "give the file holding the article's text"),
+            "seed-duplicate": (
+                "this text is already in the package, as {article}",
+                "add rows to {article} instead of adding its text again",
+            ),
+            "batch-invalid": (
+                "the batch file cannot be read: {detail}",
+                "write a YAML list of mappings, each with `add: KIND` and the row's fields (see CONTRIBUTING.md)",
             ),
         },
         "internal": {

@@ -10,10 +10,10 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..problems import NewsfactsError, problem
-from . import build, coverage, diff, download, export, locate, pack, release, report, synth, validate
+from . import add, build, coverage, diff, download, export, locate, pack, release, report, synth, validate
 from ._output import print_failure
 
-COMMANDS = (build, validate, coverage, locate, report, export, synth, diff, release, pack, download)
+COMMANDS = (build, validate, coverage, add, locate, report, export, synth, diff, release, pack, download)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -9,7 +9,7 @@ facts the checks and the suites read (verbatim spans, required sources, derived 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
@@ -68,6 +68,8 @@ class Row(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     resource_name: ClassVar[str]
+    # What one row is called where a contributor adds one (`newsfacts add quote`).
+    row_name: ClassVar[str]
     table_title: ClassVar[str]
     primary_key: ClassVar[tuple[str, ...]]
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = ()
@@ -102,6 +104,12 @@ class Row(BaseModel):
         return " ".join((cls.__doc__ or "").split())
 
     @classmethod
+    def next_key(cls, cells: Mapping[str, str | None], taken: Collection[str]) -> dict[str, str]:
+        """The key cells `newsfacts add` fills in for a new row with these `cells`, given the ids already
+        `taken` (the values of the key's first field): none, unless the table numbers its ids."""
+        return {}
+
+    @classmethod
     def derive(cls, frame: pl.DataFrame, frames: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
         """The table's valid rows (`frame`) with its `derived_columns` added.
 
@@ -109,6 +117,14 @@ class Row(BaseModel):
         `derive`, so that importing the models stays light.
         """
         return frame
+
+
+def next_number(prefix: str, width: int, taken: Collection[str], first: int = 1) -> str:
+    """`prefix` and the number after the highest one taken with that prefix (or `first`), zero-padded to `width`."""
+    numbers = [
+        int(value[len(prefix) :]) for value in taken if value.startswith(prefix) and value[len(prefix) :].isdigit()
+    ]
+    return f"{prefix}{max(numbers, default=first - 1) + 1:0{width}d}"
 
 
 def split_list(value: str | None) -> list[str]:

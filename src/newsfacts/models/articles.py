@@ -1,4 +1,4 @@
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from ._base import (
@@ -10,6 +10,7 @@ from ._base import (
     OptionalDate,
     Row,
     entity_fk,
+    next_number,
     optional,
     required,
     unique,
@@ -25,6 +26,7 @@ class Article(Row):
     """One source document: a news article kept verbatim under `seeds/`."""
 
     resource_name: ClassVar[str] = "articles"
+    row_name: ClassVar[str] = "article"
     table_title: ClassVar[str] = "Articles"
     primary_key: ClassVar[tuple[str, ...]] = ("article_id",)
     note_fields: ClassVar[tuple[str, ...]] = ("outlet_note", "published_date_note")
@@ -35,6 +37,15 @@ class Article(Row):
         "seed_number": "NNN of seed_file seeds/NNN_….txt",
         "quote_count": "number of quotes from the article",
     }
+
+    @classmethod
+    def next_key(cls, cells: Mapping[str, str | None], taken: Collection[str]) -> dict[str, str]:
+        return {"article_id": next_number("art-", 3, taken, first=0)}
+
+    @staticmethod
+    def seed_file_for(article_id: str, sha256: str) -> str:
+        """Where `newsfacts add article` stores a seed: `seeds/NNN_<first 16 hex digits of its sha256>.txt`."""
+        return f"seeds/{article_id.removeprefix('art-')}_{sha256[:16]}.txt"
 
     article_id: str = unique("Stable identifier `art-NNN`, NNN being the seed file's prefix.", pattern=ARTICLE_ID)
     seed_file: str = unique(

@@ -13,6 +13,7 @@ class Entity(Row):
     """A person, organisation, government, country, media outlet or weapon system named in a source."""
 
     resource_name: ClassVar[str] = "entities"
+    row_name: ClassVar[str] = "entity"
     table_title: ClassVar[str] = "Entities"
     primary_key: ClassVar[tuple[str, ...]] = ("entity_id",)
     note_fields: ClassVar[tuple[str, ...]] = ("description",)

@@ -30,6 +30,7 @@ class EntityMention(Evidence):
     every metonym that stands for it."""
 
     resource_name: ClassVar[str] = "entity_mentions"
+    row_name: ClassVar[str] = "mention"
     table_title: ClassVar[str] = "Entity mentions"
     primary_key: ClassVar[tuple[str, ...]] = ("entity_id", "article_id", "char_start")
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (entity_fk("entity_id"), ARTICLE_FK)

@@ -26,6 +26,7 @@ class EventActor(Row):
     """Links an event to an entity that took part in it, with the part it played."""
 
     resource_name: ClassVar[str] = "event_actors"
+    row_name: ClassVar[str] = "event-actor"
     table_title: ClassVar[str] = "Event actors"
     primary_key: ClassVar[tuple[str, ...]] = ("event_id", "entity_id", "role")
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (

@@ -105,6 +105,7 @@ class EventRelation(Evidence):
     """A typed relation between two events, with the verbatim span that shows it and a note."""
 
     resource_name: ClassVar[str] = "event_relations"
+    row_name: ClassVar[str] = "event-relation"
     table_title: ClassVar[str] = "Event relations"
     primary_key: ClassVar[tuple[str, ...]] = ("event_id", "relation_type", "related_event_id")
     note_fields: ClassVar[tuple[str, ...]] = ("note",)

@@ -7,6 +7,7 @@ class EventSource(Evidence):
     """A verbatim span of an article that reports an event."""
 
     resource_name: ClassVar[str] = "event_sources"
+    row_name: ClassVar[str] = "event-source"
     table_title: ClassVar[str] = "Event sources"
     primary_key: ClassVar[tuple[str, ...]] = ("event_id", "article_id", "char_start")
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (

@@ -64,6 +64,7 @@ class Event(Row):
     """Something that happened, was planned, or was claimed, as the sources report it."""
 
     resource_name: ClassVar[str] = "events"
+    row_name: ClassVar[str] = "event"
     table_title: ClassVar[str] = "Events"
     primary_key: ClassVar[tuple[str, ...]] = ("event_id",)
     note_fields: ClassVar[tuple[str, ...]] = ("date_note", "description")

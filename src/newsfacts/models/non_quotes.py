@@ -29,6 +29,7 @@ class NonQuote(Evidence):
     seed is a quote or a non-quote."""
 
     resource_name: ClassVar[str] = "non_quotes"
+    row_name: ClassVar[str] = "non-quote"
     table_title: ClassVar[str] = "Non-quotes"
     primary_key: ClassVar[tuple[str, ...]] = ("article_id", "char_start")
     note_fields: ClassVar[tuple[str, ...]] = ("note",)

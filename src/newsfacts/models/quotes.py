@@ -1,4 +1,4 @@
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from ._base import (
@@ -11,6 +11,7 @@ from ._base import (
     ForeignKey,
     SpanText,
     entity_fk,
+    next_number,
     optional,
     required,
     unique,
@@ -25,6 +26,7 @@ class Quote(Evidence):
     """A direct quotation, kept exactly as the article prints it."""
 
     resource_name: ClassVar[str] = "quotes"
+    row_name: ClassVar[str] = "quote"
     table_title: ClassVar[str] = "Quotes"
     primary_key: ClassVar[tuple[str, ...]] = ("quote_id",)
     reference_pattern: ClassVar[str | None] = r"q-[0-9]{3,}-[0-9]{2,}"
@@ -35,6 +37,15 @@ class Quote(Evidence):
         "quote_article_number": "NNN of quote_id q-NNN-SS",
         "article_number": "NNN of article_id art-NNN",
     }
+
+    @classmethod
+    def next_key(cls, cells: Mapping[str, str | None], taken: Collection[str]) -> dict[str, str]:
+        """The article's next quote number, `q-005-03` after `q-005-02`: quotes added in reading order
+        are numbered in their order of appearance."""
+        article = cells.get("article_id") or ""
+        if not article.startswith("art-"):
+            return {}
+        return {"quote_id": next_number(f"q-{article.removeprefix('art-')}-", 2, taken)}
 
     quote_id: str = unique(
         "Stable identifier `q-NNN-SS`: article number, then order of appearance.",

@@ -7,6 +7,7 @@ class SanctionSource(Evidence):
     """A verbatim span of an article that reports a sanction."""
 
     resource_name: ClassVar[str] = "sanction_sources"
+    row_name: ClassVar[str] = "sanction-source"
     table_title: ClassVar[str] = "Sanction sources"
     primary_key: ClassVar[tuple[str, ...]] = ("sanction_id", "article_id", "char_start")
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (

@@ -27,6 +27,7 @@ class Sanction(Row):
     """A sanction or other punitive measure, announced, promised, expected or in force."""
 
     resource_name: ClassVar[str] = "sanctions"
+    row_name: ClassVar[str] = "sanction"
     table_title: ClassVar[str] = "Sanctions"
     primary_key: ClassVar[tuple[str, ...]] = ("sanction_id",)
     note_fields: ClassVar[tuple[str, ...]] = ("description",)
