@@ -1,0 +1,249 @@
+"""`newsfacts add`: rows from the seed's text, never from offsets, ids or CSV quoting typed by hand."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsfacts.add import Request, add, find_span, read_batch
+from newsfacts.build import build
+from newsfacts.cli import main
+from newsfacts.package import Layout, read_tables
+from newsfacts.problems import codes
+from newsfacts.validate import validate
+
+# A made-up wire story for the tests (not part of the dataset): names the package already holds,
+# a name it does not, quotations, a word inside a longer one ("Iranian") and a name printed twice.
+WIRE = """Iran denies missile transfer
+
+TEHRAN, Sept 11 (Test Wire) — Iran’s foreign ministry on Wednesday rejected what it called “baseless claims” \
+that it had sent Fath-360 missiles to Russia. Iranian officials said the accusations were meant to cover \
+Western arms deliveries to Ukraine.
+
+“Iran has not transferred any ballistic missiles,” ministry spokesman Nasser Kanaani said.
+"""
+
+# The whole article in one batch: every row a contributor writes, and not one offset or quote id.
+BATCH = """\
+- add: article
+  seed: wire.txt
+  title: Iran denies missile transfer
+  outlet_basis: unknown
+  published_date: "2024-09-11"
+  published_date_basis: inferred
+  published_date_note: "Dateline “Sept 11”; the year from the events reported."
+  dateline: TEHRAN
+  language: en
+- add: entity
+  entity_id: nasser-kanaani
+  name: Nasser Kanaani
+  entity_type: person
+  description: Spokesman of Iran's foreign ministry, as the source gives it.
+  country: IR
+- add: mention
+  entity_id: nasser-kanaani
+  article_id: art-005
+  text: Nasser Kanaani
+  mention_type: name
+- add: mention
+  entity_id: iran
+  article_id: art-005
+  text: Iran
+  mention_type: name
+  context: "“Iran has not"
+- add: quote
+  article_id: art-005
+  speaker_id: nasser-kanaani
+  speaker_as_printed: ministry spokesman Nasser Kanaani
+  text: Iran has not transferred any ballistic missiles,
+  quote_type: full
+  utterance_id: u-kanaani-not-transferred
+- add: non-quote
+  article_id: art-005
+  text: baseless claims
+  reason: term
+  note: A phrase the ministry is reported to have used, not a quotation of a statement.
+"""
+
+
+def package_files(layout: Layout) -> dict[str, bytes]:
+    """Every file of the project under the package and seeds/, by path: to tell what a command changed."""
+    root = layout.root
+    return {
+        str(path.relative_to(root)): path.read_bytes()
+        for folder in (layout.package_dir, layout.seeds_dir)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "occurrence", "context", "expected"),
+    [
+        ("Iran", None, "“Iran has", (282, 286)),  # told apart by the words around it
+        ("Iran", 2, None, (60, 64)),  # in "Iran’s": the apostrophe ends the word; the headline's is the first
+        ("Iran", 4, None, "occurrence-out-of-range"),  # 3 of them: "Iranian" is none
+        ("Iran", None, None, "span-ambiguous"),
+        ("Irania", None, None, "span-inside-word"),  # only inside "Iranian"
+        ("Nasser Kanaani", None, None, (351, 365)),
+        ("Nasser Kanani", None, None, "span-not-found"),
+        ("Iran", None, "Tehran rejected", "context-not-found"),
+        ("Kanaani", None, "Iran’s foreign", "context-not-found"),  # the context does not hold the text
+    ],
+)
+def test_a_span_is_found_from_its_text(text: str, occurrence: int | None, context: str | None, expected: Any) -> None:
+    found = find_span(WIRE, text, occurrence, context)
+    if isinstance(expected, tuple):
+        assert found == expected
+        assert WIRE[expected[0] : expected[1]] == text
+    else:
+        assert found[0] == expected
+
+
+def test_iran_is_never_found_inside_iranian() -> None:
+    iranian = WIRE.index("Iranian")
+    starts = [
+        start for start in range(len(WIRE)) if find_span(WIRE, "Iran", None, WIRE[start : start + 12])[0] == start
+    ]
+    assert iranian not in starts
+    assert find_span(WIRE, "Iranian", None, None) == (iranian, iranian + len("Iranian"))
+
+
+def test_a_new_article_end_to_end_from_one_batch_file(project_copy: Layout, tmp_path: Path) -> None:
+    (tmp_path / "wire.txt").write_text(WIRE, encoding="utf-8")
+    (tmp_path / "rows.yaml").write_text(BATCH, encoding="utf-8")
+    requests, problems = read_batch(tmp_path / "rows.yaml", project_copy.limits.max_file_bytes)
+    assert problems == []
+    result = add(project_copy, requests)
+    assert result.problems == [] and result.to_do == []
+    added = {(row.table, row.cells.get("char_start"), row.cells.get("char_end")) for row in result.added}
+    assert ("quotes", "282", "330") in added and ("entity_mentions", "282", "286") in added
+    # The seed is stored under the next number with its hash, and the package is exactly as `build` leaves it.
+    sha256 = hashlib.sha256(WIRE.encode("utf-8")).hexdigest()
+    assert project_copy.seed(f"seeds/005_{sha256[:16]}.txt").read_text(encoding="utf-8") == WIRE
+    assert build(project_copy, check=True).problems == []
+    assert validate(project_copy) == []
+    tables, _ = read_tables(project_copy)
+    quote = tables["quotes"].data.filter(tables["quotes"].data["article_id"] == "art-005").row(0, named=True)
+    assert (quote["quote_id"], quote["text"]) == ("q-005-01", WIRE[282:330])
+
+
+def test_a_batch_with_one_wrong_row_writes_nothing(project_copy: Layout, tmp_path: Path) -> None:
+    (tmp_path / "wire.txt").write_text(WIRE, encoding="utf-8")
+    (tmp_path / "rows.yaml").write_text(BATCH.replace("speaker_id: nasser-kanaani", "speaker_id: nasser-kanani"))
+    before = package_files(project_copy)
+    status = main(["add", "batch", str(tmp_path / "rows.yaml"), "--package", str(project_copy.package_dir)])
+    assert status == 1
+    assert package_files(project_copy) == before
+
+
+@pytest.mark.parametrize(
+    ("argv", "status", "code"),
+    [
+        (["quote", "--article-id", "art-000", "--text", "Iran"], 1, "span-ambiguous"),
+        (["quote", "--article-id", "art-009", "--text", "Iran"], 1, "article-unknown"),
+        (["quote", "--article-id", "art-000", "--txt", "Iran"], 2, None),  # argparse: an option no kind has
+        (["mention", "--article-id", "art-000", "--text", "Irani"], 1, "span-inside-word"),
+        (["quot"], 2, None),
+    ],
+)
+def test_what_add_refuses(
+    project_copy: Layout, capsys: pytest.CaptureFixture[str], argv: list[str], status: int, code: str | None
+) -> None:
+    before = package_files(project_copy)
+    with pytest.raises(SystemExit) if status == 2 else contextlib.nullcontext():
+        assert main(["add", *argv, "--package", str(project_copy.package_dir), "--format", "json"]) == status
+    if code is not None:
+        assert [item["code"] for item in json.loads(capsys.readouterr().out)["problems"]] == [code]
+    assert package_files(project_copy) == before
+
+
+def test_one_row_at_a_time_gets_the_next_quote_id_and_lists_what_it_still_awaits(
+    project_copy: Layout, capsys: pytest.CaptureFixture[str]
+) -> None:
+    package = ["--package", str(project_copy.package_dir)]
+    args = ["--article-id", "art-000", "--speaker-id", "antony-blinken", "--speaker-as-printed", "Blinken"]
+    args += ["--quote-type", "partial", "--utterance-id", "u-test", "--text", "Iran"]
+    assert main(["add", "quote", *args, "--occurrence", "2", *package, "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    cells = document["added"][0]["cells"]
+    assert (cells["quote_id"], cells["char_start"]) == ("q-000-10", "104")
+    event = ["--event-id", "ev-test", "--event-type", "statement", "--status", "occurred", "--date-basis", "unknown"]
+    event += ["--description", "A test.", "--plover-uncoded-reason", "commentary"]
+    assert main(["add", "event", *event, *package, "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert [item["code"] for item in document["to_do"]] == ["source-missing"]
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"\xef\xbb\xbfText.\n", "bom"),
+        (b"Text.\r\nMore.\r\n", "seed-line-ends"),
+        (b"Text \x07 bell.\n", "control-character"),
+        (b"Caf\xe9.\n", "encoding-error"),
+        (b"  \n", "seed-empty"),
+    ],
+)
+def test_a_seed_must_be_clean_text(project_copy: Layout, tmp_path: Path, content: bytes, code: str) -> None:
+    (tmp_path / "seed.txt").write_bytes(content)
+    result = add(project_copy, [Request("article", {"outlet_basis": "unknown"}, seed=tmp_path / "seed.txt")])
+    assert [item.code for item in result.problems] == [code]
+
+
+def test_a_seed_already_in_the_package_is_refused(project_copy: Layout) -> None:
+    seed = project_copy.seeds_dir / "002_d4a13c5680323aa8.txt"
+    result = add(project_copy, [Request("article", {}, seed=seed)])
+    assert [(item.code, item.message) for item in result.problems] == [
+        ("seed-duplicate", "this text is already in the package, as art-002")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("batch", "line", "code"),
+    [
+        ("- add: quote\n  text: [a, b]\n", 2, "batch-invalid"),  # a list where text goes
+        ("add: quote\n", 1, "batch-invalid"),  # not a list
+        ("- &a add: quote\n- *a\n", 1, "batch-invalid"),  # an alias is its anchor's node: the line of that
+        ("[" * 5000, None, "batch-invalid"),  # nesting deeper than the parser goes
+        ("- add: quotes\n  text: x\n", 1, "kind-unknown"),  # did you mean quote
+        ("- add: quote\n  occurrence: two\n", 1, "batch-invalid"),
+        ("- add: quote\n  speaker: x\n", 1, "field-unknown"),
+        ("- add: quote\n  article_id: art-000\n", 1, "field-required"),  # no text to find
+        ("- add: article\n  title: x\n", 1, "seed-required"),
+        ("- add: quote\n  text: x\n  text: y\n", 3, "batch-invalid"),
+    ],
+)
+def test_a_hostile_batch_file_is_refused_at_its_line(
+    project_copy: Layout, tmp_path: Path, batch: str, line: int | None, code: str
+) -> None:
+    path = tmp_path / "rows.yaml"
+    path.write_text(batch, encoding="utf-8")
+    requests, problems = read_batch(path, project_copy.limits.max_file_bytes)
+    if not problems:
+        problems = add(project_copy, requests).problems
+    assert [(item.line, item.code) for item in problems] == [(line, code)]
+
+
+def test_every_add_code_is_provoked_here() -> None:
+    provoked = {
+        "kind-unknown",
+        "field-unknown",
+        "span-not-found",
+        "span-inside-word",
+        "span-ambiguous",
+        "occurrence-out-of-range",
+        "context-not-found",
+        "seed-line-ends",
+        "seed-empty",
+        "seed-duplicate",
+        "batch-invalid",
+        "field-required",
+        "seed-required",
+    }
+    assert codes("add") - provoked == set()
