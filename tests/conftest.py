@@ -76,7 +76,8 @@ def project_copy(tmp_path: Path) -> Layout:
     """A scratch copy of the real project files that `newsfacts build` reads and writes."""
     for name in ("datapackage", "seeds", "schema", "docs"):
         shutil.copytree(ROOT / name, tmp_path / name)
-    shutil.copy(ROOT / "README.md", tmp_path / "README.md")
+    for name in ("README.md", "CITATION.cff"):
+        shutil.copy(ROOT / name, tmp_path / name)
     return Layout(tmp_path / "datapackage")
 
 

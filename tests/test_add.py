@@ -127,6 +127,7 @@ def test_a_new_article_end_to_end_from_one_batch_file(project_copy: Layout, tmp_
     sha256 = hashlib.sha256(WIRE.encode("utf-8")).hexdigest()
     assert project_copy.seed(f"seeds/005_{sha256[:16]}.txt").read_text(encoding="utf-8") == WIRE
     assert build(project_copy, check=True).problems == []
+    assert f"| `art-005` | [`seeds/005_{sha256[:16]}.txt`]" in project_copy.readme.read_text(encoding="utf-8")
     assert validate(project_copy) == []
     tables, _ = read_tables(project_copy)
     quote = tables["quotes"].data.filter(tables["quotes"].data["article_id"] == "art-005").row(0, named=True)

@@ -156,3 +156,26 @@ def test_a_journal_from_a_pull_request_reaches_no_file_but_builds_own(project_co
 
     assert build(project_copy).problems == []
     assert workflow.read_bytes() == b"original\n"
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "line"),
+    [
+        ("README.md", "built from news\n", "built from six news\n", 3),
+        ("CITATION.cff", "from news articles", "from 6 news articles", 7),
+        ("datapackage/metadata.toml", "from news articles", "from four seed texts and", 8),
+    ],
+)
+def test_check_reports_a_count_of_the_sources_in_prose_that_the_data_contradicts(
+    project_copy: Layout, file: str, old: str, new: str, line: int
+) -> None:
+    path = project_copy.root / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    found = [(p.line, p.code) for p in build(project_copy, check=True).problems if p.code == "prose-stale"]
+    assert found == [(line, "prose-stale")]
+    # The right count is no problem: only a count the data contradicts is.
+    right = new.replace("six", "five").replace("6", "5").replace("four", "five")
+    path.write_text(text.replace(old, right, 1), encoding="utf-8")
+    assert [p for p in build(project_copy, check=True).problems if p.code == "prose-stale"] == []

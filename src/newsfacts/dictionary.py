@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .models import TABLES, Row
 from .schemas import table_fields
+
+if TYPE_CHECKING:
+    import polars as pl
 
 HEADER = "<!-- Generated from src/newsfacts/models/ by `newsfacts build`; do not edit. -->\n"
 
@@ -54,6 +57,25 @@ def counts_table(counts: dict[str, int]) -> str:
     for model in TABLES:
         lines.append(f"| `{model.resource_name}` | {counts.get(model.resource_name, 0)} | {model.summary()} |")
     return "\n".join(lines) + "\n"
+
+
+def sources_table(articles: pl.DataFrame, entities: pl.DataFrame) -> str:
+    """The seeds, one row per article: its headline, outlet and date as the articles table gives them."""
+    names = dict(entities.select("entity_id", "name").iter_rows())
+    lines = ["| article | seed | headline | outlet | published |", "|---|---|---|---|---|"]
+    for row in articles.sort("article_id").iter_rows(named=True):
+        outlet = names.get(row["outlet_id"], "not known") if row["outlet_id"] else "not known"
+        published = str(row["published_date"]) if row["published_date"] else "not known"
+        seed = f"[`{row['seed_file']}`]({row['seed_file']})"
+        lines.append(
+            f"| `{row['article_id']}` | {seed} | {row['title'] or '(none printed)'} "
+            f"| {outlet}{_inferred(row['outlet_basis'])} | {published}{_inferred(row['published_date_basis'])} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _inferred(basis: str | None) -> str:
+    return " (inferred)" if basis == "inferred" else ""
 
 
 def render(metadata: dict[str, Any], counts: dict[str, int]) -> str:

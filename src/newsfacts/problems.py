@@ -169,6 +169,10 @@ CATALOGUE: dict[str, Entry] = _catalogue(
                 "edit the CSV, never the JSON table, and run `newsfacts build`",
             ),
             "stale-file": ("generated file is out of date", "run `newsfacts build` to regenerate it"),
+            "prose-stale": (
+                "{text!r} counts the sources, but the package has {count} articles",
+                "say it without the count (the README's sources table, which `newsfacts build` writes, lists them)",
+            ),
             "build-interrupted": (
                 "a `newsfacts build` was stopped while it replaced files, so old and new files may be mixed",
                 "run `newsfacts build` to finish it",
