@@ -45,6 +45,41 @@ OUTPUT_FORMATS = ("text", "text", "json", "github")
 DIFF_EVERY = 5
 COVERAGE_EVERY = 5
 EXPORT_EVERY = 10
+ADD_EVERY = 5
+# A batch that `newsfacts add` accepts on the pristine package; each case breaks it in a few places.
+VALID_BATCH = """\
+- add: quote
+  article_id: art-000
+  speaker_id: antony-blinken
+  speaker_as_printed: Blinken
+  text: Iran
+  occurrence: 2
+  quote_type: partial
+  utterance_id: u-fuzz
+- add: mention
+  entity_id: iran
+  article_id: art-001
+  text: Iran
+  context: "Iran of Supplying"
+  mention_type: name
+"""
+BATCH_PIECES = (
+    "\n",
+    ": ",
+    "- ",
+    "[",
+    "{",
+    "&a ",
+    "*a",
+    "'",
+    '"',
+    "\t",
+    "#",
+    "? ",
+    "!!python/object:os.system ",
+    "’",
+    "\x00",
+)
 
 
 @dataclass(frozen=True)
@@ -130,6 +165,21 @@ class Captured:
     stdout: str
     stderr: str
     finding: Finding | None
+
+
+def hostile_batch(rng: random.Random) -> bytes:
+    """VALID_BATCH with a few pieces of YAML syntax, odd characters or bytes inserted, or cut short."""
+    data = VALID_BATCH.encode("utf-8")
+    for _ in range(rng.randint(1, 4)):
+        at = rng.randrange(len(data) + 1)
+        choice = rng.random()
+        if choice < 0.6:
+            data = data[:at] + rng.choice(BATCH_PIECES).encode("utf-8") + data[at:]
+        elif choice < 0.8:
+            data = data[:at] + bytes([rng.randrange(256)]) + data[at + 1 :]
+        else:
+            data = data[:at]
+    return data
 
 
 def run_cli(command: str, argv: list[str]) -> Captured:
@@ -295,6 +345,12 @@ class Worker:
             self.step("coverage")
             argv = ["coverage", "--package", str(self.case.package), "--format", rng.choice(["text", "json"])]
             self._add(result, run_cli("coverage", argv).finding)
+        if result.index % ADD_EVERY == 2:
+            self.step("add")
+            batch = self.output / "rows.yaml"
+            batch.write_bytes(hostile_batch(rng))
+            argv = ["add", "batch", str(batch), "--package", str(self.case.package), "--format", "json"]
+            self._add(result, run_cli("add", argv + (["--dry-run"] if rng.random() < 0.5 else [])).finding)
         if result.index % EXPORT_EVERY == 0 and validated.exit != 0:
             self._export(self.case.root, result, must_succeed=False)
 
