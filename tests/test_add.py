@@ -17,16 +17,12 @@ from newsfacts.package import Layout, read_tables
 from newsfacts.problems import codes
 from newsfacts.validate import validate
 
-# A made-up wire story for the tests (not part of the dataset): names the package already holds,
-# a name it does not, quotations, a word inside a longer one ("Iranian") and a name printed twice.
-WIRE = """Iran denies missile transfer
+from .conftest import ROOT
 
-TEHRAN, Sept 11 (Test Wire) — Iran’s foreign ministry on Wednesday rejected what it called “baseless claims” \
-that it had sent Fath-360 missiles to Russia. Iranian officials said the accusations were meant to cover \
-Western arms deliveries to Ukraine.
-
-“Iran has not transferred any ballistic missiles,” ministry spokesman Nasser Kanaani said.
-"""
+# The made-up story of CONTRIBUTING's walkthrough (never part of the dataset): names the package
+# already holds, a name it does not, quotations, a word inside a longer one ("Iranian") and a
+# name printed three times.
+WIRE = (ROOT / "docs" / "example" / "wire.txt").read_text(encoding="utf-8")
 
 # The whole article in one batch: every row a contributor writes, and not one offset or quote id.
 BATCH = """\

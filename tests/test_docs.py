@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import argparse
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from newsfacts.cli import main, parser
+from newsfacts.package import Layout
+from newsfacts.validate import validate
 from newsfacts.problems import CATALOGUE, catalogue_markdown
 
 from .conftest import ROOT
@@ -52,3 +57,44 @@ def test_contributings_locate_example_prints_what_it_shows(capsys: pytest.Captur
     seed, text = command.groups()
     assert main(["locate", str(ROOT / seed), text]) == 0
     assert capsys.readouterr().out == shown.group(1) + "\n"
+
+
+CONSOLE = re.compile(r"^(?P<indent> *)```console\n(?P<body>.*?)^(?P=indent)```$", re.MULTILINE | re.DOTALL)
+
+
+def console_sessions(text: str) -> list[tuple[str, str]]:
+    """Every `$ command` of the ```console blocks, in order, with the output shown after it.
+
+    A command goes on over lines that end with a backslash; its output is the lines up to the next `$`.
+    """
+    sessions: list[tuple[str, str]] = []
+    for block in CONSOLE.finditer(text):
+        lines = [line.removeprefix(block["indent"]) for line in block["body"].splitlines()]
+        while lines:
+            command = lines.pop(0).removeprefix("$ ")
+            while command.endswith("\\"):
+                command = command[:-1] + lines.pop(0).strip()
+            output = []
+            while lines and not lines[0].startswith("$ "):
+                output.append(lines.pop(0))
+            sessions.append((command, "".join(line + "\n" for line in output)))
+    return sessions
+
+
+def test_contributings_walkthrough_prints_what_it_shows(project_copy: Layout) -> None:
+    """The guide's walkthrough, run command by command on a scratch copy of the project: each prints
+    (on stdout) exactly what the guide shows, and the new article ends valid with nothing left to add."""
+    sessions = console_sessions((ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8"))
+    assert [command.split()[1] for command, _ in sessions].count("add") >= 6
+    newsfacts = str(Path(sys.executable).parent / "newsfacts")
+    for command, shown in sessions:
+        assert command.startswith(".venv/bin/newsfacts ")
+        result = subprocess.run(
+            ["bash", "-c", newsfacts + command.removeprefix(".venv/bin/newsfacts")],
+            cwd=project_copy.root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert (command, result.stdout) == (command, shown), result.stderr
+    assert validate(project_copy) == []
