@@ -12,8 +12,8 @@ import pytest
 
 from newsfacts.cli import main, parser
 from newsfacts.package import Layout
-from newsfacts.validate import validate
 from newsfacts.problems import CATALOGUE, catalogue_markdown
+from newsfacts.validate import validate
 
 from .conftest import ROOT
 
