@@ -150,3 +150,17 @@ def test_constraints_that_do_not_compare_count_as_tightened(tmp_path: Path) -> N
         ("constraint-tightened", "field entity_type"),
     ]
     assert main(["diff", str(fixture_root("minimal-valid")), str(new)]) == 1
+
+
+def test_diff_names_the_articles_whose_rows_changed(project_copy: Any) -> None:
+    from .fixtures.edits import edit_rows
+
+    root = project_copy.root
+    # A speaker_as_printed corrected in art-002, and the mentions of art-004 removed.
+    edit_rows("quotes", lambda rows: rows[[r[0] for r in rows].index("q-002-01")].__setitem__(4, "Peskov"))(root)
+    edit_rows("entity_mentions", lambda rows: rows.__setitem__(slice(None), [r for r in rows if r[1] != "art-004"]))(
+        root
+    )
+    result = diff_sides(str(ROOT), str(root), ROOT)
+    assert result.articles == ["art-002", "art-004"]
+    assert diff_sides(str(ROOT), str(ROOT), ROOT).articles == []

@@ -66,6 +66,9 @@ class RowChanges:
 class PackageDiff:
     changes: list[Change] = field(default_factory=list)
     rows: dict[str, RowChanges] = field(default_factory=dict)
+    # The articles (article_id) of every row added, removed or changed, on either side: what a
+    # pull request touched, whose coverage CI shows.
+    articles: list[str] = field(default_factory=list)
 
     @property
     def bump(self) -> str | None:
@@ -78,6 +81,7 @@ class PackageDiff:
             "bump": self.bump,
             "changes": [asdict(change) for change in self.changes],
             "rows": {name: asdict(rows) for name, rows in self.rows.items()},
+            "articles": self.articles,
         }
 
 
@@ -222,7 +226,18 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> PackageDiff:
             rows = _row_changes(old.tables[name], new.tables[name], keys, pairs)
             result.rows[name] = rows
             result.changes += _row_change_summary(name, rows)
+    result.articles = _touched_articles(old, new)
     return result
+
+
+def _touched_articles(old: Snapshot, new: Snapshot) -> list[str]:
+    """The article_id of every row that one side has and the other has not, as it is (any change of a cell)."""
+    touched: set[str] = set()
+    for name in old.tables.keys() | new.tables.keys():
+        before = {tuple(sorted(row.items())) for row in old.tables.get(name, [])}
+        after = {tuple(sorted(row.items())) for row in new.tables.get(name, [])}
+        touched |= {dict(row).get("article_id", "") for row in before ^ after}
+    return sorted(touched - {""})
 
 
 def _metadata_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:

@@ -45,6 +45,8 @@ def format_text(result: PackageDiff) -> list[str]:
             shown = ", ".join(keys[:ROWS_SHOWN]) + (" …" if len(keys) > ROWS_SHOWN else "")
             if keys:
                 lines.append(f"  {table} {label}: {shown}")
+    if result.articles:
+        lines.append(f"articles whose rows changed: {', '.join(result.articles)}")
     lines.append(f"required bump: {result.bump or 'none (identical)'}")
     return lines
 
