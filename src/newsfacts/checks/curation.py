@@ -2,7 +2,9 @@
 
 Each rule is a polars query over the tables' valid rows that returns only the offending rows,
 so the rules cost a join or two however large the package is; problems are made only for the
-rows found.
+rows found. A rule that reports something as absent from a table (no source, no reference, no
+such id) waits until that table's rows are all valid (`TypedTable.complete`): the row in error
+may be the one it looks for, and the report would only repeat that row's problem.
 """
 
 from __future__ import annotations
@@ -46,8 +48,8 @@ def check_sources_present(layout: Layout, tables: dict[str, TypedTable]) -> list
     problems = []
     for name, table in tables.items():
         sources = table.model.sources
-        if sources is None or sources.table not in tables:
-            continue  # a missing or unreadable sources table is reported on its own
+        if sources is None or sources.table not in tables or not tables[sources.table].complete:
+            continue  # a missing or unreadable sources table, or one with rows in error, is reported on its own
         key = sources.key
         unsourced = table.frame.join(tables[sources.table].frame.select(key).unique(), on=key, how="anti")
         problems += [
@@ -183,26 +185,31 @@ def check_entities_used(layout: Layout, tables: dict[str, TypedTable]) -> list[P
     entities = tables.get(Entity.resource_name)
     if entities is None:
         return []
-    references = [
-        table.frame.select(pl.col(fk.fields[0]).alias("entity_id"))
+    referring = [
+        (table, fk)
         for table in tables.values()
         if table.model is not Entity
         for fk in table.model.foreign_keys
         if fk.resource == Entity.resource_name
     ]
+    references = [table.frame.select(pl.col(fk.fields[0]).alias("entity_id")) for table, fk in referring]
     quotes = tables.get(Quote.resource_name)
     if quotes is not None:
         co_speakers = _speakers(quotes.frame).filter(pl.col("field") == "co_speaker_ids")
         references.append(co_speakers.select(pl.col("entity").alias("entity_id")))
     referenced = pl.concat(references).unique() if references else pl.DataFrame(schema={"entity_id": pl.String})
     unreferenced = entities.frame.join(referenced, on="entity_id", how="anti")
+    if not all(table.complete for table, _ in referring) or (quotes is not None and not quotes.complete):
+        unreferenced = unreferenced.clear()
     problems = [
         problem("entity-unreferenced", entities.path, row[LINE], "entity_id", entity=row["entity_id"])
         for row in _found(unreferenced, "entity_id")
     ]
     aliases = _aliases(entities.frame)
     mentions = tables.get(EntityMention.resource_name)
-    if mentions is not None:
+    if mentions is not None and not mentions.complete:
+        aliases = aliases.clear()
+    elif mentions is not None:
         attested = mentions.frame.select("entity_id", pl.col("text").alias("alias")).unique()
         aliases = aliases.join(attested, on=["entity_id", "alias"], how="anti")
     problems += [
@@ -238,6 +245,8 @@ def check_note_references(layout: Layout, tables: dict[str, TypedTable]) -> list
                         problem("reference-in-note", table.path, row[LINE], field, reference=row[key], table=relations)
                         for row in _found(named, key)
                     ]
+                    continue
+                if not target.complete:
                     continue
                 unknown = named.join(target.frame.select(key), on=key, how="anti")
                 problems += [
