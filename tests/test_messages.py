@@ -14,6 +14,7 @@ import pytest
 
 from newsfacts.build import build
 from newsfacts.cells import CellError, parse_date
+from newsfacts.engine import LINE, RawTable, check_rows
 from newsfacts.models import MODELS
 from newsfacts.package import Layout, parse_row
 from newsfacts.problems import did_you_mean
@@ -160,4 +161,23 @@ def test_an_enumeration_lists_its_values_and_the_nearest(tmp_path: Path) -> None
     assert isinstance(found, list)
     assert [(p.line, p.field, p.code, p.message) for p in found] == [
         (2, "quote_type", "row-invalid", "'ful' is not one of: full, partial; did you mean 'full'?")
+    ]
+
+
+def test_the_engine_names_the_value_and_how_its_type_is_written() -> None:
+    import polars as pl
+
+    cells = pl.DataFrame({"day": ["2024-09-10", "10/09/2024"], "count": ["1", "one"], LINE: [2, 3]})
+    fields = [{"name": "day", "type": "date"}, {"name": "count", "type": "integer"}]
+    checked = check_rows(
+        {"t": RawTable("t", Path("t.csv"), cells, 0, "")}, {"resources": [{"name": "t", "schema": {"fields": fields}}]}
+    )
+    assert sorted((p.line, p.field, p.code, p.message) for p in checked.problems) == [
+        (3, "count", "type-error", "'one' is not an integer: an optional sign and digits (e.g. 83), within 64 bits"),
+        (
+            3,
+            "day",
+            "type-error",
+            "'10/09/2024' is not a date: write YYYY-MM-DD, e.g. 2024-09-10 (or 2024-10-09 if the month came first)",
+        ),
     ]

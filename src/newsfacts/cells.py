@@ -202,7 +202,7 @@ class CellError(ValueError):
 
 def parse_integer(text: str) -> int:
     if not _INTEGER.fullmatch(text):
-        raise CellError(f"{text!r} is not {INTEGER.expected}")
+        raise CellError(misread(text, INTEGER))
     value = int(text)
     if not INT64_MIN <= value <= INT64_MAX:
         raise CellError(f"{text!r} is beyond the 64-bit integers")
@@ -242,11 +242,16 @@ def _rewritten(text: str) -> str | None:
     return readings[0]
 
 
+def misread(text: str, kind: FieldType) -> str:
+    """What is wrong with a cell that does not read as `kind`, said as how to write it: the type's
+    `expected`, with a date's example rewritten from the cell when it is a date written otherwise."""
+    rewritten = _rewritten(text) if kind is DATE else None
+    return f"{text!r} is not {kind.expected if rewritten is None else f'a date: write YYYY-MM-DD, e.g. {rewritten}'}"
+
+
 def parse_date(text: str) -> datetime.date:
     if not _DATE.fullmatch(text):
-        rewritten = _rewritten(text)
-        expected = DATE.expected if rewritten is None else f"a date: write YYYY-MM-DD, e.g. {rewritten}"
-        raise CellError(f"{text!r} is not {expected}")
+        raise CellError(misread(text, DATE))
     try:
         return datetime.date(int(text[:4]), int(text[5:7]), int(text[8:]))
     except ValueError as error:  # 2024-02-30, or the year 0000

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cells import bound, read_as, typed
+from .cells import bound, misread, read_as, typed
 from .limits import Limits
 from .models import Row
 from .problems import Problem, did_you_mean, problem
@@ -307,10 +307,17 @@ def _cell_errors(table: RawTable, schema: dict[str, Any]) -> tuple[list[Problem]
     problems = [problem("blank-row", table.path, line, detail="blank row") for line in blank]
     for flag, lines in found.items():
         code, name = flag.split(":", 1)
-        problems += [
-            problem(code, table.path, line, name, detail=f"{code} in field {name}")
-            for line in lines.filter(~lines.is_in(blank)).to_list()
-        ]
+        kept = lines.filter(~lines.is_in(blank))
+        if code == "type-error":
+            # The value and how its type is written (cells.FieldType.expected): what to write instead.
+            cells = frame.filter(pl.col(LINE).is_in(kept.implode())).select(LINE, name).iter_rows()
+            problems += [
+                problem(code, table.path, line, name, detail=misread(value, kinds[name])) for line, value in cells
+            ]
+        else:
+            problems += [
+                problem(code, table.path, line, name, detail=f"{code} in field {name}") for line in kept.to_list()
+            ]
     columns: list[pl.Expr] = []
     for field in fields:
         name = field["name"]
