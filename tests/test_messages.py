@@ -20,7 +20,7 @@ from newsfacts.package import Layout, parse_row
 from newsfacts.problems import did_you_mean
 from newsfacts.validate import validate
 
-from .conftest import csv_cells
+from .conftest import csv_cells, fixture_layout
 from .fixtures.edits import Edit, edit_rows, set_cells
 from .test_validate import located
 
@@ -181,3 +181,16 @@ def test_the_engine_names_the_value_and_how_its_type_is_written() -> None:
             "'10/09/2024' is not a date: write YYYY-MM-DD, e.g. 2024-09-10 (or 2024-10-09 if the month came first)",
         ),
     ]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "says"),
+    [
+        ("reference-unknown", "which is no sanctions id; did you mean 'sn-ruritania-acme'?"),
+        ("foreign-key-broken", "'nobody' is no entity_id of entities"),
+        ("quotes-invalid", "the seed has '.' U+002E where the row has '!' U+0021"),
+    ],
+)
+def test_fixture_messages_say_what_to_write(fixture: str, says: str) -> None:
+    messages = [p.message for p in validate(fixture_layout(fixture))]
+    assert any(says in message for message in messages), messages

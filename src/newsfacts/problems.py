@@ -249,7 +249,7 @@ CATALOGUE: dict[str, Entry] = _catalogue(
                 "add an entity_mentions row where the text spells it so, or remove the alias",
             ),
             "reference-unknown": (
-                "{column} names {reference}, which is no {table} id",
+                "{column} names {reference}, which is no {table} id{near}",
                 "correct the id to one of that table, or remove it from the text",
             ),
             "reference-in-note": (
@@ -261,7 +261,7 @@ CATALOGUE: dict[str, Entry] = _catalogue(
                 "{article} quotes {text!r} at [{start}, {end}), which no quotes or non_quotes row covers",
                 "add a quotes row for it, or a non_quotes row with the reason it is no quotation (docs/codebook.md)",
             ),
-            "unknown-entity": ("{detail} is not an entity_id", "add the entity to entities.csv, or fix the id"),
+            "unknown-entity": ("{detail} is not an entity_id{near}", "add the entity to entities.csv, or fix the id"),
         },
         "suite": {
             "suite-missing": (

@@ -16,7 +16,7 @@ from ..engine import LINE
 from ..models import RELATION_TYPES, Entity, EntityMention, Event, EventRelation, Quote
 from ..models.plover import ANY_TYPE_REASONS, PLOVER_BY_EVENT_TYPE, PLOVER_CATEGORIES
 from ..package import Layout, TypedTable
-from ..problems import Problem, problem
+from ..problems import Problem, did_you_mean, problem
 from . import check
 
 if TYPE_CHECKING:
@@ -98,9 +98,11 @@ def check_speakers(layout: Layout, tables: dict[str, TypedTable]) -> list[Proble
     # An unknown speaker_id is the declared foreign key's to report; co-speakers have no declared key.
     unknown = speakers.filter(pl.col("entity_type").is_null() & (pl.col("field") == "co_speaker_ids"))
     wrong_type = speakers.filter(pl.col("entity_type").is_not_null() & ~pl.col("entity_type").is_in(SPEAKER_TYPES))
+    known = _entity_types(tables).get_column("entity").to_list() if not unknown.is_empty() else []
     problems = [
-        problem("unknown-entity", path, row[LINE], row["field"], detail=row["entity"])
+        problem("unknown-entity", path, row[LINE], row["field"], detail=repr(row["entity"]), near=near)
         for row in _found(unknown, "field", "entity")
+        for near in [did_you_mean(row["entity"], known)]
     ]
     problems += [
         problem("speaker-type", path, row[LINE], row["field"], entity=row["entity"], entity_type=row["entity_type"])
@@ -249,6 +251,7 @@ def check_note_references(layout: Layout, tables: dict[str, TypedTable]) -> list
                 if not target.complete:
                     continue
                 unknown = named.join(target.frame.select(key), on=key, how="anti")
+                ids = target.frame.get_column(key).to_list() if not unknown.is_empty() else []
                 problems += [
                     problem(
                         "reference-unknown",
@@ -258,6 +261,7 @@ def check_note_references(layout: Layout, tables: dict[str, TypedTable]) -> list
                         column=field,
                         reference=row[key],
                         table=target.name,
+                        near=did_you_mean(row[key], ids),
                     )
                     for row in _found(unknown, key)
                 ]
