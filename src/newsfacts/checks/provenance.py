@@ -142,17 +142,19 @@ def check_spans(tables: dict[str, TypedTable], seeds: pl.DataFrame) -> list[Prob
         for table, field in spans
     ]
     problems: list[Problem] = []
-    # The seeds as Python strings, made only when a span mismatches: to say where, and only then.
-    seeds_by_id: dict[str, str] = {}
     # One table at a time, streamed: the slices of every span at once cost hundreds of MB.
     for (table, field), flagged in zip(spans, (query.collect(engine="streaming") for query in queries), strict=True):
+        # The seeds of the mismatched spans only, as Python strings, to say where each differs.
+        mismatched = flagged.filter(~pl.col("outside")).get_column("article_id").unique()
+        seeds_by_id = dict(
+            seeds.filter(pl.col("article_id").is_in(mismatched.implode())).select("article_id", "seed").iter_rows()
+        )
         for line, article, first, last, length, out, actual, text in flagged.iter_rows():
             if out:
                 problems.append(
                     problem("span-out-of-range", table.path, line, "char_end", start=first, end=last, length=length)
                 )
             else:
-                seeds_by_id = seeds_by_id or dict(seeds.select("article_id", "seed").iter_rows())
                 detail = span_difference(seeds_by_id[article], first, actual, text)
                 problems.append(problem("span-mismatch", table.path, line, field, start=first, end=last, detail=detail))
     return problems
