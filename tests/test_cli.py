@@ -118,9 +118,10 @@ def test_github_format_emits_annotations(capsys: pytest.CaptureFixture[str], mon
     _, out, _ = run_in_process("validate", "--format", "github", "quotes-invalid/datapackage", capsys=capsys)
     assert out.splitlines() == [
         "::error file=quotes-invalid/datapackage/data/quotes.csv,line=2,title=span-mismatch (text)::"
-        "text does not match the seed at [77, 107): seed has 'We will act against Acme Corp.'",
+        "text does not match the seed at [77, 107): first difference at offset 106 of the seed, character 29 of "
+        "the text: the seed has '.' U+002E where the row has '!' U+0021 (seed: 'st Acme Corp.” The Rurita')",
         "::error file=quotes-invalid/datapackage/data/quotes.csv,line=3,title=row-invalid (quote_type)::"
-        "Input should be 'full' or 'partial'",
+        "'whole' is not one of: full, partial",
     ]
 
 

@@ -137,7 +137,7 @@ NUMBER = FieldType(
 BOOLEAN = FieldType(
     name="boolean",
     pattern=None,
-    expected="a boolean",
+    expected="a boolean: true or false",
     ordered=False,
     json_type="boolean",
     json_format=None,
@@ -151,7 +151,7 @@ BOOLEAN = FieldType(
 DATE = FieldType(
     name="date",
     pattern=DATE_PATTERN,
-    expected="a date written YYYY-MM-DD (e.g. 2024-09-10)",
+    expected="a date: write YYYY-MM-DD, e.g. 2024-09-10",
     ordered=True,
     json_type="string",
     json_format="date",
@@ -202,16 +202,56 @@ class CellError(ValueError):
 
 def parse_integer(text: str) -> int:
     if not _INTEGER.fullmatch(text):
-        raise CellError(f"{text!r} is not {INTEGER.expected}")
+        raise CellError(misread(text, INTEGER))
     value = int(text)
     if not INT64_MIN <= value <= INT64_MAX:
         raise CellError(f"{text!r} is beyond the 64-bit integers")
     return value
 
 
+# A date written day and month first, or month first (10/09/2024, 10.09.2024): both readings are offered.
+_NUMERIC_DATE = re.compile(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})")
+_UNPADDED_DATE = re.compile(r"([0-9]{4})[/.-]([0-9]{1,2})[/.-]([0-9]{1,2})")  # 2024-9-1, 2024/09/01
+
+
+def _rewritten(text: str) -> str | None:
+    """`text` as YYYY-MM-DD, when it is a year, month and day written otherwise: unpadded or with
+    slashes, or day and month first (the day-first reading, and the month-first one where that is
+    another calendar day)."""
+    unpadded = _UNPADDED_DATE.fullmatch(text.strip())
+    if unpadded:
+        year, month, day = (int(part) for part in unpadded.groups())
+        try:
+            return datetime.date(year, month, day).isoformat()
+        except ValueError:
+            return None
+    found = _NUMERIC_DATE.fullmatch(text.strip())
+    if not found:
+        return None
+    first, second, year = (int(part) for part in found.groups())
+    readings = []
+    for day, month in ((first, second), (second, first)):
+        try:
+            readings.append(datetime.date(year, month, day).isoformat())
+        except ValueError:
+            continue
+    if not readings:
+        return None
+    if len(readings) == 2 and readings[0] != readings[1]:
+        return f"{readings[0]} (or {readings[1]} if the month came first)"
+    return readings[0]
+
+
+def misread(text: str, kind: FieldType) -> str:
+    """What is wrong with a cell that does not read as `kind`, said as how to write it: the type's
+    `expected`, with a date's example rewritten from the cell when it is a date written otherwise."""
+    rewritten = _rewritten(text) if kind is DATE else None
+    return f"{text!r} is not {kind.expected if rewritten is None else f'a date: write YYYY-MM-DD, e.g. {rewritten}'}"
+
+
 def parse_date(text: str) -> datetime.date:
     if not _DATE.fullmatch(text):
-        raise CellError(f"{text!r} is not {DATE.expected}")
+        raise CellError(misread(text, DATE))
     try:
         return datetime.date(int(text[:4]), int(text[5:7]), int(text[8:]))
     except ValueError as error:  # 2024-02-30, or the year 0000

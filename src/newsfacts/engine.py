@@ -22,16 +22,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cells import bound, read_as, typed
+from .cells import bound, misread, read_as, typed
 from .limits import Limits
 from .models import Row
-from .problems import Problem, problem
+from .problems import Problem, did_you_mean, problem
 from .tables import FORMULA_PREFIXES, decode_text, parse_csv, read_bytes
 
 if TYPE_CHECKING:
     import polars as pl
 
 LINE = "__line"  # the CSV line each row starts on, kept beside the table's own columns
+MAX_SUGGESTED = 50  # distinct missing foreign keys for which near ids are suggested
 QUOTE, NEWLINE, CARRIAGE_RETURN, COMMA = 0x22, 0x0A, 0x0D, 0x2C
 # What may stand beside a quote that RFC 4180 allows (a CR of a CRLF line end included).
 QUOTE_NEIGHBOURS = [COMMA, NEWLINE, CARRIAGE_RETURN, QUOTE]
@@ -306,10 +307,17 @@ def _cell_errors(table: RawTable, schema: dict[str, Any]) -> tuple[list[Problem]
     problems = [problem("blank-row", table.path, line, detail="blank row") for line in blank]
     for flag, lines in found.items():
         code, name = flag.split(":", 1)
-        problems += [
-            problem(code, table.path, line, name, detail=f"{code} in field {name}")
-            for line in lines.filter(~lines.is_in(blank)).to_list()
-        ]
+        kept = lines.filter(~lines.is_in(blank))
+        if code == "type-error":
+            # The value and how its type is written (cells.FieldType.expected): what to write instead.
+            cells = frame.filter(pl.col(LINE).is_in(kept.implode())).select(LINE, name).iter_rows()
+            problems += [
+                problem(code, table.path, line, name, detail=misread(value, kinds[name])) for line, value in cells
+            ]
+        else:
+            problems += [
+                problem(code, table.path, line, name, detail=f"{code} in field {name}") for line in kept.to_list()
+            ]
     columns: list[pl.Expr] = []
     for field in fields:
         name = field["name"]
@@ -350,10 +358,22 @@ def _foreign_key_errors(
         .unique()
     )
     missing = wanted.join(known, on=fields, how="anti", nulls_equal=True)
-    return [
-        problem("foreign-key", table.path, line, fields[0], detail=f"values of {fields} not found in {reference}")
-        for line in missing.get_column(LINE)
-    ]
+    if missing.is_empty():
+        return []
+    resource = reference.get("resource") or name
+    where = f"{'/'.join(reference['fields'])} of {resource}"
+    # Near ids are looked for among the first distinct missing values only: each search reads every
+    # known id, and a table of broken keys (a renamed table) needs no more than a few examples.
+    suggestible = missing.get_column(fields[0]).unique(maintain_order=True).head(MAX_SUGGESTED).to_list()
+    ids = known.get_column(fields[0]).drop_nulls().to_list() if len(fields) == 1 and suggestible else []
+    hints = {value: did_you_mean(str(value), ids) for value in suggestible if ids}
+    problems = []
+    for row in missing.select(LINE, *fields).iter_rows():
+        line, values = row[0], row[1:]
+        shown = repr(values[0]) if len(values) == 1 else repr(values)
+        detail = f"{shown} is no {where}{hints.get(values[0], '')}"
+        problems.append(problem("foreign-key", table.path, line, fields[0], detail=detail))
+    return problems
 
 
 @dataclass

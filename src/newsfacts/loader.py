@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .archive import InflateBudget, checked_entries, entry_chunks, open_zip
-from .cells import field_type, read_as, to_pandas, typed
+from .cells import field_type, misread, read_as, to_pandas, typed
 from .engine import LINE, parse_table
 from .fetch import TooLarge, fetch
 from .limits import Limits
 from .paths import URL_SCHEME, resource_path_problem
-from .problems import NewsfactsError
+from .problems import NewsfactsError, did_you_mean
 from .tables import DIALECT, parse_json, read_bytes
 
 if TYPE_CHECKING:
@@ -384,8 +384,9 @@ def _typed(cells: pl.DataFrame, field: dict[str, Any], where: str) -> pl.Expr:
     if unread.height:
         line, cell, cell_reads = unread.row(0)
         if cell_reads:
-            raise NewsfactsError.of("constraint-error", where, line, name, detail=f"{cell!r} is not one of {enum}")
-        raise NewsfactsError.of("type-error", where, line, name, detail=f"{cell!r} is not {read_as(field).expected}")
+            detail = f"{cell!r} is not one of {enum}{did_you_mean(cell, enum)}"
+            raise NewsfactsError.of("constraint-error", where, line, name, detail=detail)
+        raise NewsfactsError.of("type-error", where, line, name, detail=misread(cell, read_as(field)))
     return value.alias(name)
 
 

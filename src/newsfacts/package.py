@@ -6,16 +6,18 @@ read (its cells as strings); `TypedTable` a table as typed rows. `read_tables` i
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from .cells import CellError
 from .engine import LINE, RawTable, read_table
 from .limits import Limits
 from .models import MODELS, TABLES, Row
-from .problems import Problem, problem
+from .problems import Problem, did_you_mean, problem
 from .progress import Progress
 from .tables import parse_toml, read_text
 
@@ -131,9 +133,24 @@ def parse_row(model: type[Row], cells: dict[str, str | None], path: Path, line: 
         return model.model_validate({name: value or None for name, value in cells.items()})
     except ValidationError as error:
         return [
-            problem("row-invalid", path, line, str(detail["loc"][0]) if detail["loc"] else None, detail=detail["msg"])
+            problem(
+                "row-invalid", path, line, str(detail["loc"][0]) if detail["loc"] else None, detail=_message(detail)
+            )
             for detail in error.errors()
         ]
+
+
+def _message(detail: Any) -> str:
+    """What pydantic found, said as how to fix it: a cell grammar's own message (cells.py) without
+    pydantic's `Value error, `, and a value outside an enumeration with the values allowed and the
+    nearest of them."""
+    if detail["type"] == "value_error" and isinstance(detail.get("ctx", {}).get("error"), CellError):
+        return str(detail["ctx"]["error"])
+    if detail["type"] == "literal_error" and isinstance(detail.get("input"), str):
+        allowed = re.findall(r"'([^']*)'", detail["ctx"]["expected"])
+        listed = ", ".join(allowed)
+        return f"{detail['input']!r} is not one of: {listed}{did_you_mean(detail['input'], allowed)}"
+    return str(detail["msg"])
 
 
 def explain_rows(table: RawTable, lines: set[int]) -> tuple[list[Problem], set[int]]:

@@ -2,12 +2,14 @@
 
 Check functions return lists of `Problem`; they never print or exit. The CLI formats them.
 Code that cannot go on raises `NewsfactsError`, which carries a problem's code, message and place.
-Tests assert codes and locations, never the wording of messages. docs/problems.md is generated
+Tests assert codes and locations, and of a message only the fragments that say how to fix (a
+code point, a suggested id, a format), never its whole wording. docs/problems.md is generated
 from the catalogue by `newsfacts build`.
 """
 
 from __future__ import annotations
 
+import difflib
 import errno
 import os
 import re
@@ -193,7 +195,7 @@ CATALOGUE: dict[str, Entry] = _catalogue(
                 'find the offsets with `newsfacts locate SEED "text"`',
             ),
             "span-mismatch": (
-                "text does not match the seed at [{start}, {end}): seed has {actual!r}",
+                "text does not match the seed at [{start}, {end}): {detail}",
                 'copy the text exactly as the seed prints it, or find its offsets with `newsfacts locate SEED "text"`',
             ),
         },
@@ -252,7 +254,7 @@ CATALOGUE: dict[str, Entry] = _catalogue(
                 "add an entity_mentions row where the text spells it so, or remove the alias",
             ),
             "reference-unknown": (
-                "{column} names {reference}, which is no {table} id",
+                "{column} names {reference}, which is no {table} id{near}",
                 "correct the id to one of that table, or remove it from the text",
             ),
             "reference-in-note": (
@@ -264,7 +266,7 @@ CATALOGUE: dict[str, Entry] = _catalogue(
                 "{article} quotes {text!r} at [{start}, {end}), which no quotes or non_quotes row covers",
                 "add a quotes row for it, or a non_quotes row with the reason it is no quotation (docs/codebook.md)",
             ),
-            "unknown-entity": ("{detail} is not an entity_id", "add the entity to entities.csv, or fix the id"),
+            "unknown-entity": ("{detail} is not an entity_id{near}", "add the entity to entities.csv, or fix the id"),
         },
         "suite": {
             "suite-missing": (
@@ -504,6 +506,23 @@ def codes(*groups: str) -> frozenset[str]:
 
 # Codes that mean an operation could not run, rather than that it found problems in the data.
 COULD_NOT_RUN = codes("write")
+# Codes whose fix is `newsfacts build`: a file it writes disagrees with the CSVs. While a row is in
+# error, build refuses to run, so `validate` holds these back (validate.without_consequences).
+FIXED_BY_BUILD = frozenset({"byte-count", "hash-mismatch", "descriptor-mismatch", "json-stale", "json-schema"})
+# At most this many near ids or values are suggested, each at least this similar (difflib's ratio).
+SUGGESTIONS, SIMILARITY = 3, 0.6
+
+
+def did_you_mean(value: str, known: Iterable[str]) -> str:
+    """`; did you mean 'x'?` naming the known values most like `value` (one that contains it
+    counts, so `adeyemo` finds `wally-adeyemo`), or nothing when none is close."""
+    choices = sorted(set(known))
+    close = difflib.get_close_matches(value, choices, n=SUGGESTIONS, cutoff=SIMILARITY)
+    if len(value) >= 3:
+        close += [choice for choice in choices if value in choice and choice not in close]
+    if not close:
+        return ""
+    return f"; did you mean {' or '.join(repr(choice) for choice in close[:SUGGESTIONS])}?"
 
 
 @dataclass(frozen=True, order=True)

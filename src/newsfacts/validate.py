@@ -20,7 +20,7 @@ from .checks.registry import CHECKS
 from .engine import LINE, RawTable, check_rows
 from .models import MODELS, TABLES, Article
 from .package import Layout, TypedTable, explain_rows, load_metadata, read_tables
-from .problems import Problem, codes, in_order, problem
+from .problems import FIXED_BY_BUILD, Problem, codes, display_path, in_order, problem
 from .progress import Progress
 from .schemas import table_schema
 
@@ -31,6 +31,42 @@ if TYPE_CHECKING:
 STRUCTURAL = codes("structure")
 # Engine cell errors that repeat what the row model already said about the same cell.
 CELL_ERRORS = {"type-error", "constraint-error"}
+# What reading finds wrong with a row or a cell (reading alone reports these).
+ROW_ERRORS = codes("row")
+# What keeps `newsfacts build` from running (build.generate): a file it cannot read as a table, a
+# cell it will not write (too large, a formula), a row its model rejects, a primary key that repeats.
+BUILD_REFUSES = STRUCTURAL | {"cell-too-large", "formula-injection", "row-invalid", "primary-key"}
+
+
+def without_consequences(layout: Layout, found: list[Problem]) -> list[Problem]:
+    """The problems without those that only follow from another one, so that one mistake is one problem.
+
+    - While a row is in error, `build` refuses to run: the problems whose fix is to run it
+      (`FIXED_BY_BUILD`) are held back, since their advice could not be followed; they show again
+      once the rows are fixed, if the build is still needed.
+    - A table's CSV whose hash differs from the descriptor's was edited since the last build: that
+      `hash-mismatch` is the one problem; the byte count, its JSON copy and the descriptor are stale
+      only because of it, and the same build refreshes them.
+    - A cell in error at reading (a key that is no key, a value of the wrong type) is reported there;
+      what a later check finds at the same cell (an utterance's speaker that differs) follows from it.
+    """
+    if any(p.code in BUILD_REFUSES for p in found):
+        found = [p for p in found if p.code not in FIXED_BY_BUILD]
+    edited = {p.path for p in found if p.code == "hash-mismatch"}
+    stale = {
+        display_path(layout.json(model.resource_name))
+        for model in TABLES
+        if display_path(layout.csv(model.resource_name)) in edited
+    }
+    if edited:
+        stale |= edited | {display_path(layout.descriptor)}
+    cells = {(p.path, p.line, p.field) for p in found if p.code in ROW_ERRORS and p.line and p.field}
+    return [
+        p
+        for p in found
+        if not (p.code in FIXED_BY_BUILD and p.code != "hash-mismatch" and p.path in stale)
+        and not (p.code not in ROW_ERRORS and (p.path, p.line, p.field) in cells)
+    ]
 
 
 def _without_repeats(found: list[Problem], known: list[Problem]) -> list[Problem]:
@@ -164,9 +200,9 @@ def validate(layout: Layout, rows_only: bool = False) -> list[Problem]:
         threading.Thread(target=_import_quietly, name="import-great-expectations").start()
     tables, problems = check_rows_and_spans(layout)
     problems += run_checks("files", layout, tables)
-    if rows_only or not tables:
-        return in_order(problems)
-    return in_order(problems + _table_checks(layout, tables))
+    if not rows_only and tables:
+        problems += _table_checks(layout, tables)
+    return in_order(without_consequences(layout, problems))
 
 
 def check_contribution(layout: Layout) -> list[Problem]:

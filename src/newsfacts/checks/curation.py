@@ -2,7 +2,9 @@
 
 Each rule is a polars query over the tables' valid rows that returns only the offending rows,
 so the rules cost a join or two however large the package is; problems are made only for the
-rows found.
+rows found. A rule that reports something as absent from a table (no source, no reference, no
+such id) waits until that table's rows are all valid (`TypedTable.complete`): the row in error
+may be the one it looks for, and the report would only repeat that row's problem.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from ..engine import LINE
 from ..models import RELATION_TYPES, Entity, EntityMention, Event, EventRelation, Quote
 from ..models.plover import ANY_TYPE_REASONS, PLOVER_BY_EVENT_TYPE, PLOVER_CATEGORIES
 from ..package import Layout, TypedTable
-from ..problems import Problem, problem
+from ..problems import Problem, did_you_mean, problem
 from . import check
 
 if TYPE_CHECKING:
@@ -46,8 +48,8 @@ def check_sources_present(layout: Layout, tables: dict[str, TypedTable]) -> list
     problems = []
     for name, table in tables.items():
         sources = table.model.sources
-        if sources is None or sources.table not in tables:
-            continue  # a missing or unreadable sources table is reported on its own
+        if sources is None or sources.table not in tables or not tables[sources.table].complete:
+            continue  # a missing or unreadable sources table, or one with rows in error, is reported on its own
         key = sources.key
         unsourced = table.frame.join(tables[sources.table].frame.select(key).unique(), on=key, how="anti")
         problems += [
@@ -96,9 +98,11 @@ def check_speakers(layout: Layout, tables: dict[str, TypedTable]) -> list[Proble
     # An unknown speaker_id is the declared foreign key's to report; co-speakers have no declared key.
     unknown = speakers.filter(pl.col("entity_type").is_null() & (pl.col("field") == "co_speaker_ids"))
     wrong_type = speakers.filter(pl.col("entity_type").is_not_null() & ~pl.col("entity_type").is_in(SPEAKER_TYPES))
+    known = _entity_types(tables).get_column("entity").to_list() if not unknown.is_empty() else []
     problems = [
-        problem("unknown-entity", path, row[LINE], row["field"], detail=row["entity"])
+        problem("unknown-entity", path, row[LINE], row["field"], detail=repr(row["entity"]), near=near)
         for row in _found(unknown, "field", "entity")
+        for near in [did_you_mean(row["entity"], known)]
     ]
     problems += [
         problem("speaker-type", path, row[LINE], row["field"], entity=row["entity"], entity_type=row["entity_type"])
@@ -183,26 +187,31 @@ def check_entities_used(layout: Layout, tables: dict[str, TypedTable]) -> list[P
     entities = tables.get(Entity.resource_name)
     if entities is None:
         return []
-    references = [
-        table.frame.select(pl.col(fk.fields[0]).alias("entity_id"))
+    referring = [
+        (table, fk)
         for table in tables.values()
         if table.model is not Entity
         for fk in table.model.foreign_keys
         if fk.resource == Entity.resource_name
     ]
+    references = [table.frame.select(pl.col(fk.fields[0]).alias("entity_id")) for table, fk in referring]
     quotes = tables.get(Quote.resource_name)
     if quotes is not None:
         co_speakers = _speakers(quotes.frame).filter(pl.col("field") == "co_speaker_ids")
         references.append(co_speakers.select(pl.col("entity").alias("entity_id")))
     referenced = pl.concat(references).unique() if references else pl.DataFrame(schema={"entity_id": pl.String})
     unreferenced = entities.frame.join(referenced, on="entity_id", how="anti")
+    if not all(table.complete for table, _ in referring) or (quotes is not None and not quotes.complete):
+        unreferenced = unreferenced.clear()
     problems = [
         problem("entity-unreferenced", entities.path, row[LINE], "entity_id", entity=row["entity_id"])
         for row in _found(unreferenced, "entity_id")
     ]
     aliases = _aliases(entities.frame)
     mentions = tables.get(EntityMention.resource_name)
-    if mentions is not None:
+    if mentions is not None and not mentions.complete:
+        aliases = aliases.clear()
+    elif mentions is not None:
         attested = mentions.frame.select("entity_id", pl.col("text").alias("alias")).unique()
         aliases = aliases.join(attested, on=["entity_id", "alias"], how="anti")
     problems += [
@@ -239,7 +248,10 @@ def check_note_references(layout: Layout, tables: dict[str, TypedTable]) -> list
                         for row in _found(named, key)
                     ]
                     continue
+                if not target.complete:
+                    continue
                 unknown = named.join(target.frame.select(key), on=key, how="anti")
+                ids = target.frame.get_column(key).to_list() if not unknown.is_empty() else []
                 problems += [
                     problem(
                         "reference-unknown",
@@ -249,6 +261,7 @@ def check_note_references(layout: Layout, tables: dict[str, TypedTable]) -> list
                         column=field,
                         reference=row[key],
                         table=target.name,
+                        near=did_you_mean(row[key], ids),
                     )
                     for row in _found(unknown, key)
                 ]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..engine import LINE
+from ..locate import exact_matches
 from ..models import Article
 from ..package import Layout, TypedTable
 from ..problems import Problem, codes, problem
@@ -128,6 +129,7 @@ def check_spans(tables: dict[str, TypedTable], seeds: pl.DataFrame) -> list[Prob
         .join(seeds.lazy(), on="article_id")
         .select(
             LINE,
+            "article_id",
             start,
             end,
             "seed_length",
@@ -142,14 +144,50 @@ def check_spans(tables: dict[str, TypedTable], seeds: pl.DataFrame) -> list[Prob
     problems: list[Problem] = []
     # One table at a time, streamed: the slices of every span at once cost hundreds of MB.
     for (table, field), flagged in zip(spans, (query.collect(engine="streaming") for query in queries), strict=True):
-        for line, first, last, length, out, actual, _ in flagged.iter_rows():
+        # The seeds of the mismatched spans only, as Python strings, to say where each differs.
+        mismatched = flagged.filter(~pl.col("outside")).get_column("article_id").unique()
+        seeds_by_id = dict(
+            seeds.filter(pl.col("article_id").is_in(mismatched.implode())).select("article_id", "seed").iter_rows()
+        )
+        for line, article, first, last, length, out, actual, text in flagged.iter_rows():
             if out:
                 problems.append(
                     problem("span-out-of-range", table.path, line, "char_end", start=first, end=last, length=length)
                 )
             else:
-                problems.append(problem("span-mismatch", table.path, line, field, start=first, end=last, actual=actual))
+                detail = span_difference(seeds_by_id[article], first, actual, text)
+                problems.append(problem("span-mismatch", table.path, line, field, start=first, end=last, detail=detail))
     return problems
+
+
+# A span-mismatch lists at most this many places where the row's text does occur.
+MAX_OCCURRENCES = 3
+CONTEXT = 12  # characters of the seed shown on each side of the first difference
+
+
+def _character(char: str) -> str:
+    return f"{char!r} U+{ord(char):04X}"
+
+
+def span_difference(seed: str, start: int, actual: str, text: str) -> str:
+    """Where a row's text first differs from the seed's span at `start` (`actual`), both characters
+    with their code points, and where the text does occur in the seed, if anywhere: a curly quote
+    typed straight, or offsets off by one, then show at a glance."""
+    index = next((i for i, (a, b) in enumerate(zip(actual, text, strict=False)) if a != b), min(len(actual), len(text)))
+    seed_char = _character(actual[index]) if index < len(actual) else "the span's end"
+    text_char = _character(text[index]) if index < len(text) else "the text's end"
+    at = start + index
+    context = seed[max(0, at - CONTEXT) : at + CONTEXT + 1].replace("\n", " ")
+    detail = (
+        f"first difference at offset {at} of the seed, character {index} of the text: "
+        f"the seed has {seed_char} where the row has {text_char} (seed: {context!r})"
+    )
+    occurrences = exact_matches(seed, text)
+    if occurrences:
+        shown = ", ".join(f"[{m.char_start}, {m.char_end})" for m in occurrences[:MAX_OCCURRENCES])
+        more = f" and {len(occurrences) - MAX_OCCURRENCES} more" if len(occurrences) > MAX_OCCURRENCES else ""
+        detail += f"; the text occurs at {shown}{more}"
+    return detail
 
 
 def article_seeds(layout: Layout, tables: dict[str, TypedTable]) -> dict[str, str]:

@@ -6,6 +6,11 @@ they are written. To add a check, write `check_…(layout, tables)` with its `@c
 kind (a rule across tables in curation.py), give its codes catalogue entries (problems.py) and
 add a fixture spec that provokes each code (tests/fixtures/specs.py). A new module of checks is
 one more entry in `MODULES`. The tests hold every check to its declared codes.
+
+A check need not avoid repeating an earlier problem at the same cell, nor what a CSV edited without
+`build` makes stale: `validate.without_consequences` holds those back, so that one mistake is one
+problem. A check that reports something absent from a table waits until that table is complete
+(`TypedTable.complete`), as curation.py says.
 """
 
 from __future__ import annotations
