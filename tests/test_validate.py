@@ -46,8 +46,8 @@ def test_fixture_problems(name: str) -> None:
 
 # Codes of the groups that `validate` never reports: each command's own are tested with it.
 ELSEWHERE = codes("release", "archive", "download", "load", "export", "output", "write", "internal", "coverage", "add")
-# Codes that only `newsfacts build` reports, or that test_build.py provokes (a stopped build).
-BUILD_CODES = {"duplicate-key", "stale-file", "build-interrupted", "stale-temp-file"}
+# Codes that only `newsfacts build` reports, or that test_build.py provokes (a stopped build, prose-stale).
+BUILD_CODES = {"duplicate-key", "stale-file", "build-interrupted", "stale-temp-file", "prose-stale"}
 LIMIT_CODES = {"cell-too-large", "file-too-large"}  # test_size_limits_are_configurable
 # frictionless error types passed through under their own name, which no fixture here needs to
 # provoke one by one.

@@ -14,7 +14,6 @@ write as `build`: the files are left exactly as `build` leaves them.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import shutil
 import tempfile
@@ -28,7 +27,7 @@ from .engine import LINE, RawTable
 from .locate import Match, exact_matches, nearest_match, read_seed, word_matches
 from .models import MODELS, TABLES, Article, Evidence, Row
 from .package import Layout, read_tables
-from .problems import Problem, display_path, in_order, problem
+from .problems import Problem, did_you_mean, display_path, in_order, problem
 from .tables import decode_text, read_regular
 
 # Every kind of row a contributor can add, by the name `newsfacts add` gives it.
@@ -79,12 +78,6 @@ class AddResult:
     problems: list[Problem] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     to_do: list[Problem] = field(default_factory=list)  # what the new rows still await (AWAITING_REFERENCES)
-
-
-def did_you_mean(value: str, choices: Sequence[str]) -> str:
-    """` (did you mean x?)` for the closest choice, or nothing."""
-    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def describe_places(seed: str, matches: Sequence[Match]) -> str:
