@@ -30,11 +30,12 @@ GROUPS: dict[str, str] = {
     "release": "`newsfacts diff`, `release` or `pack` cannot compare or release.",
     "archive": "A release zip is damaged or unsafe; nothing of it is used.",
     "download": "`newsfacts download` cannot fetch or verify a release.",
-    "load": "`newsfacts.load()` or `newsfacts export` cannot read a package.",
+    "load": "`newsfacts.load()` or a command cannot read the package it was given (a command exits 2).",
     "export": "`newsfacts export` cannot write the package in the format asked for.",
     "output": "A command will not replace what is already at its target.",
     "write": "A file could not be written: the command could not run (exit status 2).",
     "coverage": "`newsfacts coverage` cannot examine what it was asked to.",
+    "usage": "The command line cannot be understood (exit status 2).",
     "internal": "A bug in newsfacts.",
 }
 
@@ -377,6 +378,10 @@ CATALOGUE: dict[str, Entry] = _catalogue(
                 "only http(s) URLs are fetched",
                 "give a directory, a datapackage.json, a release .zip or an http(s) URL",
             ),
+            "source-local-only": (
+                "`newsfacts {command}` works on a checkout, not on a release zip or a URL",
+                "give the project directory, its datapackage/ folder or its datapackage.json",
+            ),
             "bundled-missing": (
                 "no bundled package: newsfacts was installed without it",
                 "reinstall newsfacts, or pass a source",
@@ -426,6 +431,9 @@ CATALOGUE: dict[str, Entry] = _catalogue(
                 "the seed of {article} cannot be read, so its gaps cannot be listed",
                 "fix the seed file first; `newsfacts validate` says what is wrong with it",
             ),
+        },
+        "usage": {
+            "usage-error": ("{detail}", "see `newsfacts --help`, or `newsfacts COMMAND --help`"),
         },
         "internal": {
             "internal-error": (
