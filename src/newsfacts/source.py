@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 import tempfile
 import urllib.error
@@ -52,6 +53,7 @@ SOURCE_UNREADABLE = codes("archive") | {
     "descriptor-missing",
     "descriptor-ambiguous",
     "fetch-failed",
+    "download-failed",
 }
 
 
@@ -145,8 +147,15 @@ class Opened:
         return urllib.parse.urljoin(_root_url(str(self.located.where)), urllib.parse.quote(inside))
 
     def relabel(self, problems: Sequence[Problem]) -> list[Problem]:
-        """The problems, each named at the user's source."""
-        return [replace(item, path=self.where(item.path)) for item in problems]
+        """The problems, each named at the user's source, in its place and in its message."""
+        if self.scratch is None:
+            return list(problems)
+        scratch = re.compile("|".join(re.escape(str(path)) for path in {self.scratch, self.scratch.resolve()}))
+        inside = re.compile(rf"(?:{scratch.pattern})/[^\s:;,'\"]*")
+        return [
+            replace(item, path=self.where(item.path), message=inside.sub(lambda m: self.where(m[0]), item.message))
+            for item in problems
+        ]
 
 
 @contextmanager

@@ -1,0 +1,79 @@
+"""The argument parser: "did you mean" on a mistyped command, option or choice, and usage errors as JSON.
+
+Python 3.11's argparse has no `suggest_on_error` (3.14 adds it), so the suggestions are made here
+with difflib, the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+from ..problems import problem
+from ._output import print_failure
+
+# Set by `main` from the raw arguments: a usage error is one JSON document too when --format json was asked for.
+usage_format = "text"
+
+
+def requested_format(argv: Sequence[str]) -> str:
+    """The --format the arguments ask for, read before (or without) parsing them."""
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg.startswith("--format="):
+            return arg.partition("=")[2]
+        if arg == "--format" and index + 1 < len(argv):
+            return argv[index + 1]
+    return "text"
+
+
+def did_you_mean(word: str, candidates: Sequence[str]) -> str:
+    matches = difflib.get_close_matches(word, [str(c) for c in candidates], n=1, cutoff=0.6)
+    return f" (did you mean {matches[0]}?)" if matches else ""
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser that suggests the nearest command, choice or option, and exits 2 on a usage error."""
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        try:
+            super()._check_value(action, value)
+        except argparse.ArgumentError as error:
+            if action.choices is None or not isinstance(value, str):
+                raise
+            raise argparse.ArgumentError(
+                action, f"{error.message}{did_you_mean(value, list(action.choices))}"
+            ) from None
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            # An unknown option is told by the parser of the command it was given to, with that command's options.
+            command = self._command_parser(parsed)
+            options = [option for option in command._option_string_actions if option.startswith("--")]
+            unknown = next((arg for arg in extras if arg.startswith("-")), extras[0])
+            hint = did_you_mean(unknown.partition("=")[0], options) if unknown.startswith("--") else ""
+            command.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
+        return parsed
+
+    def _command_parser(self, parsed: argparse.Namespace) -> argparse.ArgumentParser:
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                found = action.choices.get(getattr(parsed, action.dest, None) or "")
+                if isinstance(found, argparse.ArgumentParser):
+                    return found
+        return self
+
+    def error(self, message: str) -> NoReturn:
+        if usage_format == "json":
+            print_failure(problem("usage-error", self.prog, detail=message), "json")
+        else:
+            self.print_usage(sys.stderr)
+            print(f"{self.prog}: error: {message}", file=sys.stderr)
+        sys.exit(2)
