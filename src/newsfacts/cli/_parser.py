@@ -52,23 +52,39 @@ class Parser(argparse.ArgumentParser):
     def parse_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> argparse.Namespace:
-        parsed, extras = self.parse_known_args(args, namespace)
+        arguments = list(sys.argv[1:] if args is None else args)
+        # Unknown options first: argparse would otherwise complain about whatever the mistyped option's
+        # value ran into (a positional of the wrong form), and never name the option.
+        command = self._command_parser(arguments)
+        for arg in arguments:
+            if arg == "--":
+                break
+            if arg.startswith("--") and not self._known(command, arg.partition("=")[0]):
+                hint = did_you_mean(arg.partition("=")[0], self._long_options(command))
+                command.error(f"unrecognized arguments: {arg}{hint}")
+        parsed, extras = self.parse_known_args(arguments, namespace)
         if extras:
-            # An unknown option is told by the parser of the command it was given to, with that command's options.
-            command = self._command_parser(parsed)
-            options = [option for option in command._option_string_actions if option.startswith("--")]
-            unknown = next((arg for arg in extras if arg.startswith("-")), extras[0])
-            hint = did_you_mean(unknown.partition("=")[0], options) if unknown.startswith("--") else ""
-            command.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
+            command.error(f"unrecognized arguments: {' '.join(extras)}")
         return parsed
 
-    def _command_parser(self, parsed: argparse.Namespace) -> argparse.ArgumentParser:
+    def _command_parser(self, arguments: Sequence[str]) -> argparse.ArgumentParser:
+        """The parser of the command the arguments name (the first one that is a command), or this one."""
         for action in self._actions:
             if isinstance(action, argparse._SubParsersAction):
-                found = action.choices.get(getattr(parsed, action.dest, None) or "")
-                if isinstance(found, argparse.ArgumentParser):
-                    return found
+                for arg in arguments:
+                    if arg in action.choices:
+                        found = action.choices[arg]
+                        return found if isinstance(found, argparse.ArgumentParser) else self
         return self
+
+    @staticmethod
+    def _long_options(command: argparse.ArgumentParser) -> list[str]:
+        return sorted(option for option in command._option_string_actions if option.startswith("--"))
+
+    def _known(self, command: argparse.ArgumentParser, option: str) -> bool:
+        """An option of the command, or an unambiguous abbreviation of one, as argparse accepts it."""
+        options = self._long_options(command) + self._long_options(self)
+        return option in options or len({o for o in options if o.startswith(option)}) == 1
 
     def error(self, message: str) -> NoReturn:
         if usage_format == "json":
