@@ -26,6 +26,7 @@ from .engine import LINE, parse_table
 from .limits import Limits
 from .paths import resource_path_problem
 from .problems import NewsfactsError
+from .progress import Progress
 from .source import DESCRIPTOR_NAME, bundled_descriptor, fetch_bytes, fetched_zip, locate  # noqa: F401 (bundled_descriptor: the older home of the name)
 from .tables import DIALECT, parse_json, read_bytes
 
@@ -122,8 +123,17 @@ def load_resources(source: Source = None) -> list[Resource]:
 
 
 def read_resources(package: Package) -> list[Resource]:
-    """Every table of an open package, in the descriptor's order (referenced tables first)."""
-    return [_read_resource(package, resource) for resource in _resource_descriptors(package)]
+    """Every table of an open package, in the descriptor's order (referenced tables first).
+
+    A bar shows the tables read on a terminal (what `newsfacts export` waits for), as `validate` shows its own."""
+    descriptors = _resource_descriptors(package)
+    resources = []
+    with Progress("reading tables", len(descriptors)) as progress:
+        for resource in descriptors:
+            progress.advance(0, label=f"reading {resource['name']}")
+            resources.append(_read_resource(package, resource))
+            progress.advance()
+    return resources
 
 
 @contextmanager
