@@ -86,7 +86,7 @@ CASES: list[tuple[list[str], int, str | None]] = [
     (["coverage", "--package", "{missing}"], 2, "package-not-found"),
     (["diff", "{ok-url}", "{ok-folder}"], 0, None),
     (["diff", "{ok-zip}", "{bad-zip-url}"], 1, None),
-    (["report", "{ok-zip}", "--out", "{out}/site"], 0, None),
+    (["report", "{ok-zip}", "--out", "{out}/data-docs"], 0, None),
     (["build", "--check", "{ok-zip}"], 2, "source-local-only"),
     (["pack", "{ok-url}"], 2, "source-local-only"),
     (["release", "{missing}"], 2, "package-not-found"),
