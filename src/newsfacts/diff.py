@@ -25,9 +25,9 @@ from typing import Any
 
 from .engine import LINE, parse_table
 from .limits import Limits
-from .pack import PACKAGE_FOLDER
 from .paths import URL_SCHEME, resource_path_problem
 from .problems import NewsfactsError, Problem, problem
+from .source import PACKAGE_FOLDER
 from .tables import read_bytes, read_json
 
 BUMPS = ("patch", "minor", "major")

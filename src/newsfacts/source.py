@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from .package import Layout
 
 DESCRIPTOR_NAME = "datapackage.json"
-PACKAGE_FOLDER = "datapackage"  # pack.PACKAGE_FOLDER: where a project and a release zip keep the package
+PACKAGE_FOLDER = "datapackage"  # where a project, a release zip and the wheel keep the package
 # What a command reads when given no source: the checkout's package where there is one.
 CHECKOUT_PACKAGE = Path(PACKAGE_FOLDER)
 URL_DEADLINE_SECONDS = 5 * 60  # per file: a table of the package is at most Limits().max_file_bytes
@@ -54,6 +54,8 @@ SOURCE_UNREADABLE = codes("archive") | {
     "descriptor-ambiguous",
     "fetch-failed",
     "download-failed",
+    "source-local-only",
+    "usage-error",
 }
 
 

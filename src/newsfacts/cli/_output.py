@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..limits import Limits
@@ -16,6 +17,7 @@ from ..problems import Problem, exit_status
 from ..source import CHECKOUT_PACKAGE, SOURCE_UNREADABLE, command_default
 
 if TYPE_CHECKING:
+    from ..package import Layout
     from ..source import Opened
 
 SOURCES = (
@@ -43,6 +45,27 @@ def add_source_argument(
     action = command.add_argument(*names, default=None, metavar="SOURCE", help=help_text, **extra)
     action.complete = COMPLETE_PATH  # type: ignore[attr-defined]
     command.set_defaults(checkout_only=checkout_only)
+
+
+# The older way to name a package, a folder only: kept for commands written against it.
+DEFAULT_PACKAGE = CHECKOUT_PACKAGE
+
+
+def add_package_argument(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "package_dir",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_PACKAGE,
+        metavar="PACKAGE_DIR",
+        help="the package directory (default: datapackage/); seeds/ and schema/ sit beside it",
+    )
+
+
+def layout_from(args: argparse.Namespace) -> Layout:
+    from ..package import Layout
+
+    return Layout(args.package_dir, limits_from(args))
 
 
 @contextmanager
