@@ -110,6 +110,17 @@ def newsfacts_findings(report: Path) -> tuple[set[Finding], int]:
     return findings, others
 
 
+def help_times(repeat: int) -> None:
+    """How long `--help` takes (median of REPEAT runs, with the newsfacts entry point): the cost of the
+    command line's imports, which every command pays before it starts. Kept under 0.3 s."""
+    print("| command | seconds |")
+    print("|---|---:|")
+    for command in (["--help"], ["validate", "--help"]):
+        runs = [_run([str(BIN / "newsfacts"), *command], Path(os.devnull))[0] for _ in range(max(repeat, 5))]
+        print(f"| `newsfacts {' '.join(command)}` | {statistics.median(runs):.2f} |", flush=True)
+    print()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -119,6 +130,8 @@ def main() -> int:
     newsfacts = [sys.executable, "-m", "newsfacts", "validate", "--format", "json", *NO_LIMIT]
     frictionless = [str(BIN / "frictionless"), "validate", "--json"]
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print()
+    help_times(args.repeat)
     print(f"frictionless runs once; each newsfacts command {args.repeat} times (median time, largest peak RSS)")
     print()
     print("| quotes | rows | command | seconds | rows/s | peak RSS (MiB) | findings | frictionless ÷ this |")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -137,7 +139,7 @@ def test_a_weakened_released_rule_is_an_annotation_on_the_release_record(
 
 
 def test_help_imports_nothing_heavy() -> None:
-    heavy = ("great_expectations", "pandas", "polars", "pyarrow", "frictionless")
+    heavy = ("great_expectations", "pandas", "polars", "pyarrow", "frictionless", "pydantic", "shtab")
     code = "import sys; from newsfacts.cli import parser; parser(); print(sorted(set(sys.modules) & set(sys.argv[1:])))"
     result = subprocess.run([sys.executable, "-c", code, *heavy], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
@@ -188,3 +190,171 @@ def test_a_refusal_no_command_reports_is_its_problem_and_exit_2(
         "nowhere::: package-not-found: no such file or folder",
         f"hint: package-not-found: {CATALOGUE['package-not-found'].hint}",
     ]
+
+
+@pytest.mark.parametrize(
+    ("args", "suggestion"),
+    [
+        (["validat"], "did you mean 'validate'?"),
+        (["validate", "--fromat", "json"], "did you mean '--format'?"),
+        (["export", "--to", "sqlit", "x.db"], "did you mean 'sqlite'?"),
+        (["coverage", "--pakage", "datapackage"], "did you mean '--package'?"),
+    ],
+)
+def test_a_mistyped_command_option_or_choice_gets_a_suggestion_and_exit_2(args: list[str], suggestion: str) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert suggestion in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_usage_error_is_one_json_document_when_json_is_asked_for() -> None:
+    result = run("validate", "--format", "json", "--rows-onyl")
+    assert result.returncode == 2
+    (found,) = json.loads(result.stdout)
+    assert found["code"] == "usage-error"
+    assert "did you mean '--rows-only'?" in found["message"]
+
+
+def on_a_terminal(args: list[str], env: dict[str, str], stderr_on_terminal: bool = False) -> tuple[int, bytes, bytes]:
+    """Run newsfacts with stdout (or stderr) on a pseudo-terminal, as a person would see it."""
+    import pty
+
+    leader, follower = pty.openpty()
+    pipe = subprocess.PIPE
+    child = subprocess.Popen(
+        [sys.executable, "-m", "newsfacts", *args],
+        stdout=pipe if stderr_on_terminal else follower,
+        stderr=follower if stderr_on_terminal else pipe,
+        cwd=ROOT,
+        env={**{k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}, **env},
+    )
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    piped = (child.stdout if stderr_on_terminal else child.stderr).read()  # type: ignore[union-attr]
+    child.wait()
+    os.close(leader)
+    return child.returncode, seen, piped
+
+
+@pytest.mark.parametrize(
+    ("env", "coloured"),
+    [({}, True), ({"NO_COLOR": "1"}, False), ({"NO_COLOR": "1", "FORCE_COLOR": "1"}, False), ({"TERM": "dumb"}, False)],
+)
+def test_problem_codes_are_coloured_on_a_terminal_unless_no_color(env: dict[str, str], coloured: bool) -> None:
+    package = str(fixture_root("quotes-invalid") / "datapackage")
+    status, terminal, _ = on_a_terminal(["validate", "--rows-only", package], env)
+    assert status == 1
+    assert b"span-mismatch" in terminal
+    assert (b"\x1b[31mspan-mismatch\x1b[0m" in terminal) is coloured
+    assert coloured or b"\x1b[" not in terminal
+
+
+def test_force_color_colours_a_pipe_and_a_pipe_is_plain_otherwise() -> None:
+    package = str(fixture_root("quotes-invalid") / "datapackage")
+    assert "\x1b[" not in run("validate", "--rows-only", package).stdout
+    forced = subprocess.run(
+        [sys.executable, "-m", "newsfacts", "validate", "--rows-only", package],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "FORCE_COLOR": "1"},
+        check=False,
+    )
+    assert "\x1b[31mspan-mismatch\x1b[0m" in forced.stdout
+
+
+@pytest.mark.parametrize(
+    ("command", "output_format", "bar"),
+    [
+        (["validate", "--rows-only"], "text", True),
+        (["validate", "--rows-only"], "json", False),
+        (["coverage", "--package"], "text", True),
+        (["coverage", "--package"], "json", False),
+        (["export", "--to", "sqlite", "{out}", "--source"], "text", True),
+        (["export", "--to", "sqlite", "{out}", "--source"], "json", False),
+    ],
+)
+def test_progress_is_drawn_on_a_terminal_only_for_people(
+    command: list[str], output_format: str, bar: bool, tmp_path: Path
+) -> None:
+    package = str(fixture_root("minimal-valid") / "datapackage")
+    args = [arg.format(out=tmp_path / "x.db") for arg in command]
+    status, terminal, stdout = on_a_terminal([*args, package, "--format", output_format], {}, stderr_on_terminal=True)
+    assert status == 0, stdout
+    assert (b"reading" in terminal) is bar
+    if output_format == "json":
+        json.loads(stdout)  # one JSON document, nothing else
+
+
+def completion_script(shell: str, tmp_path: Path) -> Path:
+    result = run("completion", shell)
+    assert result.returncode == 0, result.stderr
+    script = tmp_path / f"newsfacts.{shell}"
+    script.write_text(result.stdout, encoding="utf-8")
+    return script
+
+
+def test_bash_completion_is_valid_and_completes_commands_and_options(tmp_path: Path) -> None:
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("bash is not installed")
+    script = completion_script("bash", tmp_path)
+    assert subprocess.run([bash, "-n", str(script)], capture_output=True, check=False).returncode == 0
+
+    def complete(*words: str) -> list[str]:
+        # What bash does on TAB: COMP_WORDS and COMP_CWORD set, then the function `complete -p` names.
+        line = " ".join(words)
+        program = (
+            f"source {script}\n"
+            f"COMP_WORDS=({line}); COMP_CWORD={len(words) - 1}; COMP_LINE='{line}'; COMP_POINT=${{#COMP_LINE}}\n"
+            'function=$(complete -p newsfacts | sed -E "s/.*-F ([^ ]+) .*/\\1/")\n'
+            '"$function" newsfacts "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"\n'
+            'printf "%s\\n" "${COMPREPLY[@]}"\n'
+        )
+        done = subprocess.run([bash, "-c", program], capture_output=True, text=True, check=True, cwd=tmp_path)
+        return done.stdout.split()
+
+    assert complete("newsfacts", "val") == ["validate"]
+    assert {"completion", "coverage"} <= set(complete("newsfacts", "co"))
+    assert "--rows-only" in complete("newsfacts", "validate", "--ro")
+    assert complete("newsfacts", "completion", "z") == ["zsh"]
+
+
+def test_zsh_completion_is_valid(tmp_path: Path) -> None:
+    zsh = shutil.which("zsh")
+    if zsh is None:
+        pytest.skip("zsh is not installed (apt-get install zsh to run this test)")
+    script = completion_script("zsh", tmp_path)
+    assert subprocess.run([zsh, "-n", str(script)], capture_output=True, check=False).returncode == 0
+    # Loaded as zsh loads a completion function, it defines the function that compdef names.
+    program = f"autoload -U compinit && compinit -u -D && source {script} && whence -w _shtab_newsfacts"
+    result = subprocess.run([zsh, "-f", "-c", program], capture_output=True, text=True, check=False, cwd=tmp_path)
+    assert "_shtab_newsfacts: function" in result.stdout, result.stderr
+
+
+def test_every_command_takes_format_json() -> None:
+    from newsfacts.cli import add, parser
+
+    def commands_of(root: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+        (commands,) = [a for a in root._actions if isinstance(a, argparse._SubParsersAction)]
+        return dict(commands.choices)
+
+    commands = commands_of(parser())
+    # `add` builds its parser when it runs (its options come from the models): each kind of row is a command.
+    commands |= {f"add {kind}": command for kind, command in commands_of(add.full_parser()).items()}
+    del commands["add"]
+    lacking = [
+        name
+        for name, command in commands.items()
+        if not any("--format" in a.option_strings and "json" in (a.choices or ()) for a in command._actions)
+    ]
+    assert lacking == []

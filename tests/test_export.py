@@ -212,7 +212,7 @@ def test_cli_exports_another_source_and_reports_load_errors(tmp_path: Path, caps
     assert sorted(path.name for path in (tmp_path / "out").iterdir()) == sorted(f"{t}.parquet" for t in RESOURCES)
     capsys.readouterr()
 
-    assert main(["export", "--to", "sqlite", str(tmp_path / "x.db"), "--source", str(tmp_path / "nowhere")]) == 1
+    assert main(["export", "--to", "sqlite", str(tmp_path / "x.db"), "--source", str(tmp_path / "nowhere")]) == 2
     assert "package-not-found" in capsys.readouterr().err
     assert not (tmp_path / "x.db").exists()
 

@@ -45,7 +45,9 @@ def test_fixture_problems(name: str) -> None:
 
 
 # Codes of the groups that `validate` never reports: each command's own are tested with it.
-ELSEWHERE = codes("release", "archive", "download", "load", "export", "output", "write", "internal", "coverage", "add")
+ELSEWHERE = codes(
+    "release", "archive", "download", "load", "export", "output", "write", "internal", "coverage", "usage", "add"
+)
 # Codes that only `newsfacts build` reports, or that test_build.py provokes (a stopped build, prose-stale).
 BUILD_CODES = {"duplicate-key", "stale-file", "build-interrupted", "stale-temp-file", "prose-stale"}
 LIMIT_CODES = {"cell-too-large", "file-too-large"}  # test_size_limits_are_configurable

@@ -18,17 +18,16 @@ import subprocess
 import tarfile
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .archive import extract_zip
 from .engine import LINE, parse_table
 from .limits import Limits
-from .pack import PACKAGE_FOLDER, in_release_layout
-from .paths import resource_path_problem
+from .paths import URL_SCHEME, resource_path_problem
 from .problems import NewsfactsError, Problem, problem
+from .source import PACKAGE_FOLDER
 from .tables import read_bytes, read_json
 
 BUMPS = ("patch", "minor", "major")
@@ -155,21 +154,30 @@ def _csv_rows(raw: bytes, path: Path, header: list[str], limits: Limits) -> list
 
 
 @contextmanager
-def opened_side(spec: str, repo: Path) -> Iterator[Path]:
-    """The package directory that SPEC names: a directory, a release zip, or a git ref of REPO."""
-    path = Path(spec)
-    if path.is_dir():
-        yield path / "datapackage" if (path / "datapackage" / "datapackage.json").is_file() else path
-        return
-    with tempfile.TemporaryDirectory(prefix="newsfacts-diff-") as scratch:
-        if path.is_file() and path.suffix == ".zip":
-            try:
-                extract_zip(path, Path(scratch), in_release_layout)
-            except NewsfactsError as error:
-                raise _unreadable(spec, f"{error.code}: {error.message}") from error
-        else:
+def opened_side(spec: str, repo: Path, limits: Limits) -> Iterator[Path]:
+    """The package folder that SPEC names: any source `newsfacts.load()` reads (a folder, a datapackage.json,
+    a release zip, an http(s) URL of either), or else a git ref of REPO."""
+    from .source import locate, opened
+
+    try:
+        locate(spec, unbuilt=True)
+    except NewsfactsError as error:
+        if error.code != "package-not-found" or URL_SCHEME.match(spec):
+            raise _unreadable(spec, f"{error.code}: {error.message}") from error
+        with tempfile.TemporaryDirectory(prefix="newsfacts-diff-") as scratch:
             _export_git_ref(spec, repo, Path(scratch))
-        yield Path(scratch) / PACKAGE_FOLDER
+            yield Path(scratch) / PACKAGE_FOLDER
+        return
+    with ExitStack() as stack:
+        try:
+            package = stack.enter_context(opened(spec, limits))
+        except NewsfactsError as error:
+            raise _unreadable(spec, f"{error.code}: {error.message}") from error
+        try:
+            yield package.layout.package_dir
+        except NewsfactsError as error:  # named at the zip or URL the user gave, not its scratch copy
+            found = package.relabel([error.problem])[0]
+            raise NewsfactsError(found.code, found.message, found.path, found.line, found.field) from error
 
 
 def _export_git_ref(ref: str, repo: Path, into: Path) -> None:
@@ -196,7 +204,7 @@ def diff_sides(old: str, new: str, repo: Path, limits: Limits | None = None) -> 
     """The changes from OLD to NEW; NewsfactsError side-unreadable when either side cannot be read."""
     limits = limits or Limits()
     try:
-        with opened_side(old, repo) as old_dir, opened_side(new, repo) as new_dir:
+        with opened_side(old, repo, limits) as old_dir, opened_side(new, repo, limits) as new_dir:
             return diff_snapshots(read_snapshot(old_dir, limits), read_snapshot(new_dir, limits))
     except OSError as error:  # reads report problems; this is a scratch folder that cannot be made or filled
         raise _unreadable(error.filename or repo, error.strerror or str(error)) from error

@@ -18,9 +18,10 @@ from pathlib import Path
 
 from .archive import MAX_TOTAL_BYTES, extract_zip
 from .fetch import DEADLINE_SECONDS, fetch
-from .pack import PACKAGE_FOLDER, in_release_layout
+from .pack import in_release_layout
 from .package import Layout
 from .problems import NewsfactsError, Problem, problem, write_problem
+from .source import PACKAGE_FOLDER
 from .validate import validate
 
 # Where releases are published: the assets of a GitHub release, one per `v<version>` tag.

@@ -9,11 +9,9 @@ size-limited, and each CSV must match the hash the descriptor records.
 from __future__ import annotations
 
 import hashlib
-import io
 import os
-import urllib.error
+import tempfile
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,18 +23,17 @@ import pandas as pd
 from .archive import InflateBudget, checked_entries, entry_chunks, open_zip
 from .cells import field_type, misread, read_as, to_pandas, typed
 from .engine import LINE, parse_table
-from .fetch import TooLarge, fetch
 from .limits import Limits
-from .paths import URL_SCHEME, resource_path_problem
+from .paths import resource_path_problem
 from .problems import NewsfactsError, did_you_mean
+from .progress import Progress
+from .source import DESCRIPTOR_NAME, bundled_descriptor, fetch_bytes, fetched_zip, locate  # noqa: F401 (bundled_descriptor: the older home of the name)
 from .tables import DIALECT, parse_json, read_bytes
 
 if TYPE_CHECKING:
     import polars as pl
 
-DESCRIPTOR_NAME = "datapackage.json"
 MAX_FILE_BYTES = Limits().max_file_bytes
-URL_DEADLINE_SECONDS = 5 * 60  # per file: a table of the package is at most MAX_FILE_BYTES
 
 Source = str | os.PathLike[str] | None
 # The keys a descriptor may hold where this loader reads: those `build` writes, and the Table
@@ -85,7 +82,8 @@ def load(source: Source = None) -> dict[str, pd.DataFrame]:
 
     `source` is the package bundled with newsfacts (None, the default), a directory (a project
     directory holding `datapackage/datapackage.json`, or the package directory itself), a
-    `datapackage.json` file, a release `.zip`, or an http(s) URL of a `datapackage.json`.
+    `datapackage.json` file, a release `.zip`, or an http(s) URL of a `datapackage.json` or of a
+    release `.zip`: what every `newsfacts` command reads too (`source.locate`).
 
     Dates are datetime64, integers nullable Int64, enums Categorical with the schema's
     categories in the schema's order, other text the pandas string dtype; an empty cell is
@@ -125,52 +123,41 @@ def load_resources(source: Source = None) -> list[Resource]:
 
 
 def read_resources(package: Package) -> list[Resource]:
-    """Every table of an open package, in the descriptor's order (referenced tables first)."""
-    return [_read_resource(package, resource) for resource in _resource_descriptors(package)]
+    """Every table of an open package, in the descriptor's order (referenced tables first).
 
-
-def bundled_descriptor() -> Path:
-    """The datapackage.json shipped inside the installed wheel, or the repository's in a development install."""
-    here = Path(__file__).resolve().parent
-    candidates = (
-        here / "_bundled" / "datapackage" / DESCRIPTOR_NAME,
-        here.parents[1] / "datapackage" / DESCRIPTOR_NAME,
-    )
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    raise NewsfactsError.of("bundled-missing", candidates[0])
+    A bar shows the tables read on a terminal (what `newsfacts export` waits for), as `validate` shows its own."""
+    descriptors = _resource_descriptors(package)
+    resources = []
+    with Progress("reading tables", len(descriptors)) as progress:
+        for resource in descriptors:
+            progress.advance(0, label=f"reading {resource['name']}")
+            resources.append(_read_resource(package, resource))
+            progress.advance()
+    return resources
 
 
 @contextmanager
 def open_package(source: Source = None) -> Iterator[Package]:
-    """The package at `source` (see `load`), open for reading until the block ends."""
-    if source is None:
-        yield _directory_package(bundled_descriptor())
-    elif isinstance(source, str) and URL_SCHEME.match(source):
-        if urllib.parse.urlsplit(source).scheme.lower() not in ("http", "https"):
-            raise NewsfactsError.of("source-unsupported", source)
-        yield _url_package(source)
-    else:
-        path = Path(source)
-        if not path.exists():
-            raise NewsfactsError.of("package-not-found", path)
-        if path.is_dir():
-            yield _directory_package(_descriptor_in(path))
-        elif path.suffix.lower() == ".zip":
-            with _zip_package(path) as package:
+    """The package at `source` (see `load`), open for reading until the block ends.
+
+    What the source is, is decided by `source.locate`, as for every command; the package is read in
+    place (a zip without unpacking it, a URL a file at a time), except a URL of a zip, fetched first.
+    """
+    located = locate(source)
+    if located.kind == "directory":
+        yield _directory_package(Path(located.where) / DESCRIPTOR_NAME)
+    elif located.kind == "descriptor":
+        yield _directory_package(Path(located.where))
+    elif located.kind == "zip":
+        with _zip_package(Path(located.where)) as package:
+            yield package
+    elif located.kind == "zip-url":
+        with tempfile.TemporaryDirectory(prefix="newsfacts-load-") as scratch:
+            zip_path = fetched_zip(str(located.where), Path(scratch))
+            with _zip_package(zip_path) as package:
                 yield package
-        else:
-            yield _directory_package(path)
-
-
-def _descriptor_in(directory: Path) -> Path:
-    for candidate in (directory / "datapackage" / DESCRIPTOR_NAME, directory / DESCRIPTOR_NAME):
-        if candidate.is_file():
-            return candidate
-    raise NewsfactsError.of(
-        "descriptor-missing", directory, detail=f"datapackage/{DESCRIPTOR_NAME} and {DESCRIPTOR_NAME}"
-    )
+    else:
+        yield _url_package(str(located.where))
 
 
 def _vetted(path: Any, package: Package, name: str) -> str:
@@ -241,21 +228,13 @@ def _zip_package(path: Path) -> Iterator[Package]:
 
 
 def _url_package(url: str) -> Package:
-    def read_url(target: str) -> bytes:
-        buffer = io.BytesIO()
-        try:
-            fetch(target, MAX_FILE_BYTES, buffer, URL_DEADLINE_SECONDS)
-        except TooLarge as error:
-            size = f"more than {MAX_FILE_BYTES}"
-            raise NewsfactsError.of("file-too-large", target, size=size, limit=MAX_FILE_BYTES) from error
-        except (OSError, ValueError) as error:
-            raise NewsfactsError.of("fetch-failed", target, detail=str(error)) from error
-        return buffer.getvalue()
-
     def locate(path: str) -> str:
         return urllib.parse.urljoin(url, urllib.parse.quote(path))
 
-    return Package(url, _parse_descriptor(read_url(url), url), lambda path: read_url(locate(path)), locate)
+    def read(path: str) -> bytes:
+        return fetch_bytes(locate(path), MAX_FILE_BYTES)
+
+    return Package(url, _parse_descriptor(fetch_bytes(url, MAX_FILE_BYTES), url), read, locate)
 
 
 def _resource_descriptors(package: Package) -> list[dict[str, Any]]:

@@ -12,12 +12,12 @@ from .atomic import write_all
 from .build import build
 from .package import Layout
 from .problems import Problem
+from .source import PACKAGE_FOLDER
 from .tables import read_bytes
 from .validate import validate
 
 # The release layout. The package sits in PACKAGE_FOLDER, whatever its folder is called where it is packed,
 # since `download` and `diff` look for it there. Beside it: what a user needs to read, trust and re-verify the data.
-PACKAGE_FOLDER = "datapackage"
 PACKAGE_FILES = ("datapackage.json", "README.md")
 PACKAGE_FOLDERS = ("data", "expectations")
 PROJECT_FILES = ("CHANGELOG.md", "LICENSE-DATA.md")

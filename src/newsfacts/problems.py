@@ -32,12 +32,13 @@ GROUPS: dict[str, str] = {
     "release": "`newsfacts diff`, `release` or `pack` cannot compare or release.",
     "archive": "A release zip is damaged or unsafe; nothing of it is used.",
     "download": "`newsfacts download` cannot fetch or verify a release.",
-    "load": "`newsfacts.load()` or `newsfacts export` cannot read a package.",
+    "load": "`newsfacts.load()` or a command cannot read the package it was given (a command exits 2).",
     "export": "`newsfacts export` cannot write the package in the format asked for.",
     "output": "A command will not replace what is already at its target.",
     "write": "A file could not be written: the command could not run (exit status 2).",
     "coverage": "`newsfacts coverage` cannot examine what it was asked to.",
     "add": "`newsfacts add` cannot add a row as asked; nothing is written.",
+    "usage": "The command line cannot be understood (exit status 2).",
     "internal": "A bug in newsfacts.",
 }
 
@@ -384,6 +385,10 @@ CATALOGUE: dict[str, Entry] = _catalogue(
                 "only http(s) URLs are fetched",
                 "give a directory, a datapackage.json, a release .zip or an http(s) URL",
             ),
+            "source-local-only": (
+                "`newsfacts {command}` works on a checkout, not on a release zip or a URL",
+                "give the project directory, its datapackage/ folder or its datapackage.json",
+            ),
             "bundled-missing": (
                 "no bundled package: newsfacts was installed without it",
                 "reinstall newsfacts, or pass a source",
@@ -485,6 +490,9 @@ CATALOGUE: dict[str, Entry] = _catalogue(
                 "the batch file cannot be read: {detail}",
                 "write a YAML list of mappings, each with `add: KIND` and the row's fields (see CONTRIBUTING.md)",
             ),
+        },
+        "usage": {
+            "usage-error": ("{detail}", "see `newsfacts --help`, or `newsfacts COMMAND --help`"),
         },
         "internal": {
             "internal-error": (

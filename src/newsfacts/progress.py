@@ -11,6 +11,8 @@ import time
 from types import TracebackType
 from typing import TextIO
 
+# Off while a command writes for machines (`--format json`), where stderr may still be a terminal.
+enabled = True
 WIDTH = 30
 # Redrawing more often than this costs time and shows nothing new.
 MIN_INTERVAL = 0.1
@@ -28,7 +30,7 @@ class Progress:
         self.total = max(total, 0)
         self.done = 0
         self.stream = stream if stream is not None else sys.stderr
-        self.enabled = self.stream.isatty()
+        self.enabled = enabled and self.stream.isatty()
         self._drawn = 0.0
 
     def __enter__(self) -> Progress:

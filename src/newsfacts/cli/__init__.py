@@ -8,17 +8,37 @@ import os
 import sys
 from collections.abc import Sequence
 
-from .. import __version__
+from .. import __version__, progress
 from ..problems import NewsfactsError, problem
-from . import add, build, coverage, diff, download, export, locate, pack, release, report, synth, validate
+from . import (
+    _parser,
+    add,
+    build,
+    completion,
+    coverage,
+    diff,
+    download,
+    export,
+    locate,
+    pack,
+    release,
+    report,
+    synth,
+    validate,
+)
 from ._output import print_failure
 
-COMMANDS = (build, validate, coverage, add, locate, report, export, synth, diff, release, pack, download)
+COMMANDS = (build, validate, coverage, add, locate, report, export, synth, diff, release, pack, download, completion)
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(
-        prog="newsfacts", description="Build, validate and export the newsfacts data package."
+    root = _parser.Parser(
+        prog="newsfacts",
+        description="Build, validate and export the newsfacts data package. Every command that reads a "
+        "package takes a package folder, a project folder holding datapackage/, a datapackage.json, a "
+        "release .zip, or an http(s) URL of either; with none, ./datapackage in a checkout, else the "
+        "package bundled with newsfacts. Exit status: 0 success, 1 problems found in the data, 2 usage error "
+        "or a source that cannot be read.",
     )
     root.add_argument("--version", action="version", version=f"newsfacts {__version__}")
     subcommands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -29,7 +49,12 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command: 0 success, 1 problems found, 2 bad usage or an operation that could not run."""
-    args = parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    _parser.usage_format = _parser.requested_format(arguments)
+    args = parser().parse_args(arguments)
+    output_format = getattr(args, "format", "text")
+    # Progress bars are for people: none while the output is for machines, whatever stderr is.
+    progress.enabled = output_format == "text"
     try:
         return int(args.run(args))
     except KeyboardInterrupt:
@@ -53,5 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             # user gets one line that says so (tests/fuzz counts it as a crash), not a traceback.
             detail = f"{type(error).__name__}: {error}"
             failure = problem("internal-error", args.command, detail=detail[:500])
-        print_failure(failure, getattr(args, "format", "text"))
+        print_failure(failure, output_format)
         return 2
+    finally:
+        progress.enabled = True

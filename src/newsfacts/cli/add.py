@@ -12,10 +12,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._output import DEFAULT_PACKAGE, print_problems
+from .. import progress
+from ._output import add_format_argument, add_limit_arguments, add_source_argument, opened_source, print_problems
+from ._parser import Parser
 
 if TYPE_CHECKING:
     from ..add import AddResult
+    from ..package import Layout
 
 DESCRIPTION = (
     "Add rows to the package from what the seed prints: give a span's text exactly as printed, never its offsets, "
@@ -42,19 +45,13 @@ def full_parser() -> argparse.ArgumentParser:
     from ..add import KINDS, found_fields
     from ..models import Article, Evidence
 
-    parser = argparse.ArgumentParser(prog="newsfacts add", description=DESCRIPTION)
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--package",
-        dest="package_dir",
-        type=Path,
-        default=DEFAULT_PACKAGE,
-        metavar="PACKAGE_DIR",
-        help="the package to add to (default: datapackage/); seeds/ sits beside it",
-    )
+    parser = Parser(prog="newsfacts add", description=DESCRIPTION)
+    common = Parser(add_help=False)
+    add_source_argument(common, checkout_only=True, flag="--package")
     common.add_argument("--dry-run", action="store_true", help="check and show the rows, write nothing")
-    common.add_argument("--format", choices=("text", "json"), default="text", help="output format")
-    kinds = parser.add_subparsers(dest="kind", required=True, metavar="KIND")
+    add_format_argument(common)
+    add_limit_arguments(common)
+    kinds = parser.add_subparsers(dest="kind", required=True, metavar="KIND", parser_class=Parser)
     for name, model in KINDS.items():
         fields = [field for field in model.model_fields if field not in found_fields(model)]
         kind = kinds.add_parser(
@@ -94,12 +91,17 @@ def _choices(annotation: Any) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..add import KINDS, Request, add, read_batch
-    from ..package import Layout
-
     detailed = full_parser().parse_args(args.arguments)
+    detailed.command = args.command
     args.format = detailed.format  # for a failure `main` reports
-    layout = Layout(detailed.package_dir)
+    progress.enabled = detailed.format == "text"
+    with opened_source(detailed) as package:
+        return _add(detailed, package.layout)
+
+
+def _add(detailed: argparse.Namespace, layout: Layout) -> int:
+    from ..add import KINDS, Request, add, read_batch
+
     if detailed.kind == "batch":
         requests, problems = read_batch(detailed.file, layout.limits.max_file_bytes)
         if problems:

@@ -1,4 +1,4 @@
-"""newsfacts build [--check] [PACKAGE_DIR]"""
+"""newsfacts build [--check] [SOURCE]"""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ import sys
 from typing import Any
 
 from ..problems import display_path, exit_status
-from ._output import add_format_argument, add_limit_arguments, add_package_argument, layout_from, print_problems
+from ._output import (
+    add_format_argument,
+    add_limit_arguments,
+    add_source_argument,
+    opened_source,
+    print_outcome,
+    print_problems,
+)
 
 
 def register(subcommands: Any) -> None:
@@ -17,10 +24,12 @@ def register(subcommands: Any) -> None:
         description="Regenerate every derived file from the CSV tables and the models. "
         "CSVs are rewritten canonically (UTF-8, LF, RFC 4180 quoting, sorted by primary key) "
         "without changing any cell. The files are replaced all or none: a build that is stopped midway is "
-        "finished by the next one. Exit status: 0 built, 1 refused or stale (--check), 2 a file could not "
-        "be written.",
+        "finished by the next one. It writes into a checkout, so SOURCE is a project folder, its "
+        "datapackage/ folder or its datapackage.json, never a release zip or a URL. "
+        "Exit status: 0 built, 1 refused or stale (--check), 2 usage error, a source that cannot be read, "
+        "or a file that could not be written.",
     )
-    add_package_argument(command)
+    add_source_argument(command, checkout_only=True)
     command.add_argument("--check", action="store_true", help="write nothing; fail if any generated file is stale")
     add_format_argument(command)
     add_limit_arguments(command)
@@ -30,7 +39,8 @@ def register(subcommands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..build import build  # imported here so that `newsfacts --help` stays fast
 
-    result = build(layout_from(args), check=args.check)
+    with opened_source(args) as package:
+        result = build(package.layout, check=args.check)
     print_problems(result.problems, args.format)
     if result.problems:
         status = exit_status(result.problems)
@@ -52,5 +62,5 @@ def run(args: argparse.Namespace) -> int:
         for path in result.written:
             print(f"wrote {display_path(path)}")
         if not args.check:
-            print(f"build complete: {len(result.written)} file(s) changed", file=sys.stderr)
+            print_outcome(f"build complete: {len(result.written)} file(s) changed", True)
     return 0

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..problems import NewsfactsError
-from ._output import add_limit_arguments, limits_from, print_failure
+from ._output import COMPLETE_PATH, add_format_argument, add_limit_arguments, limits_from, print_failure, print_json
 
 if TYPE_CHECKING:
     from ..diff import PackageDiff
@@ -21,14 +19,16 @@ def register(subcommands: Any) -> None:
     command: argparse.ArgumentParser = subcommands.add_parser(
         "diff",
         help="compare two versions of the package: rows and schemas, and the version bump they need",
-        description="Compare two packages. OLD and NEW may each be a directory (a project or a package "
-        "folder), a release zip, or a git ref of this repository (e.g. HEAD~3, v1.0.0). Rows are matched "
+        description="Compare two packages. OLD and NEW may each be any package `newsfacts.load()` reads (a "
+        "project or package folder, a datapackage.json, a release zip, an http(s) URL of either), or a git ref "
+        "of this repository (e.g. HEAD~3, v1.0.0). Rows are matched "
         "by primary key. Files are read as `validate` reads them: nothing outside the package, within the limits. "
-        "Exit status: 0 identical, 1 different, 2 could not compare.",
+        "Exit status: 0 identical, 1 different, 2 usage error or could not compare.",
     )
-    command.add_argument("old", metavar="OLD")
-    command.add_argument("new", metavar="NEW")
-    command.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    for side in ("old", "new"):
+        action = command.add_argument(side, metavar=side.upper())
+        action.complete = COMPLETE_PATH  # type: ignore[attr-defined]
+    add_format_argument(command)
     command.add_argument("--repo", type=Path, default=Path("."), help="the git repository for refs (default: .)")
     add_limit_arguments(command)
     command.set_defaults(run=run)
@@ -57,11 +57,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = diff_sides(args.old, args.new, args.repo, limits_from(args))
     except NewsfactsError as error:
-        print_failure(error.problem, "text")
+        print_failure(error.problem, args.format)
         return 2
     if args.format == "json":
-        json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        print_json(result.to_dict())
     else:
         print("\n".join(format_text(result)))
     return 1 if result.changes else 0

@@ -10,7 +10,7 @@ from types import FrameType
 from typing import Any
 
 from ..problems import display_path
-from ._output import add_format_argument, refuse
+from ._output import add_format_argument, print_problems, refuse
 
 # Problems of the machine, not of the release: exit status 2.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -24,14 +24,15 @@ def register(subcommands: Any) -> None:
         "unpack it and validate the package. Nothing is left behind unless every step passes. "
         "BASE_URL defaults to the GitHub release of the version (or the latest release); "
         "set NEWSFACTS_RELEASES_URL to use a mirror. Exit status: 0 downloaded, 1 refused (the release is "
-        "unavailable, corrupt, unsafe or invalid), 2 cannot write the target, 128+N stopped by signal N.",
+        "not listed, corrupt, unsafe or invalid), 2 usage error, a release that cannot be fetched, or a target "
+        "that cannot be written, 128+N stopped by signal N.",
     )
     command.add_argument("--version", dest="release_version", metavar="V", help="the release (default: latest)")
     command.add_argument("--to", type=Path, metavar="DIR", help="target folder (default: ./<name>-<version>)")
     command.add_argument(
         "--from", dest="base_url", metavar="BASE_URL", help="the folder holding the zip and SHA256SUMS"
     )
-    add_format_argument(command)
+    add_format_argument(command, github=True)
     command.set_defaults(run=run)
 
 
@@ -57,5 +58,7 @@ def run(args: argparse.Namespace) -> int:
             signal.signal(signum, handler)
     if result.problems or result.package_dir is None:
         return refuse(result.problems, args.format, "nothing downloaded")
+    if args.format == "json":
+        print_problems([], args.format)
     print(f"downloaded, verified and validated: {display_path(result.package_dir)}", file=sys.stderr)
     return 0

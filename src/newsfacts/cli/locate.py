@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..locate import Match, locate, read_seed
-from ._output import print_problems
+from ._output import add_format_argument, print_problems
 
 
 def register(subcommands: Any) -> None:
@@ -22,7 +22,7 @@ def register(subcommands: Any) -> None:
     )
     command.add_argument("seed_file", type=Path, metavar="SEED_FILE", help="a seed text, e.g. seeds/000_….txt")
     command.add_argument("text", metavar="TEXT", help="the text to find, exactly as printed")
-    command.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    add_format_argument(command)
     command.set_defaults(run=run)
 
 
@@ -41,7 +41,7 @@ def _describe(match: Match, seed: str) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     seed, problems = read_seed(args.seed_file)
     if seed is None:
-        print_problems(problems, "text")
+        print_problems(problems, args.format)
         return 2
     matches, nearest = locate(seed, args.text)
     found = [_describe(m, seed) for m in matches]

@@ -1,4 +1,4 @@
-"""newsfacts pack [PACKAGE_DIR] [--out dist/]"""
+"""newsfacts pack [SOURCE] [--out dist/]"""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from ..problems import display_path
-from ._output import add_format_argument, add_limit_arguments, add_package_argument, layout_from, refuse
+from ._output import (
+    add_format_argument,
+    add_limit_arguments,
+    add_source_argument,
+    opened_source,
+    print_problems,
+    refuse,
+)
 
 
 def register(subcommands: Any) -> None:
@@ -18,9 +25,11 @@ def register(subcommands: Any) -> None:
         description="Write OUT/<name>-<version>.zip (datapackage.json, CSV and JSON tables, data dictionary, "
         "expectation suites, schemas, CHANGELOG, data license and the seed texts) and OUT/SHA256SUMS. "
         "The zip is byte-for-byte reproducible. The package must be built and valid; nothing else changes. "
-        "Exit status: 0 packed, 1 not built or not valid, 2 a file could not be written.",
+        "It packs a checkout, so SOURCE is a project folder, its datapackage/ folder or its datapackage.json. "
+        "Exit status: 0 packed, 1 not built or not valid, 2 usage error, a source that cannot be read, or a "
+        "file that could not be written.",
     )
-    add_package_argument(command)
+    add_source_argument(command, checkout_only=True)
     command.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR", help="output folder (default: dist/)")
     add_format_argument(command)
     add_limit_arguments(command)
@@ -30,12 +39,15 @@ def register(subcommands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..pack import pack  # imported here so that `newsfacts --help` stays fast
 
-    result = pack(layout_from(args), args.out)
+    with opened_source(args) as package:
+        result = pack(package.layout, args.out)
     if result.problems or result.zip_path is None:
         return refuse(
             result.problems,
             args.format,
             "nothing packed: fix the problems above (`newsfacts build`, then `newsfacts validate`)",
         )
+    if args.format == "json":
+        print_problems([], args.format)
     print(f"wrote {display_path(result.zip_path)} and {display_path(result.sums_path or '')}", file=sys.stderr)
     return 0

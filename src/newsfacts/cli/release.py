@@ -1,4 +1,4 @@
-"""newsfacts release [PACKAGE_DIR] [--bump major|minor|patch] [--out dist/]"""
+"""newsfacts release [SOURCE] [--bump major|minor|patch] [--out dist/]"""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from ..problems import display_path
-from ._output import add_format_argument, add_limit_arguments, add_package_argument, layout_from, refuse
+from ._output import (
+    add_format_argument,
+    add_limit_arguments,
+    add_source_argument,
+    opened_source,
+    print_problems,
+    refuse,
+)
 
 
 def register(subcommands: Any) -> None:
@@ -22,9 +29,11 @@ def register(subcommands: Any) -> None:
         "metadata). Refuses a --bump smaller than the changes need. Writes the version into metadata.toml, "
         "datapackage.json and CITATION.cff, a dated CHANGELOG section from the diff and the Unreleased notes, "
         "records releases/<version>/ and packs the zip. The first release is 1.0.0. "
-        "Exit status: 0 released, 1 refused, 2 a file could not be written.",
+        "It writes into a checkout, so SOURCE is a project folder, its datapackage/ folder or its "
+        "datapackage.json. Exit status: 0 released, 1 refused, 2 usage error, a source that cannot be read, "
+        "or a file that could not be written.",
     )
-    add_package_argument(command)
+    add_source_argument(command, checkout_only=True)
     command.add_argument("--bump", choices=("major", "minor", "patch"), help="default: what the diff requires")
     command.add_argument("--date", type=datetime.date.fromisoformat, help="release date (default: today)")
     command.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR", help="output folder (default: dist/)")
@@ -36,9 +45,12 @@ def register(subcommands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..release import release  # imported here so that `newsfacts --help` stays fast
 
-    result = release(layout_from(args), args.bump, args.out, args.date)
+    with opened_source(args) as package:
+        result = release(package.layout, args.bump, args.out, args.date)
     if result.problems or result.packed is None or result.packed.zip_path is None:
         return refuse(result.problems, args.format, "no release made")
+    if args.format == "json":
+        print_problems([], args.format)
     print(
         f"released {result.version}: {display_path(result.packed.zip_path)}; "
         "review the new CHANGELOG.md section, then commit and tag "

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..problems import display_path
+from ..problems import display_path, problem
+from ._output import add_format_argument, print_failure, print_problems
 
 
 def register(subcommands: Any) -> None:
@@ -21,6 +22,7 @@ def register(subcommands: Any) -> None:
     )
     command.add_argument("out", type=Path, metavar="OUT", help="the directory to create (must be empty)")
     command.add_argument("--quotes", type=int, required=True, metavar="N", help="number of quote rows")
+    add_format_argument(command)
     command.set_defaults(run=run)
 
 
@@ -29,8 +31,14 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         synthesize(args.out, args.quotes)
-    except (ValueError, FileExistsError) as error:
-        print(f"newsfacts synth: {error}", file=sys.stderr)
+    except FileExistsError:
+        print_failure(problem("target-exists", args.out, detail=display_path(args.out)), args.format)
         return 2
-    print(f"wrote {display_path(args.out / 'datapackage')} ({args.quotes} quotes)")
+    except ValueError as error:
+        print_failure(problem("usage-error", args.out, detail=str(error)), args.format)
+        return 2
+    if args.format == "json":
+        print_problems([], args.format)
+    stream = sys.stderr if args.format == "json" else sys.stdout
+    print(f"wrote {display_path(args.out / 'datapackage')} ({args.quotes} quotes)", file=stream)
     return 0

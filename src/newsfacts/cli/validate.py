@@ -1,12 +1,18 @@
-"""newsfacts validate [PACKAGE_DIR] [--rows-only] [--format text|json|github]"""
+"""newsfacts validate [SOURCE] [--rows-only] [--format text|json|github]"""
 
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from ._output import add_format_argument, add_limit_arguments, add_package_argument, layout_from, print_problems
+from ._output import (
+    add_format_argument,
+    add_limit_arguments,
+    add_source_argument,
+    opened_source,
+    print_outcome,
+    print_problems,
+)
 
 
 def register(subcommands: Any) -> None:
@@ -16,18 +22,19 @@ def register(subcommands: Any) -> None:
         description="Check the package: the Table Schemas of datapackage.json (types, constraints, keys, "
         "hashes; checked by a columnar engine), JSON Schemas, row models, "
         "CSV/JSON agreement, seed hashes, verbatim spans, curation rules and the Great Expectations suites "
-        "of datapackage/expectations/. "
+        "of datapackage/expectations/. SOURCE is any package `newsfacts.load()` reads; a zip or URL is "
+        "checked as `newsfacts download` checks a release, and its problems are named at the zip or URL. "
         "Prints one line per problem: path:line:field: code: message. "
-        "Exit status: 0 valid, 1 invalid, 2 usage error.",
+        "Exit status: 0 valid, 1 invalid, 2 usage error or a source that cannot be read.",
     )
-    add_package_argument(command)
+    add_source_argument(command)
     command.add_argument(
         "--rows-only",
         action="store_true",
         help="only the row-level checks (what frictionless checks, plus seeds and spans): "
         "skip the JSON tables, the curation rules and the suites",
     )
-    add_format_argument(command)
+    add_format_argument(command, github=True)
     add_limit_arguments(command)
     command.set_defaults(run=run)
 
@@ -35,8 +42,9 @@ def register(subcommands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..validate import validate  # imported here so that `newsfacts --help` stays fast
 
-    problems = validate(layout_from(args), rows_only=args.rows_only)
+    with opened_source(args) as package:
+        problems = package.relabel(validate(package.layout, rows_only=args.rows_only))
     print_problems(problems, args.format)
     if args.format == "text":
-        print(f"{len(problems)} problem(s) found" if problems else "valid", file=sys.stderr)
+        print_outcome(f"{len(problems)} problem(s) found" if problems else "valid", not problems)
     return 1 if problems else 0
