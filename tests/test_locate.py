@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from newsfacts.cli import main
-from newsfacts.locate import EVERY_START, locate
+from newsfacts.locate import EVERY_START, locate, whole_word
 
 from .conftest import ROOT
 
@@ -78,3 +78,21 @@ def test_cli_exit_status_and_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Fateh-360 missiles" in capsys.readouterr().err
     assert main(["locate", seed, "x" * 3000]) == 1
     assert "longer than the seed" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("seed", "text", "whole"),
+    [
+        ("Iranian officials", "Iran", False),
+        ("Iran’s mission", "Iran", True),
+        ("the Fath-360 missile", "Fath", True),
+        ("the U.S.-led talks", "U.S.", True),
+        ("U.S.officials", "U.S.", True),  # a span ending in punctuation: what follows may be a letter
+        ("x_Iran", "Iran", False),
+        ("Iran2", "Iran", False),
+        ("“Iran", "“Iran", True),
+    ],
+)
+def test_whole_word_is_one_rule_for_add_and_coverage(seed: str, text: str, whole: bool) -> None:
+    start = seed.index(text)
+    assert whole_word(seed, start, start + len(text)) is whole

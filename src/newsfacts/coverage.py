@@ -23,6 +23,7 @@ from typing import Any
 
 from .checks.provenance import article_seeds, uncovered_quotations
 from .engine import LINE
+from .locate import whole_word
 from .models import Article, Entity, EntityMention, Event, EventActor, split_list
 from .package import Layout, TypedTable
 from .problems import Problem, codes, problem
@@ -75,8 +76,8 @@ def _forms(entities: TypedTable) -> dict[str, list[str]]:
     }
 
 
-# A compiled name: the form, the entities it names, and its pattern (the literal first, so that `re`
-# searches for it fast; the word boundary before it is checked by hand).
+# A compiled name: the form, the entities it names, and its pattern (the literal alone, so that `re`
+# searches for it fast; the word boundaries are checked by hand, as `add` checks them).
 _Name = tuple[str, list[str], re.Pattern[str]]
 
 
@@ -86,7 +87,7 @@ def _compiled(forms: dict[str, list[str]]) -> list[_Name]:
         for form in entity_forms:
             if entity_id not in owners.setdefault(form, []):
                 owners[form].append(entity_id)
-    return [(form, entities, re.compile(rf"{re.escape(form)}(?!\w)")) for form, entities in owners.items()]
+    return [(form, entities, re.compile(re.escape(form))) for form, entities in owners.items()]
 
 
 def _occurrences(text: str, names: list[_Name]) -> list[_Occurrence]:
@@ -96,10 +97,9 @@ def _occurrences(text: str, names: list[_Name]) -> list[_Occurrence]:
     found = []
     for form, entities, pattern in names:
         for match in pattern.finditer(text):
-            start = match.start()
-            if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
-                continue
-            found += [_Occurrence(entity_id, form, start, match.end()) for entity_id in entities]
+            start, end = match.span()
+            if whole_word(text, start, end):
+                found += [_Occurrence(entity_id, form, start, end) for entity_id in entities]
     # By start, longest first: an occurrence is inside another when one that starts earlier reaches
     # its end, or one that starts with it ends later.
     found.sort(key=lambda occurrence: (occurrence.start, -occurrence.end))

@@ -37,16 +37,25 @@ def exact_matches(seed: str, text: str) -> list[Match]:
     return matches
 
 
-def on_word_boundaries(seed: str, match: Match) -> bool:
-    """Whether `match` is not part of a longer word: "Iran" in "Iran's", not in "Iranian"."""
-    before = seed[match.char_start - 1] if match.char_start else ""
-    after = seed[match.char_end : match.char_end + 1]
-    return not (match.text[:1].isalnum() and before.isalnum()) and not (match.text[-1:].isalnum() and after.isalnum())
+def _word_character(character: str) -> bool:
+    """A letter, a digit or `_`: what a word is made of (`\\w`)."""
+    return character.isalnum() or character == "_"
+
+
+def whole_word(seed: str, start: int, end: int) -> bool:
+    """Whether `seed[start:end]` is no part of a longer word: "Iran" in "Iran’s", not in "Iranian".
+    Only a span that starts (ends) with a word character needs a non-word character before (after) it,
+    so "U.S." is whole before "-led" and "Fath" before "-360"."""
+    before, first = seed[start - 1 : start] if start else "", seed[start : start + 1]
+    last, after = seed[end - 1 : end], seed[end : end + 1]
+    return not (_word_character(first) and before and _word_character(before)) and not (
+        _word_character(last) and after and _word_character(after)
+    )
 
 
 def word_matches(seed: str, text: str) -> list[Match]:
     """Every occurrence of `text` that is not part of a longer word."""
-    return [match for match in exact_matches(seed, text) if on_word_boundaries(seed, match)]
+    return [match for match in exact_matches(seed, text) if whole_word(seed, match.char_start, match.char_end)]
 
 
 # Characters typed for one another: curly and straight quotes, dashes and hyphens, kinds of space.
