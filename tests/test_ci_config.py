@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -71,3 +74,37 @@ def test_release_workflow_checks_the_tag_and_publishes_the_verified_zip() -> Non
     ):
         assert expected in commands
     assert commands.index("newsfacts pack") < commands.index("gh release upload")
+
+
+def test_the_coverage_job_of_a_pull_request_runs_as_written(tmp_path: Path) -> None:
+    """The job's script, run with bash in a scratch repository whose pull request deletes a quote of art-002:
+    the gap is a warning on the seed's line, the summary lists it, and gaps do not fail the job."""
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "validate.yml").read_text(encoding="utf-8"))
+    job = workflow["jobs"]["coverage"]
+    assert job["if"] == "github.event_name == 'pull_request'"
+    (step,) = [step for step in job["steps"] if step.get("name") == "Coverage of the changed articles"]
+    for name in ("datapackage", "seeds"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    (tmp_path / ".venv" / "bin" / "newsfacts").symlink_to(Path(sys.executable).parent / "newsfacts")
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "datapackage", "seeds"], check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], check=True)
+    quotes = tmp_path / "datapackage" / "data" / "quotes.csv"
+    quotes.write_text(
+        "".join(
+            line
+            for line in quotes.read_text(encoding="utf-8").splitlines(keepends=True)
+            if not line.startswith("q-002-03,")
+        ),
+        encoding="utf-8",
+    )
+    summary = tmp_path / "summary.md"
+    env = {**os.environ, "BASE": "HEAD", "GITHUB_STEP_SUMMARY": str(summary)}
+    result = subprocess.run(
+        ["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("::warning file=seeds/002_d4a13c5680323aa8.txt,line=8,title=coverage%3A quotation")
+    assert "quotation: art-002 [1459, 1646)" in summary.read_text(encoding="utf-8")

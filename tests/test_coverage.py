@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 import sys
 
 import pytest
@@ -18,7 +19,7 @@ from .fixtures.edits import edit_rows
 
 
 def gaps_of(layout: Layout, article: str | None = None) -> list[tuple[str, str, str | None, str | None, int | None]]:
-    found = coverage(layout, article)
+    found = coverage(layout, [article] if article else [])
     assert found.refusals == []
     return [(gap.kind, gap.subject, gap.article_id, gap.text, gap.char_start) for gap in found.gaps]
 
@@ -111,7 +112,7 @@ def test_the_command_exits_by_what_it_lists(project_copy: Layout, capsys: pytest
 )
 def test_what_cannot_be_examined_is_refused(project_copy: Layout, argv: list[str], code: str) -> None:
     (project_copy.package_dir.parent / "seeds" / "002_d4a13c5680323aa8.txt").unlink()
-    found = coverage(project_copy, argv[0])
+    found = coverage(project_copy, argv)
     assert ([p.code for p in found.refusals], found.gaps) == ([code], [])
     assert main(["coverage", *argv, "--package", str(project_copy.package_dir)]) == 2
 
@@ -142,3 +143,26 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(monkeypatch: pytest.Mo
 
     monkeypatch.setattr(sys, "stdout", ClosedPipe())
     assert main(["coverage", "--package", str(ROOT / "datapackage"), "--format", "json"]) == 2
+
+
+def test_a_pull_request_gets_the_coverage_of_the_articles_it_changed(
+    project_copy: Layout, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What CI runs on a pull request: the gaps of the articles whose rows differ from the base, as
+    warnings on the lines of the diff."""
+    root = project_copy.root
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], check=True)
+    monkeypatch.chdir(root)
+    assert main(["coverage", "--changed-since", "HEAD", "--format", "github"]) == 0
+    assert capsys.readouterr().out == ""
+    edit_rows("quotes", lambda rows: rows.__setitem__(slice(None), [r for r in rows if r[0] != "q-002-03"]))(root)
+    assert main(["coverage", "--changed-since", "HEAD", "--format", "github"]) == 1
+    seed = "seeds/002_d4a13c5680323aa8.txt"
+    assert capsys.readouterr().out.splitlines() == [
+        f"::warning file={seed},line=8,title=coverage%3A quotation::art-002 [1459, 1646) "
+        "'Iran is our important partner, we are developing our trade and economic relations, we are developing "
+        "our cooperation and dialogue in all possible areas, including the most sensitive ones.'"
+    ]

@@ -17,7 +17,7 @@ first occurrence of each form per article, and a capital can be a place or a met
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -152,8 +152,8 @@ def _events_without_actor(tables: dict[str, TypedTable]) -> Iterator[Gap]:
             yield Gap("event-without-actor", event_id, str(events.path), line)
 
 
-def coverage(layout: Layout, article_id: str | None = None) -> Coverage:
-    """The gaps of the package at `layout`, or of one of its articles. The package is read as
+def coverage(layout: Layout, article_ids: Sequence[str] = ()) -> Coverage:
+    """The gaps of the package at `layout`, or of some of its articles. The package is read as
     `validate` reads it; its rows in error are left out."""
     from .validate import check_rows_and_spans  # the rows as validate reads them
 
@@ -163,11 +163,15 @@ def coverage(layout: Layout, article_id: str | None = None) -> Coverage:
         return Coverage([], refusals, problems, [])
     articles = tables.get(Article.resource_name)
     seed_files = dict(articles.frame.select("article_id", "seed_file").iter_rows()) if articles else {}
-    if article_id is not None and article_id not in seed_files:
-        names = ", ".join(sorted(seed_files)) or "none"
-        refusal = problem("article-unknown", layout.csv(Article.resource_name), article=article_id, names=names)
-        return Coverage([], [refusal], problems, [])
-    examined = [article_id] if article_id is not None else sorted(seed_files)
+    names = ", ".join(sorted(seed_files)) or "none"
+    unknown = [
+        problem("article-unknown", layout.csv(Article.resource_name), article=article, names=names)
+        for article in article_ids
+        if article not in seed_files
+    ]
+    if unknown:
+        return Coverage([], unknown, problems, [])
+    examined = sorted(set(article_ids)) if article_ids else sorted(seed_files)
     texts = article_seeds(layout, tables)
     refusals = [
         problem("seed-unreadable", layout.seed(seed_files[article]), article=article)
@@ -186,7 +190,7 @@ def coverage(layout: Layout, article_id: str | None = None) -> Coverage:
         for article, seed_path, quotation, line in quotations
     ]
     gaps += _unmentioned(seeds, tables)
-    if article_id is None:
+    if not article_ids:
         gaps += _events_without_actor(tables)
     else:
         notes.append("events without an actor: listed only for the whole package (events belong to no one article)")

@@ -137,12 +137,17 @@ def _escape_property(value: str) -> str:
 
 def github_annotation(item: Problem) -> str:
     """A workflow command that GitHub shows as an error on the file and line of the PR diff."""
-    properties = [f"file={_escape_property(item.path)}"]
-    if item.line:
-        properties.append(f"line={item.line}")
     title = item.code if not item.field else f"{item.code} ({item.field})"
+    return workflow_command("error", item.path, item.line, title, item.message)
+
+
+def workflow_command(level: str, path: str, line: int | None, title: str, message: str) -> str:
+    """`::error` or `::warning`: a message GitHub shows on the file and line of the PR diff."""
+    properties = [f"file={_escape_property(path)}"]
+    if line:
+        properties.append(f"line={line}")
     properties.append(f"title={_escape_property(title)}")
-    return f"::error {','.join(properties)}::{_escape_data(item.message)}"
+    return f"::{level} {','.join(properties)}::{_escape_data(message)}"
 
 
 def refuse(problems: Sequence[Problem], output_format: str, outcome: str) -> int:

@@ -1,4 +1,4 @@
-"""newsfacts coverage [ARTICLE] [--package SOURCE] [--format text|json]"""
+"""newsfacts coverage [ARTICLE …] [--changed-since REF] [--package SOURCE] [--format text|json|github]"""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import dataclasses
 import re
 import sys
+from pathlib import Path
 from typing import Any
 
 from ._output import (
@@ -18,6 +19,7 @@ from ._output import (
     print_json,
     print_outcome,
     print_problems,
+    workflow_command,
 )
 
 # models.ARTICLE_ID, written again because importing the models (pydantic) would slow `newsfacts --help`.
@@ -43,10 +45,16 @@ def register(subcommands: Any) -> None:
         "was asked could not be examined.",
     )
     command.add_argument(
-        "article", nargs="?", type=_article_id, metavar="ARTICLE", help="one article, e.g. art-002 (default: all)"
+        "articles", nargs="*", type=_article_id, metavar="ARTICLE", help="articles, e.g. art-002 (default: all)"
+    )
+    command.add_argument(
+        "--changed-since",
+        metavar="REF",
+        help="the articles whose rows differ from REF's package (a git ref, a folder or a release zip, as "
+        "`newsfacts diff` reads it): what a pull request touched",
     )
     add_source_argument(command, flag="--package")
-    add_format_argument(command)
+    add_format_argument(command, github=True)
     add_limit_arguments(command)
     command.set_defaults(run=run)
 
@@ -55,11 +63,27 @@ def run(args: argparse.Namespace) -> int:
     from ..coverage import GAP_KINDS, coverage
 
     with opened_source(args) as package:
-        found = coverage(package.layout, args.article)
+        articles = args.articles
+        if args.changed_since is not None:
+            from ..diff import diff_sides
+
+            articles = diff_sides(args.changed_since, str(package.layout.package_dir), Path.cwd()).articles
+            if not articles:
+                if args.format == "json":
+                    print_json({"articles": [], "gaps": []})
+                print_outcome(f"no article's rows differ from {args.changed_since}", True)
+                return 0
+        found = coverage(package.layout, articles)
         gaps = [dataclasses.replace(gap, path=package.where(gap.path)) for gap in found.gaps]
         refusals, problems = package.relabel(found.refusals), package.relabel(found.problems)
-    if args.format == "json":
+    if args.format == "github":
+        print_problems(refusals, "github")
+        for gap in gaps:
+            span = f" [{gap.char_start}, {gap.char_end}) {gap.text!r}" if gap.char_start is not None else ""
+            print(workflow_command("warning", gap.path, gap.line, f"coverage: {gap.kind}", f"{gap.subject}{span}"))
+    elif args.format == "json":
         report = {
+            "articles": articles or None,
             "gaps": [gap.as_json() for gap in gaps],
             "kinds": GAP_KINDS,
             "notes": found.notes,
