@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -242,5 +243,29 @@ def test_every_add_code_is_provoked_here() -> None:
         "batch-invalid",
         "field-required",
         "seed-required",
+        "package-changed",
     }
     assert codes("add") - provoked == set()
+
+
+def test_a_table_changed_while_adding_is_not_overwritten(project_copy: Layout, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another `add` (or an editor) writes quotes.csv between this add's read and its write: this add
+    writes nothing, so that the other change is not lost."""
+    import newsfacts.add as adding
+
+    quotes = project_copy.csv("quotes")
+    checked = adding._checked
+
+    def meanwhile(*args: Any) -> Any:
+        result = checked(*args)
+        quotes.write_bytes(quotes.read_bytes().replace(b"US secretary of state", b"US Secretary of State", 1))
+        return result
+
+    monkeypatch.setattr(adding, "_checked", meanwhile)
+    request = Request("mention", {"entity_id": "iran", "article_id": "art-000", "text": "Iran", "mention_type": "name"})
+    before = package_files(project_copy)
+    result = add(project_copy, [replace(request, occurrence=2)])
+    assert [(item.code, Path(item.path).name) for item in result.problems] == [("package-changed", "quotes.csv")]
+    after = package_files(project_copy)
+    # Only the other change is on disk: it stays, and nothing of this add was written.
+    assert {path for path in after if after[path] != before.get(path)} == {"datapackage/data/quotes.csv"}

@@ -294,10 +294,27 @@ def add(layout: Layout, requests: Sequence[Request], dry_run: bool = False) -> A
     to_do = [item for item in found if item.code in AWAITING_REFERENCES]
     if problems or dry_run:
         return AddResult(added=added, problems=problems, to_do=to_do)
+    changed = _changed_since_read(draft)
+    if changed:
+        return AddResult(problems=changed)
     from .atomic import write_all
 
     written, problems = write_all(outputs, layout.root)
     return AddResult(added=added, problems=problems, written=written, to_do=to_do)
+
+
+def _changed_since_read(draft: _Draft) -> list[Problem]:
+    """`package-changed` for each table file whose bytes changed since `add` read it (another `add`, an
+    editor): writing would drop that change, so nothing is written."""
+    problems = []
+    for table in draft.tables.values():
+        try:
+            now = hashlib.sha256(table.path.read_bytes()).hexdigest()
+        except OSError:
+            now = ""
+        if now != table.sha256:
+            problems.append(problem("package-changed", table.path))
+    return problems
 
 
 def _at_requests(problems: list[Problem], draft: _Draft) -> list[Problem]:

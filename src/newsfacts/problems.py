@@ -486,6 +486,10 @@ CATALOGUE: dict[str, Entry] = _catalogue(
                 "this text is already in the package, as {article}",
                 "add rows to {article} instead of adding its text again",
             ),
+            "package-changed": (
+                "the file changed while `newsfacts add` was adding rows, so nothing was written",
+                "run the same `newsfacts add` again: it reads the file as it is now",
+            ),
             "batch-invalid": (
                 "the batch file cannot be read: {detail}",
                 "write a YAML list of mappings, each with `add: KIND` and the row's fields (see CONTRIBUTING.md)",
