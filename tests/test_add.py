@@ -269,3 +269,54 @@ def test_a_table_changed_while_adding_is_not_overwritten(project_copy: Layout, m
     after = package_files(project_copy)
     # Only the other change is on disk: it stays, and nothing of this add was written.
     assert {path for path in after if after[path] != before.get(path)} == {"datapackage/data/quotes.csv"}
+
+
+def test_every_article_re_added_from_its_text_alone_gives_the_curated_rows(
+    project_copy: Layout, tmp_path: Path
+) -> None:
+    """Every article and every row that points into its text, removed, then added back by one batch file
+    that holds no offset and no quote id (an `occurrence` where the text is printed more than once): the
+    tables come back cell for cell, but for where the seeds are stored."""
+    import csv
+    import io
+
+    import yaml
+
+    from newsfacts.locate import word_matches
+    from newsfacts.models import MODELS, Evidence
+
+    def read(name: str) -> list[dict[str, str]]:
+        return list(csv.DictReader(io.StringIO(project_copy.csv(name).read_text(encoding="utf-8"))))
+
+    curated = {name: read(name) for name in MODELS}
+    batch: list[dict[str, str]] = []
+    for article in curated["articles"]:
+        seed = project_copy.seed(article["seed_file"])
+        text = seed.read_text(encoding="utf-8")
+        seed.rename(tmp_path / f"{article['article_id']}.txt")
+        found = {"article_id", "seed_file", "sha256"}
+        batch.append({"add": "article", "seed": f"{article['article_id']}.txt"} | _given(article, found))
+        for name, model in MODELS.items():
+            for row in curated[name] if issubclass(model, Evidence) else ():
+                if row["article_id"] == article["article_id"]:
+                    item = {"add": model.row_name} | _given(row, {"char_start", "char_end", "quote_id"})
+                    starts = [match.char_start for match in word_matches(text, row["text"])]
+                    if len(starts) > 1:
+                        item["occurrence"] = str(starts.index(int(row["char_start"])) + 1)
+                    batch.append(item)
+    for name, model in MODELS.items():
+        if name == "articles" or issubclass(model, Evidence):
+            project_copy.csv(name).write_text(",".join(model.model_fields) + "\n", encoding="utf-8")
+    (tmp_path / "all.yaml").write_text(yaml.safe_dump(batch, allow_unicode=True), encoding="utf-8")
+    requests, problems = read_batch(tmp_path / "all.yaml", project_copy.limits.max_file_bytes)
+    result = add(project_copy, requests)
+    assert (problems, result.problems, len(result.added)) == ([], [], 332)
+    for name in MODELS:
+        stored = [{**row, "seed_file": ""} if name == "articles" else row for row in read(name)]
+        expected = [{**row, "seed_file": ""} if name == "articles" else row for row in curated[name]]
+        assert stored == expected, name
+
+
+def _given(row: dict[str, str], found: set[str]) -> dict[str, str]:
+    """The cells a contributor types: those not empty, less those `add` finds itself."""
+    return {name: value for name, value in row.items() if value and name not in found}
