@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 from dataclasses import replace
@@ -79,20 +78,20 @@ def package_files(layout: Layout) -> dict[str, bytes]:
     }
 
 
-@pytest.mark.parametrize(
-    ("text", "occurrence", "context", "expected"),
-    [
-        ("Iran", None, "“Iran has", (282, 286)),  # told apart by the words around it
-        ("Iran", 2, None, (60, 64)),  # in "Iran’s": the apostrophe ends the word; the headline's is the first
-        ("Iran", 4, None, "occurrence-out-of-range"),  # 3 of them: "Iranian" is none
-        ("Iran", None, None, "span-ambiguous"),
-        ("Irania", None, None, "span-inside-word"),  # only inside "Iranian"
-        ("Nasser Kanaani", None, None, (351, 365)),
-        ("Nasser Kanani", None, None, "span-not-found"),
-        ("Iran", None, "Tehran rejected", "context-not-found"),
-        ("Kanaani", None, "Iran’s foreign", "context-not-found"),  # the context does not hold the text
-    ],
-)
+SPAN_CASES = [
+    ("Iran", None, "“Iran has", (282, 286)),  # told apart by the words around it
+    ("Iran", 2, None, (60, 64)),  # in "Iran’s": the apostrophe ends the word; the headline's is the first
+    ("Iran", 4, None, "occurrence-out-of-range"),  # 3 of them: "Iranian" is none
+    ("Iran", None, None, "span-ambiguous"),
+    ("Irania", None, None, "span-inside-word"),  # only inside "Iranian"
+    ("Nasser Kanaani", None, None, (351, 365)),
+    ("Nasser Kanani", None, None, "span-not-found"),
+    ("Iran", None, "Tehran rejected", "context-not-found"),
+    ("Kanaani", None, "Iran’s foreign", "context-without-text"),
+]
+
+
+@pytest.mark.parametrize(("text", "occurrence", "context", "expected"), SPAN_CASES)
 def test_a_span_is_found_from_its_text(text: str, occurrence: int | None, context: str | None, expected: Any) -> None:
     found = find_span(WIRE, text, occurrence, context)
     if isinstance(expected, tuple):
@@ -140,24 +139,34 @@ def test_a_batch_with_one_wrong_row_writes_nothing(project_copy: Layout, tmp_pat
     assert package_files(project_copy) == before
 
 
-@pytest.mark.parametrize(
-    ("argv", "status", "code"),
-    [
-        (["quote", "--article-id", "art-000", "--text", "Iran"], 1, "span-ambiguous"),
-        (["quote", "--article-id", "art-009", "--text", "Iran"], 1, "article-unknown"),
-        (["quote", "--article-id", "art-000", "--txt", "Iran"], 2, None),  # argparse: an option no kind has
-        (["mention", "--article-id", "art-000", "--text", "Irani"], 1, "span-inside-word"),
-        (["quot"], 2, None),
-    ],
-)
+REFUSALS = [
+    (["quote", "--article-id", "art-000", "--text", "Iran"], 1, "span-ambiguous"),
+    (["quote", "--article-id", "art-009", "--text", "Iran"], 1, "article-unknown"),
+    (["mention", "--article-id", "art-000", "--text", "Irani"], 1, "span-inside-word"),
+    (["entity", "--entity-id", "x", "--name", "Bell\x07"], 1, "control-character"),
+    (["entity", "--entity-id", "x", "--name", "Not UTF-8 \udcff"], 1, "control-character"),
+    (["batch", "no-such-file.yaml"], 2, "input-unreadable"),
+    (["article", "no-such-seed.txt", "--outlet-basis", "unknown"], 2, "input-unreadable"),
+    (["entity", "--entity-id", "x", "--package", "no-such-folder"], 2, "package-not-found"),
+    (["quote", "--article-id", "art-000", "--txt", "Iran"], 2, "usage-error"),  # an option no quote has
+    (["quot"], 2, "usage-error"),
+]
+
+
+@pytest.mark.parametrize(("argv", "status", "code"), REFUSALS)
 def test_what_add_refuses(
-    project_copy: Layout, capsys: pytest.CaptureFixture[str], argv: list[str], status: int, code: str | None
+    project_copy: Layout, capsys: pytest.CaptureFixture[str], argv: list[str], status: int, code: str
 ) -> None:
+    """Each refusal: its exit status, one JSON document naming its code, and not a byte written."""
     before = package_files(project_copy)
-    with pytest.raises(SystemExit) if status == 2 else contextlib.nullcontext():
-        assert main(["add", *argv, "--package", str(project_copy.package_dir), "--format", "json"]) == status
-    if code is not None:
-        assert [item["code"] for item in json.loads(capsys.readouterr().out)["problems"]] == [code]
+    package = [] if "--package" in argv else ["--package", str(project_copy.package_dir)]
+    try:
+        found = main(["add", *argv, *package, "--format", "json"])
+    except SystemExit as stopped:  # argparse's usage errors
+        found = stopped.code
+    document = json.loads(capsys.readouterr().out)
+    problems = document["problems"] if isinstance(document, dict) else document
+    assert (found, [item["code"] for item in problems]) == (status, [code])
     assert package_files(project_copy) == before
 
 
@@ -175,19 +184,19 @@ def test_one_row_at_a_time_gets_the_next_quote_id_and_lists_what_it_still_awaits
     event += ["--description", "A test.", "--plover-uncoded-reason", "commentary"]
     assert main(["add", "event", *event, *package, "--format", "json"]) == 0
     document = json.loads(capsys.readouterr().out)
-    assert [item["code"] for item in document["to_do"]] == ["source-missing"]
+    assert [item["code"] for item in document["to_do"]] == ["event-without-actor", "source-missing"]
 
 
-@pytest.mark.parametrize(
-    ("content", "code"),
-    [
-        (b"\xef\xbb\xbfText.\n", "bom"),
-        (b"Text.\r\nMore.\r\n", "seed-line-ends"),
-        (b"Text \x07 bell.\n", "control-character"),
-        (b"Caf\xe9.\n", "encoding-error"),
-        (b"  \n", "seed-empty"),
-    ],
-)
+SEED_CASES = [
+    (b"\xef\xbb\xbfText.\n", "bom"),
+    (b"Text.\r\nMore.\r\n", "seed-line-ends"),
+    (b"Text \x07 bell.\n", "control-character"),
+    (b"Caf\xe9.\n", "encoding-error"),
+    (b"  \n", "seed-empty"),
+]
+
+
+@pytest.mark.parametrize(("content", "code"), SEED_CASES)
 def test_a_seed_must_be_clean_text(project_copy: Layout, tmp_path: Path, content: bytes, code: str) -> None:
     (tmp_path / "seed.txt").write_bytes(content)
     result = add(project_copy, [Request("article", {"outlet_basis": "unknown"}, seed=tmp_path / "seed.txt")])
@@ -202,21 +211,26 @@ def test_a_seed_already_in_the_package_is_refused(project_copy: Layout) -> None:
     ]
 
 
-@pytest.mark.parametrize(
-    ("batch", "line", "code"),
-    [
-        ("- add: quote\n  text: [a, b]\n", 2, "batch-invalid"),  # a list where text goes
-        ("add: quote\n", 1, "batch-invalid"),  # not a list
-        ("- &a add: quote\n- *a\n", 1, "batch-invalid"),  # an alias is its anchor's node: the line of that
-        ("[" * 5000, None, "batch-invalid"),  # nesting deeper than the parser goes
-        ("- add: quotes\n  text: x\n", 1, "kind-unknown"),  # did you mean quote
-        ("- add: quote\n  occurrence: two\n", 1, "batch-invalid"),
-        ("- add: quote\n  speaker: x\n", 1, "field-unknown"),
-        ("- add: quote\n  article_id: art-000\n", 1, "field-required"),  # no text to find
-        ("- add: article\n  title: x\n", 1, "seed-required"),
-        ("- add: quote\n  text: x\n  text: y\n", 3, "batch-invalid"),
-    ],
-)
+BATCH_CASES = [
+    ("- add: article\n  seed: ../outside.txt\n", 1, "batch-invalid"),  # no file outside the batch's folder
+    ("- add: article\n  seed: /etc/hostname\n", 1, "batch-invalid"),
+    ("- add: entity\n  occurrence: 2\n", 1, "field-unknown"),  # a key only spans have
+    ("- add: quote\n  seed: x.txt\n", 1, "field-unknown"),  # a key only articles have
+    ("- add: quote\n  occurrence: ²\n", 1, "batch-invalid"),  # a digit, but no ASCII one
+    ("- add: quote\n  text: [a, b]\n", 2, "batch-invalid"),  # a list where text goes
+    ("add: quote\n", 1, "batch-invalid"),  # not a list
+    ("- &a add: quote\n- *a\n", 1, "batch-invalid"),  # an alias is its anchor's node: the line of that
+    ("[" * 5000, None, "batch-invalid"),  # nesting deeper than the parser goes
+    ("- add: quotes\n  text: x\n", 1, "kind-unknown"),  # did you mean quote
+    ("- add: quote\n  occurrence: two\n", 1, "batch-invalid"),
+    ("- add: quote\n  speaker: x\n", 1, "field-unknown"),
+    ("- add: quote\n  article_id: art-000\n", 1, "field-required"),  # no text to find
+    ("- add: article\n  title: x\n", 1, "seed-required"),
+    ("- add: quote\n  text: x\n  text: y\n", 3, "batch-invalid"),
+]
+
+
+@pytest.mark.parametrize(("batch", "line", "code"), BATCH_CASES)
 def test_a_hostile_batch_file_is_refused_at_its_line(
     project_copy: Layout, tmp_path: Path, batch: str, line: int | None, code: str
 ) -> None:
@@ -228,23 +242,10 @@ def test_a_hostile_batch_file_is_refused_at_its_line(
     assert [(item.line, item.code) for item in problems] == [(line, code)]
 
 
-def test_every_add_code_is_provoked_here() -> None:
-    provoked = {
-        "kind-unknown",
-        "field-unknown",
-        "span-not-found",
-        "span-inside-word",
-        "span-ambiguous",
-        "occurrence-out-of-range",
-        "context-not-found",
-        "seed-line-ends",
-        "seed-empty",
-        "seed-duplicate",
-        "batch-invalid",
-        "field-required",
-        "seed-required",
-        "package-changed",
-    }
+def test_every_add_code_is_provoked_by_a_test_here() -> None:
+    """The codes of the `add` group, each the expected code of a case above (or of a test below)."""
+    provoked = {expected for *_, expected in SPAN_CASES + REFUSALS + SEED_CASES + BATCH_CASES}
+    provoked |= {"seed-duplicate", "package-changed"}  # their own tests, below
     assert codes("add") - provoked == set()
 
 
@@ -320,3 +321,99 @@ def test_every_article_re_added_from_its_text_alone_gives_the_curated_rows(
 def _given(row: dict[str, str], found: set[str]) -> dict[str, str]:
     """The cells a contributor types: those not empty, less those `add` finds itself."""
     return {name: value for name, value in row.items() if value and name not in found}
+
+
+def test_links_in_the_package_never_lead_a_write_out_of_it(project_copy: Layout, tmp_path: Path) -> None:
+    """A checkout may hold links (a pull request can add them): the scratch copy `add` checks in copies
+    no link, so that neither --dry-run nor a refused add writes through one."""
+    outside = tmp_path / "outside.txt"
+    outside.write_text("untouched", encoding="utf-8")
+    json_table = project_copy.json("articles")
+    json_table.unlink()
+    json_table.symlink_to(outside)
+    (tmp_path / "wire.txt").write_text(WIRE, encoding="utf-8")
+    request = Request(
+        "article",
+        {"outlet_basis": "unknown", "published_date_basis": "unknown", "language": "en"},
+        seed=tmp_path / "wire.txt",
+    )
+    add(project_copy, [request], dry_run=True)
+    add(project_copy, [request])
+    assert outside.read_text(encoding="utf-8") == "untouched"
+
+
+@pytest.mark.parametrize(
+    ("request_", "expected"),
+    [
+        # A suite's rule: two entities of one name.
+        (
+            Request(
+                "entity",
+                {"entity_id": "a-blinken", "name": "Antony Blinken", "entity_type": "person", "description": "Again."},
+            ),
+            ("entities.csv", None, "duplicate-name"),
+        ),
+        # A new quote that gives an existing utterance another speaker: the curation rule that compares rows.
+        (
+            Request(
+                "quote",
+                {
+                    "article_id": "art-000",
+                    "speaker_id": "david-lammy",
+                    "speaker_as_printed": "Lammy",
+                    "text": "Noah Keate contributed reporting.",
+                    "quote_type": "partial",
+                    "utterance_id": "u-blinken-further-sanctions",
+                },
+            ),
+            ("quotes.csv", None, "utterance-speaker-conflict"),
+        ),
+    ],
+)
+def test_what_a_new_row_breaks_anywhere_is_refused_where_it_shows(
+    project_copy: Layout, request_: Request, expected: tuple[str, int | None, str]
+) -> None:
+    before = package_files(project_copy)
+    result = add(project_copy, [request_])
+    found = [(Path(item.path).name, item.line, item.code) for item in result.problems]
+    assert expected in found
+    assert package_files(project_copy) == before
+
+
+def test_an_unchecked_seed_file_is_never_read(project_copy: Layout) -> None:
+    """An articles row whose seed_file points outside seeds/ (an edit no `build` has vetted): `add` reads
+    nothing there, so no message can show what such a file holds."""
+    from .fixtures.edits import edit_rows
+
+    edit_rows("articles", lambda rows: rows[1].__setitem__(1, "../README.md"))(project_copy.root)
+    request = Request(
+        "mention", {"entity_id": "iran", "article_id": "art-000", "text": "newsfacts", "mention_type": "name"}
+    )
+    assert [item.code for item in add(project_copy, [request]).problems] == ["seed-unreadable"]
+
+
+@pytest.mark.parametrize("step", range(0, 30, 3))
+def test_an_add_stopped_at_any_step_is_finished_or_undone_by_the_next_command(
+    project_copy: Layout, tmp_path: Path, step: int
+) -> None:
+    """`add` killed (as by a power cut) before a step of its writes: the next `build` leaves either the
+    package as it was or the package with every new row, and valid either way."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "wire.txt").write_text(WIRE, encoding="utf-8")
+    (tmp_path / "rows.yaml").write_text(BATCH, encoding="utf-8")
+    newsfacts = str(Path(sys.executable).parent / "newsfacts")
+    env = {**os.environ, "NEWSFACTS_KILL_AT_STEP": str(step)}
+    argv = [newsfacts, "add", "batch", str(tmp_path / "rows.yaml"), "--package", str(project_copy.package_dir)]
+    subprocess.run(argv, env=env, capture_output=True, check=False)
+    assert build(project_copy).problems == []
+    quotes = project_copy.csv("quotes").read_text(encoding="utf-8")
+    assert "q-005-01" in quotes or "art-005" not in project_copy.csv("articles").read_text(encoding="utf-8")
+    rows = sum(
+        project_copy.csv(name).read_text(encoding="utf-8").count("art-005")
+        for name in ("quotes", "entity_mentions", "non_quotes")
+    )
+    assert rows in (0, 4)
+    assert validate(project_copy) == []

@@ -166,3 +166,23 @@ def test_a_pull_request_gets_the_coverage_of_the_articles_it_changed(
         "'Iran is our important partner, we are developing our trade and economic relations, we are developing "
         "our cooperation and dialogue in all possible areas, including the most sensitive ones.'"
     ]
+
+
+def test_a_pull_request_that_removes_an_article_lists_the_others(
+    project_copy: Layout, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project_copy.root
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], check=True)
+    monkeypatch.chdir(root)
+    # art-004 and every row of it removed, and a quote of art-002 with it: only art-002 is left to cover.
+    for table in ("articles", "quotes", "entity_mentions", "event_sources", "event_relations"):
+        edit_rows(table, lambda rows: rows.__setitem__(slice(None), [r for r in rows if "art-004" not in r[:2]]))(root)
+    edit_rows("quotes", lambda rows: rows.__setitem__(slice(None), [r for r in rows if r[0] != "q-002-03"]))(root)
+    assert main(["coverage", "--changed-since", "HEAD", "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert (report["articles"], [gap["subject"] for gap in report["gaps"]]) == (["art-002"], ["art-002"])
+    assert main(["coverage", "art-002", "--changed-since", "HEAD"]) == 2
+    assert "usage-error: give ARTICLEs or --changed-since, not both" in capsys.readouterr().err

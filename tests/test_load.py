@@ -287,8 +287,8 @@ def test_the_wheel_ships_the_package_and_loads_it_without_a_checkout(tmp_path: P
 
     # The unpacked wheel comes first on the path, so the checkout's sources and data are not used.
     program = (
-        "import newsfacts, newsfacts.loader as loader; tables = newsfacts.load(); "
-        "print(loader.bundled_descriptor()); print({name: len(frame) for name, frame in tables.items()})"
+        "import newsfacts, newsfacts.source as source; tables = newsfacts.load(); "
+        "print(source.bundled_descriptor()); print({name: len(frame) for name, frame in tables.items()})"
     )
     result = subprocess.run(
         [sys.executable, "-c", program],

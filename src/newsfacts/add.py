@@ -14,30 +14,47 @@ write as `build`: the files are left exactly as `build` leaves them.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import shutil
+import os
+import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .build import generate
 from .engine import LINE, RawTable
-from .locate import Match, exact_matches, nearest_match, read_seed, word_matches
+from .locate import Match, exact_matches, nearest_match, word_character, word_matches
 from .models import MODELS, TABLES, Article, Evidence, Row
+from .models._base import SEED_FILE as SEED_FILE_PATTERN
 from .package import Layout, read_tables
 from .problems import Problem, did_you_mean, display_path, in_order, problem
-from .tables import decode_text, read_regular
+from .tables import CONTROL_CHARACTERS, decode_text, read_regular, read_text
 
 # Every kind of row a contributor can add, by the name `newsfacts add` gives it.
 KINDS: dict[str, type[Row]] = {model.row_name: model for model in TABLES}
 # The cells of a span that `add` finds itself: a contributor gives the text, never its offsets.
 OFFSETS = ("char_start", "char_end")
-# What a new row lacks until later rows refer to it (its sources, its mentions): `add` lists these
-# as still to do, never refuses them, since the rows that resolve them need this one to exist first.
-AWAITING_REFERENCES = frozenset({"source-missing", "entity-unreferenced", "alias-unattested"})
-MAX_PLACES = 5  # occurrences listed in a message, so that a word found 80 times stays one line
+# What a new row lacks until later rows refer to it (an event's sources and actors, an entity's
+# mentions, an article's quotes): `add` lists these as still to do, never refuses them, since the rows
+# that resolve them need this one to exist first.
+AWAITING_REFERENCES = frozenset(
+    {
+        "source-missing",
+        "entity-unreferenced",
+        "alias-unattested",
+        "article-without-quote",
+        "event-without-actor",
+        "quote-uncovered",
+    }
+)
+MAX_PLACES = 5
+# What a command line that is not UTF-8 becomes in Python (surrogateescape): no text a file can hold.
+LONE_SURROGATE = re.compile(
+    "[\ud800-\udfff]"
+)  # occurrences listed in a message, so that a word found 80 times stays one line
 
 
 def found_fields(model: type[Row]) -> tuple[str, ...]:
@@ -76,7 +93,6 @@ class Added:
 class AddResult:
     added: list[Added] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    written: list[Path] = field(default_factory=list)
     to_do: list[Problem] = field(default_factory=list)  # what the new rows still await (AWAITING_REFERENCES)
 
 
@@ -102,7 +118,7 @@ def find_span(
         (span,) = around
         matches = [m for m in matches if span.char_start <= m.char_start and m.char_end <= span.char_end]
         if not matches:
-            return "context-not-found", {"context": context, "count": f"once, but without {text!r} in it,"}
+            return "context-without-text", {"context": context, "text": text}
     if not matches:
         inside = exact_matches(seed, text)
         if inside:
@@ -122,9 +138,9 @@ def find_span(
 
 def _word_around(seed: str, match: Match) -> str:
     start, end = match.char_start, match.char_end
-    while start and seed[start - 1].isalnum():
+    while start and word_character(seed[start - 1]):
         start -= 1
-    while end < len(seed) and seed[end].isalnum():
+    while end < len(seed) and word_character(seed[end]):
         end += 1
     return repr(seed[start:end])
 
@@ -135,7 +151,7 @@ def read_new_seed(path: Path, limit: int) -> tuple[bytes | None, list[Problem]]:
     try:
         raw = read_regular(path, limit)
     except OSError as error:
-        return None, [problem("file-missing", path, detail=error.strerror or str(error))]
+        return None, [problem("input-unreadable", path, detail=f"{display_path(path)}: {error.strerror or error}")]
     text, problems = decode_text(raw, path)
     if text is None:
         return None, problems
@@ -156,6 +172,7 @@ class _Draft:
         self.seeds: dict[str, bytes] = {}  # seed_file -> bytes, for the articles added
         self.texts: dict[str, str | None] = {}  # article_id -> its seed's text, read once
         self.new_lines: dict[str, dict[int, Request]] = {name: {} for name in tables}
+        self.order: dict[tuple[str, int], int] = {}  # (table, draft line) -> the row's place among the requests
 
     def column(self, table: str, name: str) -> list[str]:
         return [value for value in self.tables[table].data.get_column(name).to_list() if value is not None]
@@ -169,6 +186,7 @@ class _Draft:
         row = pl.DataFrame([{**cells, LINE: line}], schema=table.data.schema)
         self.tables[model.resource_name] = replace(table, data=pl.concat([table.data, row]))
         self.new_lines[model.resource_name][line] = request
+        self.order[model.resource_name, line] = len(self.order)
 
     def seed_text(self, article_id: str) -> tuple[str | None, Path | None]:
         """The text of the article's seed and its path, or None where the package has no such article."""
@@ -181,8 +199,11 @@ class _Draft:
         if article_id not in self.texts:
             if seed_file in self.seeds:
                 self.texts[article_id] = self.seeds[seed_file].decode("utf-8")
+            elif re.fullmatch(SEED_FILE_PATTERN, seed_file):
+                # Read as `validate` reads seeds: inside seeds/ (links included), regular, within the limit.
+                self.texts[article_id] = read_text(path, self.layout.seeds_dir, self.layout.limits)[0]
             else:
-                self.texts[article_id] = read_seed(path)[0]
+                self.texts[article_id] = None
         return self.texts[article_id], path
 
 
@@ -213,6 +234,13 @@ def _cells(request: Request, model: type[Row], draft: _Draft) -> dict[str, str |
     ]
     if unknown:
         return unknown
+    unreadable = [
+        problem("control-character", csv_path, None, name, char=repr(found.group()))
+        for name, value in given.items()
+        if (found := CONTROL_CHARACTERS.search(value) or LONE_SURROGATE.search(value))
+    ]
+    if unreadable:
+        return unreadable
     cells: dict[str, str | None] = dict.fromkeys(model.model_fields) | given
     if model is Article:
         return _article_cells(request, cells, draft)
@@ -267,6 +295,13 @@ def _span_cells(
 
 def add(layout: Layout, requests: Sequence[Request], dry_run: bool = False) -> AddResult:
     """Add the rows of `requests` to the package at `layout`: all of them, or none with the problems why."""
+    from .build import interrupted, unfinished_write
+
+    # A write that was stopped midway is finished first, so that the tables read are the ones on disk.
+    problems = interrupted(layout) if dry_run else unfinished_write(layout)
+    if problems:
+        return AddResult(problems=problems)
+    before = _fingerprints(layout)
     tables, problems = read_tables(layout)
     if problems or len(tables) != len(TABLES):
         return AddResult(problems=problems)
@@ -287,101 +322,131 @@ def add(layout: Layout, requests: Sequence[Request], dry_run: bool = False) -> A
         return AddResult(problems=in_order(problems))
     outputs, problems = generate(layout, draft.tables)
     if problems:
-        return AddResult(problems=_at_requests(problems, draft))
-    outputs |= {layout.root / seed_file: data for seed_file, data in draft.seeds.items()}
-    added, found = _checked(layout, outputs, draft)
+        return AddResult(problems=_at_requests(problems, draft, {}))
+    seeds = {layout.root / seed_file: data for seed_file, data in draft.seeds.items()}
+    added, found = _checked(layout, outputs | seeds, draft)
     problems = [item for item in found if item.code not in AWAITING_REFERENCES]
     to_do = [item for item in found if item.code in AWAITING_REFERENCES]
     if problems or dry_run:
         return AddResult(added=added, problems=problems, to_do=to_do)
-    changed = _changed_since_read(draft)
+    changed = [problem("package-changed", path) for path, print_ in before.items() if _fingerprint(path) != print_]
     if changed:
         return AddResult(problems=changed)
-    from .atomic import write_all
+    from .atomic import write_all, write_new
 
-    written, problems = write_all(outputs, layout.root)
-    return AddResult(added=added, problems=problems, written=written, to_do=to_do)
-
-
-def _changed_since_read(draft: _Draft) -> list[Problem]:
-    """`package-changed` for each table file whose bytes changed since `add` read it (another `add`, an
-    editor): writing would drop that change, so nothing is written."""
-    problems = []
-    for table in draft.tables.values():
-        try:
-            now = hashlib.sha256(table.path.read_bytes()).hexdigest()
-        except OSError:
-            now = ""
-        if now != table.sha256:
-            problems.append(problem("package-changed", table.path))
-    return problems
+    # The seeds first, each whole or not at all: a seed no row refers to yet is harmless, and the
+    # journal of the tables' write then names only files that `build` writes, and finishes.
+    problems = write_new(seeds)
+    if not problems:
+        problems = write_all(outputs, layout.root)[1]
+    return AddResult(added=added, problems=problems, to_do=to_do)
 
 
-def _at_requests(problems: list[Problem], draft: _Draft) -> list[Problem]:
-    """`build`'s problems, those with a new row reported at its request (the row has no line yet)."""
+def _fingerprint(path: Path) -> str | None:
+    """The sha256 of a file as it is now, None where there is none (or nothing readable)."""
+    from .atomic import MAX_READ_BYTES
+
+    try:
+        return hashlib.sha256(read_regular(path, MAX_READ_BYTES)).hexdigest()
+    except OSError:
+        return None
+
+
+def _fingerprints(layout: Layout) -> dict[Path, str | None]:
+    """Every file `add` may write, as it is before `add` reads the package: one that changes before
+    the write (another `add`, an editor) would be overwritten, so `add` then writes nothing."""
+    from .build import generated_paths
+
+    return {path: _fingerprint(path) for path in generated_paths(layout)}
+
+
+def _at_requests(problems: list[Problem], draft: _Draft, lines: Mapping[str, Mapping[int, int]]) -> list[Problem]:
+    """The problems of the draft (read in memory, or from the scratch copy), each where it is in the
+    package: a new row's at its request (it has no line yet), an existing row's at its line on disk.
+
+    `lines` maps each table's lines in the scratch copy to the draft's; without it, the lines are the draft's.
+    """
     located = []
     for found in problems:
-        for table, lines in draft.new_lines.items():
-            if found.path == display_path(draft.layout.csv(table)) and found.line in lines:
-                request = lines[found.line]
-                found = _located(request, found) if request.path else replace(found, line=None)
+        for table in draft.tables:
+            if found.path == display_path(draft.layout.csv(table)) and found.line is not None:
+                line = lines.get(table, {}).get(found.line, found.line)
+                request = draft.new_lines[table].get(line)
+                if request is None:
+                    found = replace(found, line=line)
+                else:
+                    found = _located(request, found) if request.path else replace(found, line=None)
         located.append(found)
     return in_order(located)
 
 
 def _checked(layout: Layout, outputs: dict[Path, bytes], draft: _Draft) -> tuple[list[Added], list[Problem]]:
-    """The new rows as `build` writes them, and what the row checks and curation rules find wrong
-    with them, run on a scratch copy of the package holding the new files."""
-    from .validate import check_contribution
+    """The new rows as `build` writes them, and what `validate` finds in a scratch copy of the package
+    holding them that it does not find in the package: the problems the new rows bring, wherever they
+    show (a new quote's utterance may clash with an existing quote's speaker)."""
+    from .validate import validate
 
     with tempfile.TemporaryDirectory(prefix="newsfacts-add-") as scratch:
-        staged = Layout(Path(scratch) / layout.package_dir.name, layout.limits)
-        shutil.copytree(layout.package_dir, staged.package_dir, symlinks=True)
-        if layout.seeds_dir.is_dir():
-            shutil.copytree(layout.seeds_dir, staged.seeds_dir, symlinks=True)
-        for path, data in outputs.items():
-            target = Path(scratch) / path.relative_to(layout.root)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        added = _new_rows(staged, draft)
-        found = check_contribution(staged)
-        return added, _about_new_rows(found, added, staged, layout, draft)
+        staged = _stage(layout, outputs, Path(scratch))
+        added, lines = _new_rows(staged, draft)
+        found = [_unstaged(item, staged, layout) for item in validate(staged)]
+    if found:
+        # Only then is the package itself validated: what it already has is not the new rows' doing.
+        # Compared without line numbers, which the new rows shift.
+        known = {(item.path, item.field, item.code, item.message) for item in validate(layout)}
+        found = [item for item in found if (item.path, item.field, item.code, item.message) not in known]
+    return added, _at_requests(found, draft, lines)
 
 
-def _new_rows(staged: Layout, draft: _Draft) -> list[Added]:
-    """Each new row with the line `build` put it on, in the order requested."""
+def _stage(layout: Layout, outputs: dict[Path, bytes], scratch: Path) -> Layout:
+    """A copy of the package and its seeds in `scratch`, holding `outputs`: regular files only, each
+    written anew, so that no link in the package can lead a write out of the scratch folder."""
+    staged = Layout(scratch / layout.package_dir.name, layout.limits)
+    files: dict[Path, bytes] = {}
+    for folder in (layout.package_dir, layout.seeds_dir):
+        for parent, _, names in os.walk(folder):  # links to folders are listed, never entered
+            for name in names:
+                path = Path(parent) / name
+                with contextlib.suppress(OSError):  # a link, a FIFO, a file over the limit: not copied
+                    if not path.is_symlink():
+                        files[path] = read_regular(path, layout.limits.max_file_bytes)
+    for path, data in (files | outputs).items():
+        target = scratch / path.relative_to(layout.root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+    return staged
+
+
+def _unstaged(item: Problem, staged: Layout, layout: Layout) -> Problem:
+    """A problem found in the scratch copy, named at the package's file (its line is still the copy's)."""
+    scratch = staged.root.resolve()
+    try:
+        inside = Path(item.path).resolve().relative_to(scratch)
+    except ValueError:
+        return item
+    return replace(item, path=display_path(layout.root / inside), message=item.message.replace(str(scratch), "."))
+
+
+def _new_rows(staged: Layout, draft: _Draft) -> tuple[list[Added], dict[str, dict[int, int]]]:
+    """Each new row with the line `build` put it on, in the order requested; and for each table, the
+    draft's line of the row on each line of the scratch copy."""
     import polars as pl
 
     tables, _ = read_tables(staged)
-    added = []
-    for name, lines in draft.new_lines.items():
-        model = MODELS[name]
-        key = list(model.primary_key)
-        mine = draft.tables[name].data.filter(pl.col(LINE).is_in(list(lines)))
-        written = tables[name].data.join(mine.select(key), on=key, how="semi")
-        for row in written.iter_rows(named=True):
+    added: list[tuple[int, Added]] = []
+    lines = {}
+    for name, table in tables.items():
+        key = list(MODELS[name].primary_key)
+        drafted = draft.tables[name].data.select([*key, pl.col(LINE).alias("\x00draft")])
+        joined = table.data.join(drafted, on=key, how="inner", nulls_equal=True)
+        lines[name] = dict(joined.select(LINE, "\x00draft").iter_rows())
+        for row in joined.filter(pl.col("\x00draft").is_in(list(draft.new_lines[name]))).iter_rows(named=True):
             line = row.pop(LINE)
-            added.append(Added(name, row, draft.layout.csv(name), line))
-    return added
-
-
-def _about_new_rows(
-    found: list[Problem], added: list[Added], staged: Layout, layout: Layout, draft: _Draft
-) -> list[Problem]:
-    """The problems found on a new row or a new seed, moved from the scratch copy to the package."""
-    places = {(display_path(staged.csv(row.table)), row.line): layout.csv(row.table) for row in added}
-    seeds = {display_path(staged.root / seed_file): layout.root / seed_file for seed_file in draft.seeds}
-    mine = []
-    for item in found:
-        if item.line is not None and (item.path, item.line) in places:
-            mine.append(replace(item, path=display_path(places[item.path, item.line])))
-        elif item.path in seeds:
-            mine.append(replace(item, path=display_path(seeds[item.path])))
-    return in_order(mine)
-
-
-# The keys of a batch item that are not cells: the kind, and how to find the span or the seed.
-BATCH_KEYS = ("add", "seed", "occurrence", "context")
+            place = draft.order[name, row.pop("\x00draft")]
+            added.append((place, Added(name, row, draft.layout.csv(name), line)))
+    return [row for _, row in sorted(added, key=lambda item: item[0])], lines
 
 
 def read_batch(path: Path, limit: int) -> tuple[list[Request], list[Problem]]:
@@ -396,7 +461,7 @@ def read_batch(path: Path, limit: int) -> tuple[list[Request], list[Problem]]:
     try:
         text, problems = decode_text(read_regular(path, limit), path)
     except OSError as error:
-        return [], [problem("file-missing", path, detail=error.strerror or str(error))]
+        return [], [problem("input-unreadable", path, detail=f"{display_path(path)}: {error.strerror or error}")]
     if text is None:
         return [], problems
     try:
@@ -437,15 +502,23 @@ def _batch_request(item: object, path: Path) -> Request | Problem:
     kind = values.pop("add", "")
     if not kind:
         return problem("batch-invalid", path, line, detail="each row names its kind: `add: quote`")
-    occurrence = values.pop("occurrence", None)
-    if occurrence is not None and not occurrence.isdigit():
+    # The keys that are no cell, where the kind has a use for them; anywhere else they are unknown fields.
+    model = KINDS.get(kind)
+    span = model is not None and issubclass(model, Evidence)
+    occurrence = values.pop("occurrence", None) if span else None
+    if occurrence is not None and not (occurrence.isascii() and occurrence.isdigit()):
         return problem("batch-invalid", path, line, detail=f"occurrence is a number from 1, not {occurrence!r}")
-    seed = values.pop("seed", None)
+    seed = values.pop("seed", None) if model is Article else None
+    if seed is not None and (PurePosixPath(seed).is_absolute() or ".." in PurePosixPath(seed).parts or "\\" in seed):
+        # A batch file may come from someone else: it names no file outside its own folder.
+        return problem(
+            "batch-invalid", path, line, detail=f"seed {seed!r} is not a path inside the batch file's folder"
+        )
     return Request(
         kind,
         values,
         occurrence=int(occurrence) if occurrence is not None else None,
-        context=values.pop("context", None),
+        context=values.pop("context", None) if span else None,
         seed=path.parent / seed if seed else None,
         path=str(path),
         line=line,

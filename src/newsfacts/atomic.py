@@ -166,6 +166,22 @@ def atomic_write_all(outputs: dict[Path, bytes], folder: Path) -> list[Path]:
     return sorted({*rolled, *changed})
 
 
+def write_new(files: dict[Path, bytes]) -> list[Problem]:
+    """Write each file whole or not at all (a temporary sibling renamed over it), one after the other:
+    for files that stand alone, such as a new seed, which no journal needs to tie to others."""
+    for path, data in files.items():
+        try:
+            temp = write_temp(path, data)
+            try:
+                os.replace(temp, path)
+            finally:
+                temp.unlink(missing_ok=True)
+            _fsync_folder(path.parent)
+        except OSError as error:
+            return [write_problem(path, error)]
+    return []
+
+
 def write_all(outputs: dict[Path, bytes], folder: Path) -> tuple[list[Path], list[Problem]]:
     """`atomic_write_all`, with an OSError as a problem (`disk-full` or `write-failed`) instead."""
     try:

@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import dictionary
-from .atomic import leftovers, read_existing, write_all
+from .atomic import leftovers, read_existing, roll_forward, write_all
 from .engine import LINE, RawTable, check_rows
 from .models import MODELS, TABLES, Article, Entity
 from .package import Layout, explain_rows, load_metadata, read_tables
-from .problems import Problem, catalogue_markdown, in_order, problem
+from .problems import Problem, catalogue_markdown, in_order, problem, write_problem
 from .render import render_json
 from .schemas import GENERATED_NOTE, json_schema, table_schema
 from .tables import DIALECT, csv_bytes, json_bytes, read_text
@@ -180,6 +180,16 @@ def interrupted(layout: Layout) -> list[Problem]:
     return [problem("stale-temp-file", temp) for temp in found.temps]
 
 
+def unfinished_write(layout: Layout) -> list[Problem]:
+    """Finish what a stopped `build` or `add` left half-written, before the tables are read: read first,
+    they would be the old ones, and a build from them would undo the finished write."""
+    try:
+        roll_forward(layout.root, generated_paths(layout))
+    except OSError as error:
+        return [write_problem(error.filename or layout.root, error)]
+    return []
+
+
 def generate(layout: Layout, tables: dict[str, RawTable] | None = None) -> tuple[dict[Path, bytes], list[Problem]]:
     """Every generated file's path and bytes, or the problems that prevent a safe build.
 
@@ -268,6 +278,9 @@ def _holds(path: Path, data: bytes) -> bool:
 
 
 def build(layout: Layout, check: bool = False) -> BuildResult:
+    problems = interrupted(layout) if check else unfinished_write(layout)
+    if problems:
+        return BuildResult(problems=problems)
     outputs, problems = generate(layout)
     if problems:
         return BuildResult(problems=problems)

@@ -152,6 +152,15 @@ def _events_without_actor(tables: dict[str, TypedTable]) -> Iterator[Gap]:
             yield Gap("event-without-actor", event_id, str(events.path), line)
 
 
+def listed_articles(layout: Layout) -> list[str]:
+    """The ids of the package's articles, as its articles table lists them (rows in error included)."""
+    from .package import read_tables
+
+    tables, _ = read_tables(layout)
+    articles = tables.get(Article.resource_name)
+    return [] if articles is None else [value for value in articles.data.get_column("article_id") if value]
+
+
 def coverage(layout: Layout, article_ids: Sequence[str] = ()) -> Coverage:
     """The gaps of the package at `layout`, or of some of its articles. The package is read as
     `validate` reads it; its rows in error are left out."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .markdown import data_cell, table_cell
 from .models import TABLES, Row
 from .schemas import table_fields
 
@@ -40,7 +41,7 @@ def _table_section(model: type[Row], count: int) -> str:
     lines += ["", "| field | type | required | constraints | description |", "|---|---|---|---|---|"]
     for field in table_fields(model):
         required = "yes" if field.get("constraints", {}).get("required") else ""
-        description = field["description"].replace("|", "\\|")
+        description = table_cell(field["description"])
         lines.append(
             f"| `{field['name']}` | {field['type']} | {required} | {_constraints_text(field)} | {description} |"
         )
@@ -67,10 +68,10 @@ def sources_table(articles: pl.DataFrame, entities: pl.DataFrame) -> str:
         outlet = names.get(row["outlet_id"], "not known") if row["outlet_id"] else "not known"
         published = str(row["published_date"]) if row["published_date"] else "not known"
         seed = f"[`{row['seed_file']}`]({row['seed_file']})"
-        lines.append(
-            f"| `{row['article_id']}` | {seed} | {row['title'] or '(none printed)'} "
-            f"| {outlet}{_inferred(row['outlet_basis'])} | {published}{_inferred(row['published_date_basis'])} |"
-        )
+        title = data_cell(row["title"] or "(none printed)")
+        outlet = data_cell(outlet) + _inferred(row["outlet_basis"])
+        published += _inferred(row["published_date_basis"])
+        lines.append(f"| `{row['article_id']}` | {seed} | {title} | {outlet} | {published} |")
     return "\n".join(lines) + "\n"
 
 

@@ -27,7 +27,7 @@ from .limits import Limits
 from .paths import resource_path_problem
 from .problems import NewsfactsError, did_you_mean
 from .progress import Progress
-from .source import DESCRIPTOR_NAME, bundled_descriptor, fetch_bytes, fetched_zip, locate  # noqa: F401 (bundled_descriptor: the older home of the name)
+from .source import DESCRIPTOR_NAME, fetch_bytes, fetched_zip, locate
 from .tables import DIALECT, parse_json, read_bytes
 
 if TYPE_CHECKING:

@@ -37,7 +37,7 @@ def exact_matches(seed: str, text: str) -> list[Match]:
     return matches
 
 
-def _word_character(character: str) -> bool:
+def word_character(character: str) -> bool:
     """A letter, a digit or `_`: what a word is made of (`\\w`)."""
     return character.isalnum() or character == "_"
 
@@ -48,8 +48,8 @@ def whole_word(seed: str, start: int, end: int) -> bool:
     so "U.S." is whole before "-led" and "Fath" before "-360"."""
     before, first = seed[start - 1 : start] if start else "", seed[start : start + 1]
     last, after = seed[end - 1 : end], seed[end : end + 1]
-    return not (_word_character(first) and before and _word_character(before)) and not (
-        _word_character(last) and after and _word_character(after)
+    return not (word_character(first) and before and word_character(before)) and not (
+        word_character(last) and after and word_character(after)
     )
 
 

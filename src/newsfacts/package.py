@@ -146,6 +146,8 @@ def _message(detail: Any) -> str:
     nearest of them."""
     if detail["type"] == "value_error" and isinstance(detail.get("ctx", {}).get("error"), CellError):
         return str(detail["ctx"]["error"])
+    if detail.get("input", "") is None:  # an empty cell where the model needs a value
+        return "the cell is empty, but this field is required: give its value"
     if detail["type"] == "literal_error" and isinstance(detail.get("input"), str):
         allowed = re.findall(r"'([^']*)'", detail["ctx"]["expected"])
         listed = ", ".join(allowed)

@@ -18,6 +18,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from .markdown import table_cell
+
 # group -> what its problems have in common (a section of docs/problems.md).
 GROUPS: dict[str, str] = {
     "structure": "A file cannot be read as a table, so `validate` checks nothing else until it can.",
@@ -432,10 +434,10 @@ CATALOGUE: dict[str, Entry] = _catalogue(
         "coverage": {
             "article-unknown": (
                 "no valid article {article!r} in the package; it has {names}",
-                "give one of the article ids listed (articles.article_id), or none for every article",
+                "give one of the article ids listed (articles.article_id)",
             ),
             "seed-unreadable": (
-                "the seed of {article} cannot be read, so its gaps cannot be listed",
+                "the seed of {article} cannot be read, so nothing can be found in it",
                 "fix the seed file first; `newsfacts validate` says what is wrong with it",
             ),
         },
@@ -470,8 +472,16 @@ CATALOGUE: dict[str, Entry] = _catalogue(
                 "count occurrences from 1, in reading order; `newsfacts locate` lists them",
             ),
             "context-not-found": (
-                "the context {context!r} occurs {count} times in the seed",
+                "the context {context!r} occurs {count} times in the seed, not once",
                 "give a context copied from the seed that occurs exactly once and holds the text",
+            ),
+            "context-without-text": (
+                "the context {context!r} does not hold {text!r} as a whole word",
+                "give words of the seed around the text, the text itself included",
+            ),
+            "input-unreadable": (
+                "cannot read {detail}",
+                "give the path of a regular file you can read (exit status 2: nothing was examined)",
             ),
             "seed-required": (
                 "an article needs its seed text file",
@@ -647,9 +657,5 @@ def catalogue_markdown() -> str:
         for code, entry in CATALOGUE.items():
             if entry.group == group:
                 message = re.sub(r"\{(\w+)![rs]\}", r"{\1}", entry.template)
-                lines.append(f"| `{code}` | {_cell(message)} | {_cell(entry.hint)} |")
+                lines.append(f"| `{code}` | {table_cell(message)} | {table_cell(entry.hint)} |")
     return "\n".join(lines) + "\n"
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")

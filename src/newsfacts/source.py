@@ -56,6 +56,7 @@ SOURCE_UNREADABLE = codes("archive") | {
     "download-failed",
     "source-local-only",
     "usage-error",
+    "input-unreadable",
 }
 
 

@@ -205,19 +205,6 @@ def validate(layout: Layout, rows_only: bool = False) -> list[Problem]:
     return in_order(without_consequences(layout, problems))
 
 
-def check_contribution(layout: Layout) -> list[Problem]:
-    """What `newsfacts add` asks of new rows before writing them: the row-level checks and the
-    curation rules, without the suites and the releases (a row cannot break those alone)."""
-    tables, problems = check_rows_and_spans(layout)
-    problems += run_checks("files", layout, tables)
-    if tables:
-        from .checks import curation
-
-        rules = [check for check in CHECKS if check.stage == "tables" and check.run.__module__ == curation.__name__]
-        problems += [found for check in rules for found in check.run(layout, tables)]
-    return in_order(problems)
-
-
 def _table_checks(layout: Layout, tables: dict[str, TypedTable]) -> list[Problem]:
     """The "tables" checks; those marked `beside` run in a worker thread while the others run here."""
     checks = [check for check in CHECKS if check.stage == "tables"]

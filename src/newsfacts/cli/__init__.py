@@ -78,7 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             # user gets one line that says so (tests/fuzz counts it as a crash), not a traceback.
             detail = f"{type(error).__name__}: {error}"
             failure = problem("internal-error", args.command, detail=detail[:500])
-        print_failure(failure, output_format)
+        # The format as the command knows it by now: `add` reads its own arguments when it runs.
+        print_failure(failure, getattr(args, "format", output_format))
         return 2
     finally:
         progress.enabled = True

@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import progress
-from ._output import add_format_argument, add_limit_arguments, add_source_argument, opened_source, print_problems
+from ._output import (
+    add_format_argument,
+    add_limit_arguments,
+    add_source_argument,
+    failure_status,
+    opened_source,
+    print_problems,
+)
 from ._parser import Parser
 
 if TYPE_CHECKING:
@@ -100,14 +107,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _add(detailed: argparse.Namespace, layout: Layout) -> int:
-    from ..add import KINDS, Request, add, read_batch
+    from ..add import KINDS, AddResult, Request, add, read_batch
 
     if detailed.kind == "batch":
         requests, problems = read_batch(detailed.file, layout.limits.max_file_bytes)
         if problems:
-            print_problems(problems, detailed.format)
-            print("nothing added", file=sys.stderr)
-            return 1
+            return _print(AddResult(problems=problems), detailed.format, detailed.dry_run)
     else:
         model = KINDS[detailed.kind]
         cells = {field: value for field in model.model_fields if (value := getattr(detailed, field, None)) is not None}
@@ -120,18 +125,15 @@ def _add(detailed: argparse.Namespace, layout: Layout) -> int:
                 seed=getattr(detailed, "seed", None),
             )
         ]
-    result = add(layout, requests, dry_run=detailed.dry_run)
-    _print(result, detailed.format, detailed.dry_run)
-    if result.problems:
-        from ..problems import exit_status
-
-        return exit_status(result.problems)
-    return 0
+    return _print(add(layout, requests, dry_run=detailed.dry_run), detailed.format, detailed.dry_run)
 
 
-def _print(result: AddResult, output_format: str, dry_run: bool) -> None:
+def _print(result: AddResult, output_format: str, dry_run: bool) -> int:
+    """Print what was added (or would be), or why nothing was; return the exit status."""
     from ..models import MODELS
-    from ..problems import display_path
+    from ..problems import display_path, exit_status
+
+    status = max([exit_status(result.problems), *(failure_status(item) for item in result.problems)])
 
     if output_format == "json":
         document = {
@@ -143,11 +145,11 @@ def _print(result: AddResult, output_format: str, dry_run: bool) -> None:
             "to_do": [item.to_dict() for item in result.to_do],
         }
         print(json.dumps(document, ensure_ascii=False, indent=2))
-        return
+        return status
     if result.problems:
         print_problems(result.problems, "text")
         print("nothing added", file=sys.stderr)
-        return
+        return status
     verb = "would add" if dry_run else "added"
     for row in result.added:
         model = MODELS[row.table]
@@ -162,3 +164,4 @@ def _print(result: AddResult, output_format: str, dry_run: bool) -> None:
             "still missing",
             file=sys.stderr,
         )
+    return 0

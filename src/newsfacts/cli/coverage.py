@@ -7,8 +7,9 @@ import dataclasses
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..problems import NewsfactsError
 from ._output import (
     YELLOW,
     add_format_argument,
@@ -21,6 +22,10 @@ from ._output import (
     print_problems,
     workflow_command,
 )
+
+if TYPE_CHECKING:
+    from ..coverage import Coverage
+    from ..source import Opened
 
 # models.ARTICLE_ID, written again because importing the models (pydantic) would slow `newsfacts --help`.
 ARTICLE_ID = re.compile(r"art-[0-9]{3,}")
@@ -49,6 +54,7 @@ def register(subcommands: Any) -> None:
     )
     command.add_argument(
         "--changed-since",
+        default=None,
         metavar="REF",
         help="the articles whose rows differ from REF's package (a git ref, a folder or a release zip, as "
         "`newsfacts diff` reads it): what a pull request touched",
@@ -60,28 +66,38 @@ def register(subcommands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..coverage import GAP_KINDS, coverage
+    from ..coverage import Coverage, coverage, listed_articles
 
+    if args.articles and args.changed_since is not None:
+        raise NewsfactsError.of(
+            "usage-error", "newsfacts coverage", detail="give ARTICLEs or --changed-since, not both"
+        )
     with opened_source(args) as package:
         articles = args.articles
         if args.changed_since is not None:
             from ..diff import diff_sides
 
-            articles = diff_sides(args.changed_since, str(package.layout.package_dir), Path.cwd()).articles
+            touched = diff_sides(args.changed_since, str(package.layout.package_dir), Path.cwd()).articles
+            # An article the change removed has nothing left to cover.
+            articles = sorted(set(touched) & set(listed_articles(package.layout)))
             if not articles:
-                if args.format == "json":
-                    print_json({"articles": [], "gaps": []})
-                print_outcome(f"no article's rows differ from {args.changed_since}", True)
-                return 0
-        found = coverage(package.layout, articles)
-        gaps = [dataclasses.replace(gap, path=package.where(gap.path)) for gap in found.gaps]
-        refusals, problems = package.relabel(found.refusals), package.relabel(found.problems)
-    if args.format == "github":
+                nothing = Coverage([], [], [], [f"no article's rows differ from {args.changed_since}"])
+                return _report(nothing, articles, package, args.format)
+        return _report(coverage(package.layout, articles), articles, package, args.format)
+
+
+def _report(found: Coverage, articles: list[str], package: Opened, output_format: str) -> int:
+    """Print the gaps (text, json or GitHub warnings); return the exit status."""
+    from ..coverage import GAP_KINDS
+
+    gaps = [dataclasses.replace(gap, path=package.where(gap.path)) for gap in found.gaps]
+    refusals, problems = package.relabel(found.refusals), package.relabel(found.problems)
+    if output_format == "github":
         print_problems(refusals, "github")
         for gap in gaps:
             span = f" [{gap.char_start}, {gap.char_end}) {gap.text!r}" if gap.char_start is not None else ""
             print(workflow_command("warning", gap.path, gap.line, f"coverage: {gap.kind}", f"{gap.subject}{span}"))
-    elif args.format == "json":
+    elif output_format == "json":
         report = {
             "articles": articles or None,
             "gaps": [gap.as_json() for gap in gaps],

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 ISO_COUNTRY = r"^[A-Z]{2}$"
 SHA256_HEX = r"^[0-9a-f]{64}$"
+SEED_FILE = r"^seeds/[A-Za-z0-9_.-]+\.txt$"
 ARTICLE_ID = r"^art-[0-9]{3,}$"
 EVENT_ID = r"^ev-[a-z0-9]+(-[a-z0-9]+)*$"
 # A `;`-separated list with no empty items and no blanks around the separators.
@@ -121,8 +122,11 @@ class Row(BaseModel):
 
 def next_number(prefix: str, width: int, taken: Collection[str], first: int = 1) -> str:
     """`prefix` and the number after the highest one taken with that prefix (or `first`), zero-padded to `width`."""
+    # ASCII digits only: `isdigit` alone takes "²", which `int` refuses.
     numbers = [
-        int(value[len(prefix) :]) for value in taken if value.startswith(prefix) and value[len(prefix) :].isdigit()
+        int(rest)
+        for value in taken
+        if value.startswith(prefix) and (rest := value[len(prefix) :]).isascii() and rest.isdigit()
     ]
     return f"{prefix}{max(numbers, default=first - 1) + 1:0{width}d}"
 

@@ -3,6 +3,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from ._base import (
     ARTICLE_ID,
+    SEED_FILE,
     SEMICOLON_LIST,
     SHA256_HEX,
     Basis,
@@ -50,7 +51,7 @@ class Article(Row):
     article_id: str = unique("Stable identifier `art-NNN`, NNN being the seed file's prefix.", pattern=ARTICLE_ID)
     seed_file: str = unique(
         "Path of the verbatim source text, relative to the repository root (under `seeds/`).",
-        pattern=r"^seeds/[A-Za-z0-9_.-]+\.txt$",
+        pattern=SEED_FILE,
     )
     sha256: str = required("SHA-256 of the seed file's bytes, lowercase hex.", pattern=SHA256_HEX)
     title: str | None = optional("Headline as printed in the seed; empty when the seed prints none.")
