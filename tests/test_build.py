@@ -179,3 +179,17 @@ def test_check_reports_a_count_of_the_sources_in_prose_that_the_data_contradicts
     right = new.replace("six", "five").replace("6", "5").replace("four", "five")
     path.write_text(text.replace(old, right, 1), encoding="utf-8")
     assert [p for p in build(project_copy, check=True).problems if p.code == "prose-stale"] == []
+
+
+def test_a_headline_cannot_break_the_readme_tables(project_copy: Layout) -> None:
+    """A headline with a `|` and the marker that ends the block `build` writes: escaped, it stays one cell,
+    and a second build finds nothing to change."""
+    from .fixtures.edits import edit_rows
+
+    title = "A | B <!-- sources:end --> C"
+    edit_rows("articles", lambda rows: rows[2].__setitem__(rows[0].index("title"), title))(project_copy.root)
+    assert build(project_copy).problems == []
+    assert build(project_copy, check=True).problems == []
+    readme = project_copy.readme.read_text(encoding="utf-8")
+    assert readme.count("<!-- sources:end -->") == 1
+    assert "| A \\| B &lt;!-- sources:end --&gt; C |" in readme
