@@ -298,7 +298,7 @@ def add(layout: Layout, requests: Sequence[Request], dry_run: bool = False) -> A
     from .build import interrupted, unfinished_write
 
     # A write that was stopped midway is finished first, so that the tables read are the ones on disk.
-    problems = interrupted(layout) if dry_run else unfinished_write(layout)
+    problems = interrupted(layout) if dry_run else unfinished_write(layout)[1]
     if problems:
         return AddResult(problems=problems)
     before = _fingerprints(layout)

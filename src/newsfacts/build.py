@@ -180,14 +180,13 @@ def interrupted(layout: Layout) -> list[Problem]:
     return [problem("stale-temp-file", temp) for temp in found.temps]
 
 
-def unfinished_write(layout: Layout) -> list[Problem]:
-    """Finish what a stopped `build` or `add` left half-written, before the tables are read: read first,
-    they would be the old ones, and a build from them would undo the finished write."""
+def unfinished_write(layout: Layout) -> tuple[list[Path], list[Problem]]:
+    """Finish what a stopped `build` or `add` left half-written, before the tables are read (read first,
+    they would be the old ones, and a build from them would undo the finished write); the files it replaced."""
     try:
-        roll_forward(layout.root, generated_paths(layout))
+        return roll_forward(layout.root, generated_paths(layout)), []
     except OSError as error:
-        return [write_problem(error.filename or layout.root, error)]
-    return []
+        return [], [write_problem(error.filename or layout.root, error)]
 
 
 def generate(layout: Layout, tables: dict[str, RawTable] | None = None) -> tuple[dict[Path, bytes], list[Problem]]:
@@ -278,7 +277,7 @@ def _holds(path: Path, data: bytes) -> bool:
 
 
 def build(layout: Layout, check: bool = False) -> BuildResult:
-    problems = interrupted(layout) if check else unfinished_write(layout)
+    finished, problems = ([], interrupted(layout)) if check else unfinished_write(layout)
     if problems:
         return BuildResult(problems=problems)
     outputs, problems = generate(layout)
@@ -292,4 +291,4 @@ def build(layout: Layout, check: bool = False) -> BuildResult:
             stale=stale,
         )
     written, problems = write_all(outputs, layout.root)
-    return BuildResult(problems=problems, written=written)
+    return BuildResult(problems=problems, written=sorted({*finished, *written}))
