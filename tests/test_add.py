@@ -417,3 +417,52 @@ def test_an_add_stopped_at_any_step_is_finished_or_undone_by_the_next_command(
     )
     assert rows in (0, 4)
     assert validate(project_copy) == []
+
+
+def test_a_seed_linked_inside_seeds_is_read_as_validate_reads_it(project_copy: Layout) -> None:
+    """A seed kept elsewhere in seeds/ behind a link: validate reads it, and so does add's check."""
+    seed = project_copy.seeds_dir / "003_35f4b887c231993b.txt"
+    (project_copy.seeds_dir / "store").mkdir()
+    seed.rename(project_copy.seeds_dir / "store" / seed.name)
+    seed.symlink_to(Path("store") / seed.name)
+    assert validate(project_copy) == []
+    cells = {"entity_id": "antony-blinken", "article_id": "art-001", "text": "Blinken", "mention_type": "alias"}
+    result = add(project_copy, [Request("mention", cells, occurrence=3)], dry_run=True)
+    assert (result.problems, len(result.added)) == ([], 1)
+
+
+def test_a_batch_seed_cannot_reach_outside_its_folder_through_a_link(project_copy: Layout, tmp_path: Path) -> None:
+    (tmp_path / "secret.txt").write_text("Outside text.\n", encoding="utf-8")
+    (tmp_path / "contrib").mkdir()
+    (tmp_path / "contrib" / "s.txt").symlink_to(tmp_path / "secret.txt")
+    (tmp_path / "contrib" / "b.yaml").write_text("- add: article\n  seed: s.txt\n", encoding="utf-8")
+    requests, problems = read_batch(tmp_path / "contrib" / "b.yaml", project_copy.limits.max_file_bytes)
+    assert (requests, [(item.line, item.code) for item in problems]) == ([], [(1, "batch-invalid")])
+
+
+def test_a_problem_the_package_has_does_not_excuse_the_same_one_at_a_new_row(project_copy: Layout) -> None:
+    """The package already has a sanction dated out of the window; a new one of the same date is refused."""
+    from .fixtures.edits import edit_rows
+
+    edit_rows("sanctions", lambda rows: rows[1].__setitem__(rows[0].index("announced_date"), "2030-01-01"))(
+        project_copy.root
+    )
+    assert build(project_copy).problems == []
+    known = [item.code for item in validate(project_copy)]
+    assert "date-window" in known
+    with open(project_copy.csv("sanctions"), encoding="utf-8") as handle:
+        header, first = handle.readline().rstrip("\n").split(","), handle.readline()
+    import csv
+
+    row = dict(zip(header, next(csv.reader([first])), strict=True))
+    cells = {name: value for name, value in row.items() if value} | {"sanction_id": "sn-test-again"}
+    result = add(project_copy, [Request("sanction", cells)], dry_run=True)
+    assert "date-window" in [item.code for item in result.problems]
+
+
+def test_a_hostile_batch_key_is_never_printed_raw(project_copy: Layout, tmp_path: Path) -> None:
+    (tmp_path / "b.yaml").write_text('- add: entity\n  "ent\\e[31mity": x\n', encoding="utf-8")
+    requests, _ = read_batch(tmp_path / "b.yaml", project_copy.limits.max_file_bytes)
+    (found,) = add(project_copy, requests).problems
+    assert (found.code, found.field) == ("field-unknown", None)
+    assert "\x1b" not in found.format()

@@ -7,18 +7,19 @@ A numbered id left out is the next free one (`Row.next_key`), and `add article` 
 under the next article number with its sha256.
 
 The requests of one call are applied together or not at all. The package is rebuilt with them in
-memory (`build.generate`, the one writer), checked in a scratch copy by the row checks and the
-curation rules, and written only when nothing is wrong with the new rows, through the same atomic
-write as `build`: the files are left exactly as `build` leaves them.
+memory (`build.generate`, the one writer), checked in a scratch copy by `validate` (every check but
+the releases', which a new row cannot break), and written only when the new rows bring no problem the
+package did not have, through the same atomic write as `build`: the files are left exactly as `build`
+leaves them.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import re
 import tempfile
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -31,7 +32,7 @@ from .models import MODELS, TABLES, Article, Evidence, Row
 from .models._base import SEED_FILE as SEED_FILE_PATTERN
 from .package import Layout, read_tables
 from .problems import Problem, did_you_mean, display_path, in_order, problem
-from .tables import CONTROL_CHARACTERS, decode_text, read_regular, read_text
+from .tables import CONTROL_CHARACTERS, decode_text, read_bytes, read_regular, read_text
 
 # Every kind of row a contributor can add, by the name `newsfacts add` gives it.
 KINDS: dict[str, type[Row]] = {model.row_name: model for model in TABLES}
@@ -50,11 +51,9 @@ AWAITING_REFERENCES = frozenset(
         "quote-uncovered",
     }
 )
-MAX_PLACES = 5
+MAX_PLACES = 5  # occurrences listed in a message, so that a word found 80 times stays one line
 # What a command line that is not UTF-8 becomes in Python (surrogateescape): no text a file can hold.
-LONE_SURROGATE = re.compile(
-    "[\ud800-\udfff]"
-)  # occurrences listed in a message, so that a word found 80 times stays one line
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def found_fields(model: type[Row]) -> tuple[str, ...]:
@@ -224,7 +223,7 @@ def _cells(request: Request, model: type[Row], draft: _Draft) -> dict[str, str |
             "field-unknown",
             csv_path,
             None,
-            name,
+            name if name.isidentifier() else None,  # a batch key may hold anything: its message shows its repr
             kind=request.kind,
             field_name=name,
             suggestion=did_you_mean(name, offered),
@@ -361,23 +360,23 @@ def _fingerprints(layout: Layout) -> dict[Path, str | None]:
 
 
 def _at_requests(problems: list[Problem], draft: _Draft, lines: Mapping[str, Mapping[int, int]]) -> list[Problem]:
-    """The problems of the draft (read in memory, or from the scratch copy), each where it is in the
-    package: a new row's at its request (it has no line yet), an existing row's at its line on disk.
+    """The problems of the draft, each where it is in the package (see `_place`)."""
+    return in_order(_place(found, draft, lines)[0] for found in problems)
 
-    `lines` maps each table's lines in the scratch copy to the draft's; without it, the lines are the draft's.
-    """
-    located = []
-    for found in problems:
-        for table in draft.tables:
-            if found.path == display_path(draft.layout.csv(table)) and found.line is not None:
-                line = lines.get(table, {}).get(found.line, found.line)
-                request = draft.new_lines[table].get(line)
-                if request is None:
-                    found = replace(found, line=line)
-                else:
-                    found = _located(request, found) if request.path else replace(found, line=None)
-        located.append(found)
-    return in_order(located)
+
+def _place(found: Problem, draft: _Draft, lines: Mapping[str, Mapping[int, int]]) -> tuple[Problem, bool]:
+    """A problem of the draft (read in memory, or from the scratch copy) where it is in the package, and
+    whether it is at a new row: a new row's is at its request (it has no line yet), an existing row's at
+    its line on disk. `lines` maps each table's lines in the scratch copy to the draft's; without it,
+    the lines are the draft's."""
+    for table in draft.tables:
+        if found.path == display_path(draft.layout.csv(table)) and found.line is not None:
+            line = lines.get(table, {}).get(found.line, found.line)
+            request = draft.new_lines[table].get(line)
+            if request is None:
+                return replace(found, line=line), False
+            return (_located(request, found) if request.path else replace(found, line=None)), True
+    return found, False
 
 
 def _checked(layout: Layout, outputs: dict[Path, bytes], draft: _Draft) -> tuple[list[Added], list[Problem]]:
@@ -389,27 +388,38 @@ def _checked(layout: Layout, outputs: dict[Path, bytes], draft: _Draft) -> tuple
     with tempfile.TemporaryDirectory(prefix="newsfacts-add-") as scratch:
         staged = _stage(layout, outputs, Path(scratch))
         added, lines = _new_rows(staged, draft)
-        found = [_unstaged(item, staged, layout) for item in validate(staged)]
-    if found:
-        # Only then is the package itself validated: what it already has is not the new rows' doing.
-        # Compared without line numbers, which the new rows shift.
-        known = {(item.path, item.field, item.code, item.message) for item in validate(layout)}
-        found = [item for item in found if (item.path, item.field, item.code, item.message) not in known]
-    return added, _at_requests(found, draft, lines)
+        found = [_place(_unstaged(item, staged, layout), draft, lines) for item in validate(staged)]
+    if any(item.code not in AWAITING_REFERENCES for item, _ in found):
+        # Only then is the package itself validated: what it already has, at the same place, is not the
+        # new rows' doing; a problem at a new row always is. Each known problem excuses one found.
+        known = Counter(_where_and_what(item) for item in validate(layout))
+        mine = []
+        for item, at_new_row in found:
+            if not at_new_row and known[_where_and_what(item)] > 0:
+                known[_where_and_what(item)] -= 1
+            else:
+                mine.append(item)
+        return added, in_order(mine)
+    return added, in_order(item for item, _ in found)
+
+
+def _where_and_what(item: Problem) -> tuple[str, int | None, str | None, str, str]:
+    return (item.path, item.line, item.field, item.code, item.message)
 
 
 def _stage(layout: Layout, outputs: dict[Path, bytes], scratch: Path) -> Layout:
-    """A copy of the package and its seeds in `scratch`, holding `outputs`: regular files only, each
-    written anew, so that no link in the package can lead a write out of the scratch folder."""
+    """A copy of the package and its seeds in `scratch`, holding `outputs`. Each file is read as `validate`
+    reads it (a link only where it stays in its folder; no FIFO; within the limits) and written anew as
+    a regular file, so that no link in the package can lead a write out of the scratch folder."""
     staged = Layout(scratch / layout.package_dir.name, layout.limits)
     files: dict[Path, bytes] = {}
     for folder in (layout.package_dir, layout.seeds_dir):
         for parent, _, names in os.walk(folder):  # links to folders are listed, never entered
             for name in names:
                 path = Path(parent) / name
-                with contextlib.suppress(OSError):  # a link, a FIFO, a file over the limit: not copied
-                    if not path.is_symlink():
-                        files[path] = read_regular(path, layout.limits.max_file_bytes)
+                data, _ = read_bytes(path, folder, layout.limits)  # what validate cannot read, it reports
+                if data is not None:
+                    files[path] = data
     for path, data in (files | outputs).items():
         target = scratch / path.relative_to(layout.root)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -486,6 +496,17 @@ def read_batch(path: Path, limit: int) -> tuple[list[Request], list[Problem]]:
     return requests, problems
 
 
+def _inside(folder: Path, relative: str) -> bool:
+    """Whether `relative` names a file inside `folder`, links followed: a batch file may come from someone
+    else, and names no file outside its own folder."""
+    if PurePosixPath(relative).is_absolute() or "\\" in relative:
+        return False
+    try:
+        return (folder / relative).resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError, ValueError):  # a link loop, a NUL byte
+        return False
+
+
 def _batch_request(item: object, path: Path) -> Request | Problem:
     import yaml
 
@@ -509,7 +530,7 @@ def _batch_request(item: object, path: Path) -> Request | Problem:
     if occurrence is not None and not (occurrence.isascii() and occurrence.isdigit()):
         return problem("batch-invalid", path, line, detail=f"occurrence is a number from 1, not {occurrence!r}")
     seed = values.pop("seed", None) if model is Article else None
-    if seed is not None and (PurePosixPath(seed).is_absolute() or ".." in PurePosixPath(seed).parts or "\\" in seed):
+    if seed is not None and not _inside(path.parent, seed):
         # A batch file may come from someone else: it names no file outside its own folder.
         return problem(
             "batch-invalid", path, line, detail=f"seed {seed!r} is not a path inside the batch file's folder"

@@ -447,11 +447,11 @@ CATALOGUE: dict[str, Entry] = _catalogue(
                 "`newsfacts add --help` lists the kinds: article, entity, mention, quote, event, …",
             ),
             "field-unknown": (
-                "a {kind} has no field {field_name!r}{suggestion}",
+                "a row of kind {kind!r} has no field {field_name!r}{suggestion}",
                 "`newsfacts add KIND --help` lists the fields; offsets are never given, only the text",
             ),
             "field-required": (
-                "a {kind} needs its {field_name} to find its span",
+                "a row of kind {kind!r} needs its {field_name} to find its span",
                 "give the article (--article-id) and the text exactly as the seed prints it (--text)",
             ),
             "span-not-found": (

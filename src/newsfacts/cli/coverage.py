@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
             "usage-error", "newsfacts coverage", detail="give ARTICLEs or --changed-since, not both"
         )
     with opened_source(args) as package:
-        articles = args.articles
+        articles = args.articles or None
         if args.changed_since is not None:
             from ..diff import diff_sides
 
@@ -83,10 +83,10 @@ def run(args: argparse.Namespace) -> int:
             if not articles:
                 nothing = Coverage([], [], [], [f"no article's rows differ from {args.changed_since}"])
                 return _report(nothing, articles, package, args.format)
-        return _report(coverage(package.layout, articles), articles, package, args.format)
+        return _report(coverage(package.layout, articles or []), articles, package, args.format)
 
 
-def _report(found: Coverage, articles: list[str], package: Opened, output_format: str) -> int:
+def _report(found: Coverage, articles: list[str] | None, package: Opened, output_format: str) -> int:
     """Print the gaps (text, json or GitHub warnings); return the exit status."""
     from ..coverage import GAP_KINDS
 
@@ -99,7 +99,7 @@ def _report(found: Coverage, articles: list[str], package: Opened, output_format
             print(workflow_command("warning", gap.path, gap.line, f"coverage: {gap.kind}", f"{gap.subject}{span}"))
     elif output_format == "json":
         report = {
-            "articles": articles or None,
+            "articles": articles,  # null: every article
             "gaps": [gap.as_json() for gap in gaps],
             "kinds": GAP_KINDS,
             "notes": found.notes,
