@@ -19,6 +19,8 @@ from newsfacts.build import build, generate, generated_paths
 from newsfacts.package import Layout
 from newsfacts.validate import validate
 
+from .conftest import ROOT
+
 
 def snapshot(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
@@ -193,3 +195,16 @@ def test_a_headline_cannot_break_the_readme_tables(project_copy: Layout) -> None
     readme = project_copy.readme.read_text(encoding="utf-8")
     assert readme.count("<!-- sources:end -->") == 1
     assert "| A \\| B &lt;!-- sources:end --&gt; C |" in readme
+
+
+def test_a_source_without_a_headline_is_named_by_the_words_it_opens_with() -> None:
+    """No `None` in the descriptor: each source is its headline, or the opening words of its seed."""
+    descriptor = json.loads((ROOT / "datapackage" / "datapackage.json").read_text(encoding="utf-8"))
+    titles = [source["title"] for source in descriptor["sources"]]
+    assert not [title for title in titles if "None" in title]
+    seed = (ROOT / "seeds" / "002_d4a13c5680323aa8.txt").read_text(encoding="utf-8")
+    assert seed.startswith("A decision by Iran to supply Moscow with ballistic missiles")
+    assert titles[2] == (
+        "Untitled, beginning “A decision by Iran to supply Moscow with ballistic missiles…” "
+        "(seeds/002_d4a13c5680323aa8.txt)"
+    )

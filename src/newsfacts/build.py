@@ -106,15 +106,37 @@ def file_resource_descriptor(table: str, size: int, sha256: str) -> dict[str, An
     }
 
 
-def package_descriptor(metadata: dict[str, Any], csvs: dict[str, bytes], articles: pl.DataFrame) -> dict[str, Any]:
+def package_descriptor(
+    layout: Layout, metadata: dict[str, Any], csvs: dict[str, bytes], articles: pl.DataFrame
+) -> dict[str, Any]:
     return assemble_descriptor(
         metadata,
-        [source_title(title, seed_file) for title, seed_file in articles.select("title", "seed_file").iter_rows()],
+        source_titles(layout, articles),
         [resource_descriptor(table, data) for table, data in csvs.items()],
     )
 
 
-def source_title(title: str | None, seed_file: str) -> str:
+OPENING_CHARS = 60  # of an untitled article's text, to name it by
+
+
+def source_titles(layout: Layout, articles: pl.DataFrame) -> list[str]:
+    """Each article's source title (`source_title`); a seed is read only where its article has no headline."""
+    titles = []
+    for title, seed_file in articles.select("title", "seed_file").iter_rows():
+        text = None if title else read_text(layout.seed(seed_file), layout.seeds_dir, layout.limits)[0]
+        titles.append(source_title(title, seed_file, text))
+    return titles
+
+
+def source_title(title: str | None, seed_file: str, text: str | None) -> str:
+    """An article's source title: its headline, or, where the seed prints none, the words its `text`
+    opens with (never `None`); then its seed file."""
+    if not title:
+        opening = " ".join((text or "").split())
+        if len(opening) > OPENING_CHARS:
+            cut = opening.rfind(" ", 0, OPENING_CHARS)
+            opening = opening[: cut if cut > 0 else OPENING_CHARS] + "…"
+        title = f"Untitled, beginning “{opening}”" if opening else "Untitled"
     return f"{title} ({seed_file})"
 
 
@@ -211,7 +233,7 @@ def generate(layout: Layout, tables: dict[str, RawTable] | None = None) -> tuple
         outputs[layout.csv(name)] = csvs[name]
         outputs[layout.json(name)] = json_table
     outputs.update(schema_files(layout))
-    outputs[layout.descriptor] = json_bytes(package_descriptor(metadata, csvs, typed[Article.resource_name]))
+    outputs[layout.descriptor] = json_bytes(package_descriptor(layout, metadata, csvs, typed[Article.resource_name]))
     counts = {name: frame.height for name, frame in typed.items()}
     outputs[layout.dictionary] = dictionary.render(metadata, counts).encode("utf-8")
     if layout.problems_doc.parent.is_dir():

@@ -479,7 +479,7 @@ def synthesize(out: Path, quotes: int, edit: RowEdit | None = None) -> None:
                 first_quote += shape.article_quotes(article)
                 article_row = dict(zip(Article.model_fields, rows[Article.resource_name][0], strict=True))
                 (out / article_row["seed_file"]).write_text(seed_text, encoding="utf-8")
-                sources.append(source_title(article_row["title"], article_row["seed_file"]))
+                sources.append(source_title(article_row["title"], article_row["seed_file"], seed_text))
                 for table, table_rows in rows.items():
                     for row in table_rows:
                         if table in held:

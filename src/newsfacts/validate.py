@@ -13,7 +13,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from .build import assemble_descriptor, file_resource_descriptor, source_title
+from .build import assemble_descriptor, file_resource_descriptor, source_titles
 from .checks import Stage
 from .checks.descriptor import FILE_FACTS, SHA256, build_problems, check_descriptor, load_descriptor
 from .checks.registry import CHECKS
@@ -105,11 +105,7 @@ def expected_descriptor(
     is valid, and the package metadata only where metadata.toml is at hand (not in a release)."""
     metadata, problems = load_metadata(layout) if layout.metadata.exists() else (None, [])
     package = metadata["package"] if metadata is not None else None
-    sources = (
-        []
-        if articles is None
-        else [source_title(title, seed) for title, seed in articles.select("title", "seed_file").iter_rows()]
-    )
+    sources = [] if articles is None else source_titles(layout, articles)
     resources = [file_resource_descriptor(name, table.size, table.sha256) for name, table in tables.items()]
     expected = assemble_descriptor({"package": package or {}}, sources, resources)
     if articles is None:
