@@ -1,6 +1,6 @@
 # read_newsfacts(path_or_url): every newsfacts table as a tibble, typed by its Table Schema.
 #
-# Needs only readr and jsonlite (Debian: r-cran-readr r-cran-jsonlite).
+# Needs only readr and jsonlite, and curl to read a URL (Debian: r-cran-readr r-cran-jsonlite r-cran-curl).
 #
 #   source("scripts/read_newsfacts.R")
 #   tables <- read_newsfacts("datapackage/datapackage.json")

@@ -130,12 +130,12 @@ def write_package(directory: Path, fields: list[dict[str, Any]], csv_text: str, 
 def r_loader_installed() -> bool:
     if shutil.which("Rscript") is None:
         return False
-    check = 'quit(status = !all(sapply(c("readr", "jsonlite"), requireNamespace, quietly = TRUE)))'
+    check = 'quit(status = !all(sapply(c("readr", "jsonlite", "curl"), requireNamespace, quietly = TRUE)))'
     return subprocess.run(["Rscript", "-e", check], capture_output=True, check=False).returncode == 0
 
 
 def require_r_loader() -> None:
-    """Skip unless Rscript, readr and jsonlite are installed; in CI, fail instead of skipping."""
+    """Skip unless Rscript, readr, jsonlite and curl are installed; in CI, fail instead of skipping."""
     if r_loader_installed():
         return
     if os.environ.get("CI"):

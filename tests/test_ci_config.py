@@ -36,7 +36,7 @@ def test_ci_installs_r_for_the_r_loader_test() -> None:
     ci_run = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     for script in (workflow, ci_run):
         assert "--no-install-recommends" in script
-        assert "r-base-core r-cran-readr r-cran-jsonlite" in script
+        assert "r-base-core r-cran-readr r-cran-jsonlite r-cran-curl" in script
     assert ci_run.index("r-cran-readr") < ci_run.index("make test")
 
 
