@@ -319,7 +319,7 @@ def add(layout: Layout, requests: Sequence[Request], dry_run: bool = False) -> A
             draft.append(request, model, cells)
     if problems:
         return AddResult(problems=in_order(problems))
-    outputs, problems = generate(layout, draft.tables)
+    outputs, problems = generate(layout, draft.tables, draft.seeds)
     if problems:
         return AddResult(problems=_at_requests(problems, draft, {}))
     seeds = {layout.root / seed_file: data for seed_file, data in draft.seeds.items()}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -107,11 +108,15 @@ def file_resource_descriptor(table: str, size: int, sha256: str) -> dict[str, An
 
 
 def package_descriptor(
-    layout: Layout, metadata: dict[str, Any], csvs: dict[str, bytes], articles: pl.DataFrame
+    layout: Layout,
+    metadata: dict[str, Any],
+    csvs: dict[str, bytes],
+    articles: pl.DataFrame,
+    new_seeds: Mapping[str, bytes] | None = None,
 ) -> dict[str, Any]:
     return assemble_descriptor(
         metadata,
-        source_titles(layout, articles),
+        source_titles(layout, articles, new_seeds),
         [resource_descriptor(table, data) for table, data in csvs.items()],
     )
 
@@ -119,11 +124,17 @@ def package_descriptor(
 OPENING_CHARS = 60  # of an untitled article's text, to name it by
 
 
-def source_titles(layout: Layout, articles: pl.DataFrame) -> list[str]:
-    """Each article's source title (`source_title`); a seed is read only where its article has no headline."""
+def source_titles(layout: Layout, articles: pl.DataFrame, new_seeds: Mapping[str, bytes] | None = None) -> list[str]:
+    """Each article's source title (`source_title`); a seed is read only where its article has no headline,
+    from `new_seeds` (by seed_file: the seeds `add` is about to write) or else from disk."""
     titles = []
     for title, seed_file in articles.select("title", "seed_file").iter_rows():
-        text = None if title else read_text(layout.seed(seed_file), layout.seeds_dir, layout.limits)[0]
+        if title:
+            text = None
+        elif new_seeds and seed_file in new_seeds:
+            text = new_seeds[seed_file].decode("utf-8")
+        else:
+            text = read_text(layout.seed(seed_file), layout.seeds_dir, layout.limits)[0]
         titles.append(source_title(title, seed_file, text))
     return titles
 
@@ -211,10 +222,13 @@ def unfinished_write(layout: Layout) -> tuple[list[Path], list[Problem]]:
         return [], [write_problem(error.filename or layout.root, error)]
 
 
-def generate(layout: Layout, tables: dict[str, RawTable] | None = None) -> tuple[dict[Path, bytes], list[Problem]]:
+def generate(
+    layout: Layout, tables: dict[str, RawTable] | None = None, new_seeds: Mapping[str, bytes] | None = None
+) -> tuple[dict[Path, bytes], list[Problem]]:
     """Every generated file's path and bytes, or the problems that prevent a safe build.
 
-    The tables are read from the layout, unless given (`newsfacts add` gives them with its new rows).
+    The tables are read from the layout, unless given: `newsfacts add` gives them with its new rows, and
+    the seeds it is about to write (`new_seeds`, by seed_file).
     """
     problems: list[Problem] = []
     if tables is None:
@@ -233,7 +247,9 @@ def generate(layout: Layout, tables: dict[str, RawTable] | None = None) -> tuple
         outputs[layout.csv(name)] = csvs[name]
         outputs[layout.json(name)] = json_table
     outputs.update(schema_files(layout))
-    outputs[layout.descriptor] = json_bytes(package_descriptor(layout, metadata, csvs, typed[Article.resource_name]))
+    outputs[layout.descriptor] = json_bytes(
+        package_descriptor(layout, metadata, csvs, typed[Article.resource_name], new_seeds)
+    )
     counts = {name: frame.height for name, frame in typed.items()}
     outputs[layout.dictionary] = dictionary.render(metadata, counts).encode("utf-8")
     if layout.problems_doc.parent.is_dir():
