@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -152,3 +153,25 @@ def csv_cells(table: str) -> list[list[str | None]]:
     with (ROOT / "datapackage" / RESOURCES[table]["path"]).open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
     return [[cell if cell != "" else None for cell in row] for row in rows[1:]]
+
+
+def commit_everything(root: Path, *paths: str) -> None:
+    """A git repository at ROOT with PATHS (default: everything) committed: the base a change is compared with."""
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", *(paths or ["-A"])], check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], check=True)
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This checkout built as a wheel, once per test session. Build isolation fetches the pinned build
+    backend (hatchling) from the package index."""
+    wheels = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(wheels), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = wheels.glob("newsfacts-*.whl")
+    return wheel

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import ROOT
+from .conftest import ROOT, commit_everything
 
 
 def test_validate_workflow_installs_from_lock_and_runs_every_gate() -> None:
@@ -87,10 +87,7 @@ def test_the_coverage_job_of_a_pull_request_runs_as_written(tmp_path: Path) -> N
         shutil.copytree(ROOT / name, tmp_path / name)
     (tmp_path / ".venv" / "bin").mkdir(parents=True)
     (tmp_path / ".venv" / "bin" / "newsfacts").symlink_to(Path(sys.executable).parent / "newsfacts")
-    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "datapackage", "seeds"], check=True)
-    subprocess.run([*git, "commit", "-qm", "base"], check=True)
+    commit_everything(tmp_path, "datapackage", "seeds")
     quotes = tmp_path / "datapackage" / "data" / "quotes.csv"
     quotes.write_text(
         "".join(

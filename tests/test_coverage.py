@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
 import sys
 
 import pytest
@@ -14,7 +13,7 @@ from newsfacts.coverage import _compiled, _occurrences, coverage
 from newsfacts.package import Layout
 from newsfacts.validate import validate
 
-from .conftest import ROOT
+from .conftest import ROOT, commit_everything
 from .fixtures.edits import edit_rows
 
 
@@ -151,10 +150,7 @@ def test_a_pull_request_gets_the_coverage_of_the_articles_it_changed(
     """What CI runs on a pull request: the gaps of the articles whose rows differ from the base, as
     warnings on the lines of the diff."""
     root = project_copy.root
-    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-qm", "base"], check=True)
+    commit_everything(root)
     monkeypatch.chdir(root)
     assert main(["coverage", "--changed-since", "HEAD", "--format", "github"]) == 0
     assert capsys.readouterr().out == ""
@@ -172,10 +168,7 @@ def test_a_pull_request_that_removes_an_article_lists_the_others(
     project_copy: Layout, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = project_copy.root
-    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-qm", "base"], check=True)
+    commit_everything(root)
     monkeypatch.chdir(root)
     # art-004 and every row of it removed, and a quote of art-002 with it: only art-002 is left to cover.
     for table in ("articles", "quotes", "entity_mentions", "event_sources", "event_relations"):

@@ -23,7 +23,7 @@ from newsfacts.cli import main
 from newsfacts.pack import in_release_layout
 from newsfacts.source import locate
 
-from .conftest import ROOT, fixture_root
+from .conftest import fixture_root
 
 
 def release_zip(project: Path, target: Path) -> Path:
@@ -178,19 +178,12 @@ def test_load_and_the_commands_tell_sources_apart_the_same_way(sources: dict[str
 
 
 @pytest.fixture(scope="module")
-def installed_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """This checkout built as a wheel and unpacked as an installation would lay it out; returns its site folder."""
-    wheels = tmp_path_factory.mktemp("wheel")
-    # As tests/test_load.py builds it: build isolation fetches the pinned build backend (hatchling).
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(wheels), str(ROOT)],
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = wheels.glob("newsfacts-*.whl")
-    with zipfile.ZipFile(wheel) as archive:
-        archive.extractall(wheels / "site")
-    return wheels / "site"
+def installed_wheel(built_wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This checkout's wheel unpacked as an installation would lay it out; returns its site folder."""
+    site = tmp_path_factory.mktemp("site")
+    with zipfile.ZipFile(built_wheel) as archive:
+        archive.extractall(site)
+    return site
 
 
 @pytest.mark.parametrize(
