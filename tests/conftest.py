@@ -37,7 +37,7 @@ def _generated() -> Path:
 
 @functools.cache
 def fixture_root(name: str) -> Path:
-    """The named fixture (tests/fixtures/specs.py), written on first use: its folder of datapackage/ and seeds/.
+    """The named fixture (tests/fixtures/specs.py), written on first use: its folder of datapackage/ (with its seeds/).
 
     Every test of the session reads the same folder, so none may change it; `fixture_copy` gives a copy to change.
     """
@@ -75,7 +75,7 @@ def checks_report_declared_codes(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Layout:
     """A scratch copy of the real project files that `newsfacts build` reads and writes."""
-    for name in ("datapackage", "seeds", "schema", "docs"):
+    for name in ("datapackage", "schema", "docs"):
         shutil.copytree(ROOT / name, tmp_path / name)
     for name in ("README.md", "CITATION.cff"):
         shutil.copy(ROOT / name, tmp_path / name)

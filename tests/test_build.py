@@ -198,13 +198,13 @@ def test_a_headline_cannot_break_the_readme_tables(project_copy: Layout) -> None
 
 
 def test_a_source_without_a_headline_is_named_by_the_words_it_opens_with() -> None:
-    """No `None` in the descriptor: each source is its headline, or the opening words of its seed."""
+    """No `None` in the descriptor: each source is its headline, or the opening words of its seed,
+    and its path is the seed's, beside datapackage.json."""
     descriptor = json.loads((ROOT / "datapackage" / "datapackage.json").read_text(encoding="utf-8"))
     titles = [source["title"] for source in descriptor["sources"]]
     assert not [title for title in titles if "None" in title]
-    seed = (ROOT / "seeds" / "002_d4a13c5680323aa8.txt").read_text(encoding="utf-8")
+    paths = [source["path"] for source in descriptor["sources"]]
+    assert paths == [f"seeds/{seed.name}" for seed in sorted((ROOT / "datapackage" / "seeds").glob("*.txt"))]
+    seed = (ROOT / "datapackage" / "seeds" / "002_d4a13c5680323aa8.txt").read_text(encoding="utf-8")
     assert seed.startswith("A decision by Iran to supply Moscow with ballistic missiles")
-    assert titles[2] == (
-        "Untitled, beginning “A decision by Iran to supply Moscow with ballistic missiles…” "
-        "(seeds/002_d4a13c5680323aa8.txt)"
-    )
+    assert titles[2] == ("Untitled, beginning “A decision by Iran to supply Moscow with ballistic missiles…”")

@@ -83,11 +83,10 @@ def test_the_coverage_job_of_a_pull_request_runs_as_written(tmp_path: Path) -> N
     job = workflow["jobs"]["coverage"]
     assert job["if"] == "github.event_name == 'pull_request'"
     (step,) = [step for step in job["steps"] if step.get("name") == "Coverage of the changed articles"]
-    for name in ("datapackage", "seeds"):
-        shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "datapackage", tmp_path / "datapackage")
     (tmp_path / ".venv" / "bin").mkdir(parents=True)
     (tmp_path / ".venv" / "bin" / "newsfacts").symlink_to(Path(sys.executable).parent / "newsfacts")
-    commit_everything(tmp_path, "datapackage", "seeds")
+    commit_everything(tmp_path, "datapackage")
     quotes = tmp_path / "datapackage" / "data" / "quotes.csv"
     quotes.write_text(
         "".join(
@@ -103,5 +102,7 @@ def test_the_coverage_job_of_a_pull_request_runs_as_written(tmp_path: Path) -> N
         ["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("::warning file=seeds/002_d4a13c5680323aa8.txt,line=8,title=coverage%3A quotation")
+    assert result.stdout.startswith(
+        "::warning file=datapackage/seeds/002_d4a13c5680323aa8.txt,line=8,title=coverage%3A quotation"
+    )
     assert "quotation: art-002 [1459, 1646)" in summary.read_text(encoding="utf-8")

@@ -155,7 +155,7 @@ def test_an_unforeseen_failure_is_one_catalogued_line_not_a_traceback(tmp_path: 
         "newsfacts.locate.locate = broken\n",
         encoding="utf-8",
     )
-    seed = next((ROOT / "seeds").glob("000_*.txt"))
+    seed = next((ROOT / "datapackage" / "seeds").glob("000_*.txt"))
     env = {"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"}
     result = subprocess.run(
         [

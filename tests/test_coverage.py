@@ -110,7 +110,7 @@ def test_the_command_exits_by_what_it_lists(project_copy: Layout, capsys: pytest
     ],
 )
 def test_what_cannot_be_examined_is_refused(project_copy: Layout, argv: list[str], code: str) -> None:
-    (project_copy.package_dir.parent / "seeds" / "002_d4a13c5680323aa8.txt").unlink()
+    (project_copy.seeds_dir / "002_d4a13c5680323aa8.txt").unlink()
     found = coverage(project_copy, argv)
     assert ([p.code for p in found.refusals], found.gaps) == ([code], [])
     assert main(["coverage", *argv, "--package", str(project_copy.package_dir)]) == 2
@@ -156,7 +156,7 @@ def test_a_pull_request_gets_the_coverage_of_the_articles_it_changed(
     assert capsys.readouterr().out == ""
     edit_rows("quotes", lambda rows: rows.__setitem__(slice(None), [r for r in rows if r[0] != "q-002-03"]))(root)
     assert main(["coverage", "--changed-since", "HEAD", "--format", "github"]) == 1
-    seed = "seeds/002_d4a13c5680323aa8.txt"
+    seed = "datapackage/seeds/002_d4a13c5680323aa8.txt"
     assert capsys.readouterr().out.splitlines() == [
         f"::warning file={seed},line=8,title=coverage%3A quotation::art-002 [1459, 1646) "
         "'Iran is our important partner, we are developing our trade and economic relations, we are developing "

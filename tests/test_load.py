@@ -26,13 +26,18 @@ from .conftest import RESOURCES, ROOT, csv_cells, write_package
 BUNDLED = load()
 
 
-def release_zip(path: Path, wrapper: str = "", extra: dict[str, bytes] | None = None) -> Path:
-    """A zip in the release layout (datapackage/, seeds/, schema/ at the root, or under `wrapper`)."""
+def release_zip(path: Path, wrapper: str = "", extra: dict[str, bytes] | None = None, legacy: bool = False) -> Path:
+    """A zip in the release layout: the package folder's files at the root (or under `wrapper`), schema/
+    beside them; with `legacy`, as 1.0.0 and 1.1.0 were: datapackage/, seeds/ and schema/ at the root."""
+    package = ROOT / "datapackage"
     with zipfile.ZipFile(path, "w") as archive:
-        for folder in ("datapackage", "seeds", "schema"):
-            for file in sorted((ROOT / folder).rglob("*")):
-                if file.is_file():
-                    archive.write(file, wrapper + file.relative_to(ROOT).as_posix())
+        for file in sorted([*package.rglob("*"), *(ROOT / "schema").rglob("*")]):
+            if not file.is_file() or file.name == "metadata.toml":
+                continue
+            name = file.relative_to(package if file.is_relative_to(package) else ROOT).as_posix()
+            if legacy and file.is_relative_to(package):
+                name = name if name.startswith("seeds/") else f"datapackage/{name}"
+            archive.write(file, wrapper + name)
         for name, data in (extra or {}).items():
             archive.writestr(name, data)
     return path
@@ -88,7 +93,10 @@ SOURCES: dict[str, Callable[[Path, Callable[[Path], str]], Any]] = {
     "datapackage.json": lambda tmp, serve: ROOT / "datapackage" / "datapackage.json",
     "release zip": lambda tmp, serve: release_zip(tmp / "newsfacts.zip"),
     "zip with a top folder": lambda tmp, serve: release_zip(tmp / "newsfacts.zip", wrapper="newsfacts-0.1.0/"),
+    "zip of 1.0.0 and 1.1.0": lambda tmp, serve: release_zip(tmp / "newsfacts.zip", legacy=True),
     "URL": lambda tmp, serve: serve(ROOT / "datapackage") + "datapackage.json",
+    "URL of a release zip": lambda tmp, serve: serve(release_zip(tmp / "newsfacts.zip").parent) + "newsfacts.zip",
+    "URL of a zip without .zip": lambda tmp, serve: serve(release_zip(tmp / "download").parent) + "download",
 }
 
 
@@ -275,7 +283,7 @@ def test_the_wheel_ships_the_package_and_loads_it_without_a_checkout(built_wheel
         archive.extractall(tmp_path / "site")
     assert "newsfacts/_bundled/datapackage/datapackage.json" in names
     assert {f"newsfacts/_bundled/datapackage/{resource['path']}" for resource in RESOURCES.values()} <= names
-    assert any(name.startswith("newsfacts/_bundled/seeds/") for name in names)
+    assert any(name.startswith("newsfacts/_bundled/datapackage/seeds/") for name in names)
     assert any(name.startswith("newsfacts/_bundled/schema/") for name in names)
 
     # The unpacked wheel comes first on the path, so the checkout's sources and data are not used.

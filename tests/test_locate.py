@@ -37,7 +37,7 @@ def test_missing_text_gives_the_nearest_near_match() -> None:
     assert (nearest.char_start, nearest.char_end) == (35, 50)
 
 
-SEED_000 = (ROOT / "seeds" / "000_53d6e1ec156d72d5.txt").read_text(encoding="utf-8")
+SEED_000 = (ROOT / "datapackage" / "seeds" / "000_53d6e1ec156d72d5.txt").read_text(encoding="utf-8")
 
 
 def typed(start: int, end: int) -> str:
@@ -70,7 +70,7 @@ def test_a_text_longer_than_the_seed_cannot_occur() -> None:
 
 
 def test_cli_exit_status_and_output(capsys: pytest.CaptureFixture[str]) -> None:
-    seed = str(ROOT / "seeds" / "002_d4a13c5680323aa8.txt")
+    seed = str(ROOT / "datapackage" / "seeds" / "002_d4a13c5680323aa8.txt")
     assert main(["locate", seed, "Fateh-360"]) == 0
     start, end, _ = capsys.readouterr().out.split("\t")
     assert (int(start), int(end)) == (786, 795)

@@ -110,7 +110,7 @@ MISTAKES = [
         "a quotation left out",
         delete_row("quotes", WARNED),
         build=True,
-        expected=[("../seeds/000_53d6e1ec156d72d5.txt", 7, None, "quote-uncovered")],
+        expected=[("seeds/000_53d6e1ec156d72d5.txt", 7, None, "quote-uncovered")],
         says=("We’ve warned Iran privately", "[975, 1064)", "add a quotes row"),
     ),
 ]

@@ -49,7 +49,7 @@ def test_every_seed_is_read_by_the_rule() -> None:
     quoted = {(row[1], int(str(row[6])), int(str(row[7]))) for row in csv_cells("quotes")}
     counts, not_quoted = {}, []
     for article_id, seed_file in sorted(seeds.items()):
-        found = quotations((ROOT / str(seed_file)).read_text(encoding="utf-8"))
+        found = quotations((ROOT / "datapackage" / str(seed_file)).read_text(encoding="utf-8"))
         counts[article_id] = len(found)
         rows = [(start, end) for article, start, end in quoted if article == article_id]
         not_quoted += [(article_id, q.start, q.end, q.text) for q in uncovered(found, rows)]

@@ -98,7 +98,7 @@ def test_the_zip_is_byte_identical_across_two_clones(tmp_path: Path) -> None:
     for clone in ("a", "b"):
         layout = make_project(tmp_path / clone)
         if clone == "b":  # a Finder or editor leftover must not reach the zip
-            (layout.root / "seeds" / ".DS_Store").write_bytes(b"\0junk")
+            (layout.seeds_dir / ".DS_Store").write_bytes(b"\0junk")
         for path in layout.root.rglob("*"):  # different file times and modes must not matter
             os.utime(path, (1_000_000, 1_000_000) if clone == "a" else (2_000_000_000, 2_000_000_000))
             if clone == "b" and path.is_file():
@@ -109,8 +109,10 @@ def test_the_zip_is_byte_identical_across_two_clones(tmp_path: Path) -> None:
     assert zips[0] == zips[1]
     names = zipfile.ZipFile(tmp_path / "a" / "dist" / "newsfacts-fixture-1.0.0.zip").namelist()
     assert names == sorted(names)
-    assert {"CHANGELOG.md", "LICENSE-DATA.md", "datapackage/datapackage.json", "seeds/000_minimal.txt"} <= set(names)
-    assert "datapackage/data/quotes.csv" in names and "datapackage/expectations/quotes.json" in names
+    # The package at the root, as every Data Package client opens a zip; the project's files beside it.
+    assert {"CHANGELOG.md", "LICENSE-DATA.md", "CITATION.cff", "datapackage.json", "README.md"} <= set(names)
+    assert {"seeds/000_minimal.txt", "data/quotes.csv", "expectations/quotes.json"} <= set(names)
+    assert not [name for name in names if name.startswith("datapackage/")]
 
 
 def test_pack_refuses_a_stale_package_and_writes_nothing(tmp_path: Path) -> None:
@@ -139,7 +141,7 @@ def test_download_verifies_unpacks_and_validates(
     result = download("1.0.0", tmp_path / "got", serve_directory(published))
     assert result.problems == []
     assert result.package_dir == tmp_path / "got" / "datapackage"
-    assert (tmp_path / "got" / "seeds" / "000_minimal.txt").is_file()
+    assert (tmp_path / "got" / "datapackage" / "seeds" / "000_minimal.txt").is_file()
 
 
 def tamper_hash(site: Path) -> None:
@@ -165,7 +167,7 @@ def break_a_quote(site: Path) -> None:
     path = site / "newsfacts-fixture-1.0.0.zip"
     with zipfile.ZipFile(path) as archive:
         files = {name: archive.read(name) for name in archive.namelist()}
-    quotes = "datapackage/data/quotes.csv"
+    quotes = "data/quotes.csv"
     files[quotes] = files[quotes].replace(b"We will act", b"We wall act")
     path.write_bytes(zip_bytes(files))
     rewrite_sums(site, path.name)

@@ -27,12 +27,13 @@ from .conftest import fixture_root
 
 
 def release_zip(project: Path, target: Path) -> Path:
-    """PROJECT's package and seeds as a release zip lays them out (what `newsfacts pack` writes, without
-    the CHANGELOG and license a fixture does not have)."""
+    """PROJECT's package, seeds included, as a release zip lays it out (what `newsfacts pack` writes,
+    without the CHANGELOG and license a fixture does not have)."""
+    package = project / "datapackage"
     files = {
-        path.relative_to(project).as_posix(): path.read_bytes()
-        for path in sorted(project.rglob("*"))
-        if path.is_file() and in_release_layout(path.relative_to(project).as_posix())
+        path.relative_to(package).as_posix(): path.read_bytes()
+        for path in sorted(package.rglob("*"))
+        if path.is_file() and in_release_layout(path.relative_to(package).as_posix())
     }
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(zip_bytes(files))
@@ -57,7 +58,7 @@ def sources(tmp_path: Path, serve_directory: Callable[[Path], str]) -> dict[str,
         }
     base = serve_directory(site)
     for label in ("ok", "bad"):
-        named[f"{label}-url"] = f"{base}{label}/datapackage/datapackage.json"
+        named[f"{label}-url"] = f"{base}{label}/datapackage.json"
         named[f"{label}-zip-url"] = f"{base}{label}.zip"
     named["missing"] = str(tmp_path / "nowhere")
     (tmp_path / "broken.zip").write_bytes(b"PK\x03\x04 not a zip")
@@ -130,9 +131,9 @@ def test_problems_are_named_at_the_source_given_not_its_scratch_copy(
     assert main(["validate", "--rows-only", "--format", "json", source]) == 1
     paths = {p["path"] for p in json.loads(capsys.readouterr().out)}
     where = {
-        "zip": f"{source}:datapackage/data/quotes.csv",
+        "zip": f"{source}:data/quotes.csv",
         "url": source.replace("datapackage.json", "data/quotes.csv"),
-        "zip-url": f"{source}:datapackage/data/quotes.csv",
+        "zip-url": f"{source}:data/quotes.csv",
     }[kind]
     assert paths == {where}
 
@@ -143,8 +144,8 @@ def test_a_file_the_server_lacks_is_reported_missing_at_its_url(
     release = release_zip(fixture_root("minimal-valid"), tmp_path / "release.zip")
     with zipfile.ZipFile(release) as unpacked:
         unpacked.extractall(tmp_path / "site")
-    (tmp_path / "site" / "datapackage" / "data" / "events.json").unlink()
-    url = serve_directory(tmp_path / "site") + "datapackage/datapackage.json"
+    (tmp_path / "site" / "data" / "events.json").unlink()
+    url = serve_directory(tmp_path / "site") + "datapackage.json"
     assert main(["validate", "--format", "json", url]) == 1
     found = json.loads(capsys.readouterr().out)
     missing = url.replace("datapackage.json", "data/events.json")

@@ -114,15 +114,15 @@ def test_real_package_is_valid() -> None:
     [
         # A link to the same text elsewhere in seeds/ is read like the file itself.
         ("seeds/elsewhere.txt", []),
-        ("outside.txt", [("../seeds/000_minimal.txt", None, None, "unsafe-path")]),
+        ("outside.txt", [("seeds/000_minimal.txt", None, None, "unsafe-path")]),
     ],
 )
 def test_a_seed_may_link_only_inside_seeds(fixture_copy: Any, target: str, expected: list[Row]) -> None:
     layout = fixture_copy("minimal-valid")
-    seed = layout.root / "seeds" / "000_minimal.txt"
-    (layout.root / target).write_bytes(seed.read_bytes())
+    seed = layout.seeds_dir / "000_minimal.txt"
+    (layout.package_dir / target).write_bytes(seed.read_bytes())
     seed.unlink()
-    seed.symlink_to(layout.root / target)
+    seed.symlink_to(layout.package_dir / target)
     assert located(validate(layout), layout.package_dir) == expected
 
 

@@ -322,7 +322,7 @@ def add(layout: Layout, requests: Sequence[Request], dry_run: bool = False) -> A
     outputs, problems = generate(layout, draft.tables, draft.seeds)
     if problems:
         return AddResult(problems=_at_requests(problems, draft, {}))
-    seeds = {layout.root / seed_file: data for seed_file, data in draft.seeds.items()}
+    seeds = {layout.seed(seed_file): data for seed_file, data in draft.seeds.items()}
     added, found = _checked(layout, outputs | seeds, draft)
     problems = [item for item in found if item.code not in AWAITING_REFERENCES]
     to_do = [item for item in found if item.code in AWAITING_REFERENCES]
@@ -414,7 +414,9 @@ def _stage(layout: Layout, outputs: dict[Path, bytes], scratch: Path) -> Layout:
     staged = Layout(scratch / layout.package_dir.name, layout.limits)
     files: dict[Path, bytes] = {}
     for folder in (layout.package_dir, layout.seeds_dir):
-        for parent, _, names in os.walk(folder):  # links to folders are listed, never entered
+        for parent, folders, names in os.walk(folder):  # links to folders are listed, never entered
+            if folder == layout.package_dir and Path(parent) == folder:
+                folders[:] = [name for name in folders if folder / name != layout.seeds_dir]  # read within seeds/
             for name in names:
                 path = Path(parent) / name
                 data, _ = read_bytes(path, folder, layout.limits)  # what validate cannot read, it reports

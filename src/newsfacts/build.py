@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,7 @@ from .package import Layout, explain_rows, load_metadata, read_tables
 from .problems import Problem, catalogue_markdown, in_order, problem, write_problem
 from .render import render_json
 from .schemas import GENERATED_NOTE, json_schema, table_schema
+from .source import PACKAGE_FOLDER
 from .tables import DIALECT, csv_bytes, json_bytes, read_text
 
 if TYPE_CHECKING:
@@ -111,12 +112,14 @@ def package_descriptor(
     layout: Layout,
     metadata: dict[str, Any],
     csvs: dict[str, bytes],
-    articles: pl.DataFrame,
+    typed: dict[str, pl.DataFrame],
     new_seeds: Mapping[str, bytes] | None = None,
 ) -> dict[str, Any]:
+    articles = typed[Article.resource_name]
     return assemble_descriptor(
         metadata,
-        source_titles(layout, articles, new_seeds),
+        package_sources(layout, articles, new_seeds),
+        source_publishers(articles, typed[Entity.resource_name]),
         [resource_descriptor(table, data) for table, data in csvs.items()],
     )
 
@@ -124,10 +127,13 @@ def package_descriptor(
 OPENING_CHARS = 60  # of an untitled article's text, to name it by
 
 
-def source_titles(layout: Layout, articles: pl.DataFrame, new_seeds: Mapping[str, bytes] | None = None) -> list[str]:
-    """Each article's source title (`source_title`); a seed is read only where its article has no headline,
-    from `new_seeds` (by seed_file: the seeds `add` is about to write) or else from disk."""
-    titles = []
+def package_sources(
+    layout: Layout, articles: pl.DataFrame, new_seeds: Mapping[str, bytes] | None = None
+) -> list[dict[str, str]]:
+    """The descriptor's `sources`: each article's seed, by its title (`source_title`) and its path.
+    A seed is read only where its article has no headline, from `new_seeds` (by seed_file: the seeds
+    `add` is about to write) or else from disk."""
+    sources = []
     for title, seed_file in articles.select("title", "seed_file").iter_rows():
         if title:
             text = None
@@ -135,29 +141,51 @@ def source_titles(layout: Layout, articles: pl.DataFrame, new_seeds: Mapping[str
             text = new_seeds[seed_file].decode("utf-8")
         else:
             text = read_text(layout.seed(seed_file), layout.seeds_dir, layout.limits)[0]
-        titles.append(source_title(title, seed_file, text))
-    return titles
+        sources.append({"title": source_title(title, text), "path": seed_file})
+    return sources
 
 
-def source_title(title: str | None, seed_file: str, text: str | None) -> str:
+def source_title(title: str | None, text: str | None) -> str:
     """An article's source title: its headline, or, where the seed prints none, the words its `text`
-    opens with (never `None`); then its seed file."""
-    if not title:
-        opening = " ".join((text or "").split())
-        if len(opening) > OPENING_CHARS:
-            cut = opening.rfind(" ", 0, OPENING_CHARS)
-            opening = opening[: cut if cut > 0 else OPENING_CHARS] + "…"
-        title = f"Untitled, beginning “{opening}”" if opening else "Untitled"
-    return f"{title} ({seed_file})"
+    opens with (never `None`)."""
+    if title:
+        return title
+    opening = " ".join((text or "").split())
+    if len(opening) > OPENING_CHARS:
+        cut = opening.rfind(" ", 0, OPENING_CHARS)
+        opening = opening[: cut if cut > 0 else OPENING_CHARS] + "…"
+    return f"Untitled, beginning “{opening}”" if opening else "Untitled"
+
+
+# The publishers of the seed texts hold their copyright (DataCite's contributor type `RightsHolder`).
+PUBLISHER_ROLE = "rightsHolder"
+
+
+def source_publishers(articles: pl.DataFrame, entities: pl.DataFrame) -> list[dict[str, Any]]:
+    """The outlets that published the seed texts, named or inferred in the articles table, as contributors."""
+    names = dict(entities.select("entity_id", "name").iter_rows())
+    return publisher_contributors(
+        names[outlet] for outlet in articles.get_column("outlet_id").drop_nulls() if outlet in names
+    )
+
+
+def publisher_contributors(names: Iterable[str]) -> list[dict[str, Any]]:
+    """The descriptor's contributors for the publishers NAMES, once each, in order."""
+    return [{"title": name, "roles": [PUBLISHER_ROLE]} for name in sorted(set(names))]
 
 
 def assemble_descriptor(
-    metadata: dict[str, Any], sources: list[str], resources: list[dict[str, Any]]
+    metadata: dict[str, Any],
+    sources: list[dict[str, str]],
+    publishers: list[dict[str, Any]],
+    resources: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    """The package descriptor from metadata.toml, the articles' source titles and the resources."""
+    """The package descriptor from metadata.toml, the articles' sources and publishers, and the resources."""
     descriptor: dict[str, Any] = {"$schema": PACKAGE_PROFILE}
     descriptor.update(metadata["package"])
-    descriptor["sources"] = [{"title": title} for title in sources]
+    if publishers:
+        descriptor["contributors"] = [*descriptor.get("contributors", []), *publishers]
+    descriptor["sources"] = sources
     descriptor["resources"] = resources
     descriptor["newsfacts:generated"] = "Generated by `newsfacts build` from metadata.toml and data/*.csv; do not edit."
     return descriptor
@@ -169,8 +197,24 @@ def readme_blocks(typed: dict[str, pl.DataFrame]) -> dict[str, str]:
     counts = {name: frame.height for name, frame in typed.items()}
     return {
         "tables": dictionary.counts_table(counts),
-        "sources": dictionary.sources_table(typed[Article.resource_name], typed[Entity.resource_name]),
+        "sources": dictionary.sources_table(
+            typed[Article.resource_name], typed[Entity.resource_name], folder=f"{PACKAGE_FOLDER}/"
+        ),
     }
+
+
+# The README's section that the data dictionary carries too, so that a release says how its data was made.
+PREPARATION_HEADING = "## How the data was prepared"
+
+
+def readme_section(readme: str, heading: str) -> str | None:
+    """The text under HEADING in the README, up to the next heading of any level; None without it."""
+    start = readme.find(f"\n{heading}\n")
+    if start < 0:
+        return None
+    body = readme[start + len(heading) + 2 :]
+    following = re.search(r"^#", body, flags=re.M)
+    return body[: following.start() if following else len(body)].strip("\n")
 
 
 def replace_readme_section(readme: str, name: str, section: str) -> str:
@@ -247,17 +291,22 @@ def generate(
         outputs[layout.csv(name)] = csvs[name]
         outputs[layout.json(name)] = json_table
     outputs.update(schema_files(layout))
-    outputs[layout.descriptor] = json_bytes(
-        package_descriptor(layout, metadata, csvs, typed[Article.resource_name], new_seeds)
-    )
+    outputs[layout.descriptor] = json_bytes(package_descriptor(layout, metadata, csvs, typed, new_seeds))
     counts = {name: frame.height for name, frame in typed.items()}
-    outputs[layout.dictionary] = dictionary.render(metadata, counts).encode("utf-8")
-    if layout.problems_doc.parent.is_dir():
-        outputs[layout.problems_doc] = catalogue_markdown().encode("utf-8")
+    readme: str | None = None
     if layout.readme.exists():
         readme, problems = read_text(layout.readme, layout.root, layout.limits)
         if readme is None:
             return {}, problems
+    # The dictionary carries the project's account of its sources where there is a project README.
+    sources, prepared = None, None
+    if readme is not None:
+        sources = dictionary.sources_table(typed[Article.resource_name], typed[Entity.resource_name])
+        prepared = readme_section(readme, PREPARATION_HEADING)
+    outputs[layout.dictionary] = dictionary.render(metadata, counts, sources, prepared).encode("utf-8")
+    if layout.problems_doc.parent.is_dir():
+        outputs[layout.problems_doc] = catalogue_markdown().encode("utf-8")
+    if readme is not None:
         for name, block in readme_blocks(typed).items():
             readme = replace_readme_section(readme, name, block)
         outputs[layout.readme] = readme.encode("utf-8")

@@ -11,7 +11,10 @@ from .schemas import table_fields
 if TYPE_CHECKING:
     import polars as pl
 
-HEADER = "<!-- Generated from src/newsfacts/models/ by `newsfacts build`; do not edit. -->\n"
+HEADER = (
+    "<!-- Generated from src/newsfacts/models/, metadata.toml and the project README by `newsfacts build`; "
+    "do not edit. -->\n"
+)
 
 
 def _constraints_text(field: dict[str, Any]) -> str:
@@ -60,14 +63,15 @@ def counts_table(counts: dict[str, int]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def sources_table(articles: pl.DataFrame, entities: pl.DataFrame) -> str:
-    """The seeds, one row per article: its headline, outlet and date as the articles table gives them."""
+def sources_table(articles: pl.DataFrame, entities: pl.DataFrame, folder: str = "") -> str:
+    """The seeds, one row per article: its headline, outlet and date as the articles table gives them.
+    Each seed is linked from a document in FOLDER's parent (`datapackage/` for the project's README)."""
     names = dict(entities.select("entity_id", "name").iter_rows())
     lines = ["| article | seed | headline | outlet | published |", "|---|---|---|---|---|"]
     for row in articles.sort("article_id").iter_rows(named=True):
         outlet = names.get(row["outlet_id"], "not known") if row["outlet_id"] else "not known"
         published = str(row["published_date"]) if row["published_date"] else "not known"
-        seed = f"[`{row['seed_file']}`]({row['seed_file']})"
+        seed = f"[`{row['seed_file']}`]({folder}{row['seed_file']})"
         title = data_cell(row["title"] or "(none printed)")
         outlet = data_cell(outlet) + _inferred(row["outlet_basis"])
         published += _inferred(row["published_date_basis"])
@@ -79,11 +83,29 @@ def _inferred(basis: str | None) -> str:
     return " (inferred)" if basis == "inferred" else ""
 
 
-def render(metadata: dict[str, Any], counts: dict[str, int]) -> str:
+def license_section(package: dict[str, Any]) -> str:
+    """How the package may be used, from its licenses, and what no license covers: the seed texts."""
+    licenses = ", ".join(f"[{item.get('title') or item['name']}]({item['path']})" for item in package["licenses"])
+    return (
+        "## License and citation\n\n"
+        f"The tables, this dictionary and `datapackage.json` are released under {licenses}. "
+        "**The seed texts in `seeds/` remain the copyright of their publishers** (the contributors with the "
+        "role `rightsHolder` in `datapackage.json`): they are included only so that every span can be "
+        "verified, and no license here covers them. Cite the dataset with `CITATION.cff`.\n"
+    )
+
+
+def render(
+    metadata: dict[str, Any], counts: dict[str, int], sources: str | None = None, prepared: str | None = None
+) -> str:
+    """The data dictionary: what each table holds and each field means, with the SOURCES table and the
+    project's account of how the data was PREPARED where the project has them (a release carries this file)."""
     package = metadata["package"]
     parts = [
         HEADER,
         f"# Data dictionary: {package['title']} (version {package['version']})",
+        "",
+        package["description"],
         "",
         "Empty cells are missing values (null in the JSON files). Dates are ISO 8601 (`YYYY-MM-DD`). "
         "Offsets (`char_start`, `char_end`) count Unicode code points into the seed text, half-open: "
@@ -91,5 +113,11 @@ def render(metadata: dict[str, Any], counts: dict[str, int]) -> str:
         "",
         counts_table(counts),
     ]
+    if sources:
+        parts += ["## Sources", "", sources]
+    if prepared:
+        parts += ["## How the data was prepared", "", prepared.strip("\n") + "\n"]
+    if package.get("licenses"):
+        parts.append(license_section(package))
     parts += [_table_section(model, counts.get(model.resource_name, 0)) for model in TABLES]
     return "\n".join(parts)

@@ -16,9 +16,9 @@ import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .archive import MAX_TOTAL_BYTES, extract_zip
+from .archive import MAX_TOTAL_BYTES
 from .fetch import DEADLINE_SECONDS, fetch
-from .pack import in_release_layout
+from .pack import unpack_release
 from .package import Layout
 from .problems import NewsfactsError, Problem, problem, write_problem
 from .source import PACKAGE_FOLDER
@@ -112,12 +112,12 @@ def _verify_and_unpack(url: str, expected: str, scratch: Path, target: Path, dea
         return DownloadResult(problems=[problem("checksum-mismatch", url, expected=expected, actual=actual)])
     unpacked = scratch / "package"
     try:
-        extract_zip(zip_path, unpacked, in_release_layout)
+        package_dir, _ = unpack_release(zip_path, unpacked)
     except NewsfactsError as error:  # reported at the URL: the zip itself is a scratch file
         return DownloadResult(problems=[replace(error.problem, path=url)])
     except OSError as error:  # only writing can fail here: reading the zip is NewsfactsError
         return DownloadResult(problems=[write_problem(target, error)])
-    problems = validate(Layout(unpacked / PACKAGE_FOLDER))
+    problems = validate(Layout(package_dir))
     if problems:
         return DownloadResult(problems=[problem("download-invalid", url, count=len(problems)), *problems])
     try:

@@ -27,7 +27,7 @@ from .limits import Limits
 from .paths import resource_path_problem
 from .problems import NewsfactsError, did_you_mean
 from .progress import Progress
-from .source import DESCRIPTOR_NAME, fetch_bytes, fetched_zip, locate
+from .source import DESCRIPTOR_NAME, fetch_bytes, fetched_zip, is_zip, locate
 from .tables import DIALECT, parse_json, read_bytes
 
 if TYPE_CHECKING:
@@ -151,13 +151,20 @@ def open_package(source: Source = None) -> Iterator[Package]:
     elif located.kind == "zip":
         with _zip_package(Path(located.where)) as package:
             yield package
-    elif located.kind == "zip-url":
+    else:
+        url = str(located.where)
         with tempfile.TemporaryDirectory(prefix="newsfacts-load-") as scratch:
-            zip_path = fetched_zip(str(located.where), Path(scratch))
+            if located.kind == "zip-url":
+                zip_path = fetched_zip(url, Path(scratch))
+            else:
+                data = fetch_bytes(url, MAX_FILE_BYTES)
+                if not is_zip(data):
+                    yield _url_package(url, data)
+                    return
+                zip_path = Path(scratch) / "release.zip"  # a zip served at an address without `.zip`
+                zip_path.write_bytes(data)
             with _zip_package(zip_path) as package:
                 yield package
-    else:
-        yield _url_package(str(located.where))
 
 
 def _vetted(path: Any, package: Package, name: str) -> str:
@@ -227,14 +234,14 @@ def _zip_package(path: Path) -> Iterator[Package]:
         )
 
 
-def _url_package(url: str) -> Package:
+def _url_package(url: str, descriptor: bytes) -> Package:
     def locate(path: str) -> str:
         return urllib.parse.urljoin(url, urllib.parse.quote(path))
 
     def read(path: str) -> bytes:
         return fetch_bytes(locate(path), MAX_FILE_BYTES)
 
-    return Package(url, _parse_descriptor(fetch_bytes(url, MAX_FILE_BYTES), url), read, locate)
+    return Package(url, _parse_descriptor(descriptor, url), read, locate)
 
 
 def _resource_descriptors(package: Package) -> list[dict[str, Any]]:

@@ -7,23 +7,26 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .archive import zip_bytes
+from .archive import extract_zip, open_zip, zip_bytes
 from .atomic import write_all
 from .build import build
 from .package import Layout
 from .problems import Problem
-from .source import PACKAGE_FOLDER
+from .source import DESCRIPTOR_NAME, PACKAGE_FOLDER
 from .tables import read_bytes
 from .validate import validate
 
-# The release layout. The package sits in PACKAGE_FOLDER, whatever its folder is called where it is packed,
-# since `download` and `diff` look for it there. Beside it: what a user needs to read, trust and re-verify the data.
+# The release layout since 1.2.0: the zip's root is the package, as every Data Package client expects
+# (datapackage.json at the top, every path it names beside it, the seeds included), with what a user
+# needs to read, cite, trust and re-verify the data.
 PACKAGE_FILES = ("datapackage.json", "README.md")
-PACKAGE_FOLDERS = ("data", "expectations")
-PROJECT_FILES = ("CHANGELOG.md", "LICENSE-DATA.md")
-PROJECT_FOLDERS = ("schema", "seeds")
-RELEASE_FILES = {*PROJECT_FILES, *(f"{PACKAGE_FOLDER}/{name}" for name in PACKAGE_FILES)}
-RELEASE_FOLDERS = {*PROJECT_FOLDERS, *(f"{PACKAGE_FOLDER}/{folder}" for folder in PACKAGE_FOLDERS)}
+PACKAGE_FOLDERS = ("data", "expectations", "seeds")
+PROJECT_FILES = ("CHANGELOG.md", "LICENSE-DATA.md", "CITATION.cff")
+PROJECT_FOLDERS = ("schema",)
+# 1.0.0 and 1.1.0 kept the package in datapackage/, with seeds/ and schema/ beside it. Their zips
+# are still read: `unpack_release` moves the seeds into the package, where a checkout keeps them now.
+LEGACY_FILES = {"CHANGELOG.md", "LICENSE-DATA.md", f"{PACKAGE_FOLDER}/datapackage.json", f"{PACKAGE_FOLDER}/README.md"}
+LEGACY_FOLDERS = {"schema", "seeds", f"{PACKAGE_FOLDER}/data", f"{PACKAGE_FOLDER}/expectations"}
 
 
 @dataclass
@@ -38,12 +41,38 @@ def artefact_name(layout: Layout) -> str:
     return f"{descriptor['name']}-{descriptor['version']}.zip"
 
 
+def _in_layout(name: str, files: set[str], folders: set[str]) -> bool:
+    if name.endswith("/"):
+        return name.removesuffix("/") in folders | {folder.partition("/")[0] for folder in folders}
+    entry = PurePosixPath(name)
+    return name in files or (entry.parent.as_posix() in folders and not entry.name.startswith("."))
+
+
 def in_release_layout(name: str) -> bool:
     """Whether a zip entry NAME is one that `release_files` writes, or a folder of them."""
-    if name.endswith("/"):
-        return name.removesuffix("/") in {PACKAGE_FOLDER, *RELEASE_FOLDERS}
-    entry = PurePosixPath(name)
-    return name in RELEASE_FILES or (entry.parent.as_posix() in RELEASE_FOLDERS and not entry.name.startswith("."))
+    return _in_layout(name, {*PACKAGE_FILES, *PROJECT_FILES}, {*PACKAGE_FOLDERS, *PROJECT_FOLDERS})
+
+
+def in_legacy_layout(name: str) -> bool:
+    """Whether a zip entry NAME is one that the releases 1.0.0 and 1.1.0 held, or a folder of them."""
+    return _in_layout(name, LEGACY_FILES, LEGACY_FOLDERS)
+
+
+def unpack_release(zip_path: Path, top: Path) -> tuple[Path, bool]:
+    """Unpack the release zip at ZIP_PATH below TOP, a scratch folder: its package folder, TOP/datapackage,
+    laid out as in a checkout, and whether the zip had the layout of 1.0.0 and 1.1.0. NewsfactsError when
+    the zip cannot be read, or holds an entry that its layout does not have."""
+    with open_zip(zip_path) as archive:
+        legacy = DESCRIPTOR_NAME not in archive.namelist()
+    package = top / PACKAGE_FOLDER
+    if not legacy:
+        extract_zip(zip_path, package, in_release_layout)
+        return package, False
+    extract_zip(zip_path, top, in_legacy_layout)
+    if (top / "seeds").is_dir():
+        package.mkdir(exist_ok=True)
+        (top / "seeds").rename(package / "seeds")
+    return package, True
 
 
 def _shipped(path: Path) -> bool:
@@ -52,22 +81,23 @@ def _shipped(path: Path) -> bool:
 
 
 def release_files(layout: Layout) -> tuple[dict[str, bytes], list[Problem]]:
-    """Archive name -> bytes of every file in the artefact, laid out as in the repository."""
+    """Archive name -> bytes of every file in the artefact: the package folder's at the root, then the project's."""
     root, package = layout.root, layout.package_dir
-    paths = [root / name for name in PROJECT_FILES]
-    paths += [package / name for name in PACKAGE_FILES]
-    paths += [p for folder in PACKAGE_FOLDERS for p in sorted((package / folder).glob("*")) if _shipped(p)]
-    paths += [p for folder in PROJECT_FOLDERS for p in sorted((root / folder).glob("*")) if _shipped(p)]
-    prefix = {package: PACKAGE_FOLDER}
+    wanted: list[tuple[str, Path, Path]] = []  # (archive name, file, the folder it must stay within)
+    wanted += [(name, package / name, package) for name in PACKAGE_FILES]
+    wanted += [(name, root / name, root) for name in PROJECT_FILES]
+    for parent, folders in ((package, PACKAGE_FOLDERS), (root, PROJECT_FOLDERS)):
+        for folder in folders:
+            paths = sorted(path for path in (parent / folder).glob("*") if _shipped(path))
+            wanted += [(f"{folder}/{path.name}", path, parent / folder) for path in paths]
     files = {}
     problems: list[Problem] = []
-    for path in paths:
-        # As `validate` reads files: a link out of the project (to /etc or /proc) never ships.
-        data, unreadable = read_bytes(path, root, layout.limits)
+    for name, path, within in wanted:
+        # As `validate` reads files: a link out of its folder (to /etc or /proc) never ships.
+        data, unreadable = read_bytes(path, within, layout.limits)
         problems += unreadable
         if data is not None:
-            parent = package if path.is_relative_to(package) else root
-            files[(Path(prefix.get(parent, "")) / path.relative_to(parent)).as_posix()] = data
+            files[name] = data
     return ({}, problems) if problems else (files, [])
 
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Layout:
-    """The files of a newsfacts project: the package directory and, beside it, seeds/ and schema/."""
+    """The files of a newsfacts project: the package directory (with its seeds/) and, beside it, schema/."""
 
     package_dir: Path
     limits: Limits = field(default_factory=Limits)
@@ -81,10 +81,10 @@ class Layout:
 
     @property
     def seeds_dir(self) -> Path:
-        return self.root / "seeds"
+        return self.package_dir / "seeds"
 
     def seed(self, seed_file: str) -> Path:
-        return self.root / seed_file
+        return self.package_dir / seed_file
 
 
 @dataclass(frozen=True)

@@ -188,7 +188,10 @@ CATALOGUE: dict[str, Entry] = _catalogue(
             ),
         },
         "provenance": {
-            "seed-missing": ("seed file not found: {detail}", "add the seed text under seeds/, or fix seed_file"),
+            "seed-missing": (
+                "seed file not found: {detail}",
+                "add the seed text under the package's seeds/, or fix seed_file",
+            ),
             "seed-hash-mismatch": (
                 "sha256 of {detail} does not match the seed file's bytes ({actual})",
                 "set sha256 to the output of `sha256sum` on the seed; never edit a seed once rows point into it",

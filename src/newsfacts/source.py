@@ -135,19 +135,20 @@ class Opened:
     layout: Layout
     located: Located
     scratch: Path | None = None  # the folder a zip or URL was laid out in, removed afterwards
+    names_from: Path | None = None  # the folder in `scratch` that the zip's entries or the URL's paths start at
 
     def where(self, path: str) -> str:
-        """PATH (as a problem names it) at the user's source: `release.zip:datapackage/data/quotes.csv`,
-        or the URL the file was fetched from. Paths outside the scratch folder stay as they are."""
+        """PATH (as a problem names it) at the user's source: `release.zip:data/quotes.csv`, or the URL
+        the file was fetched from. Paths outside the scratch folder stay as they are."""
         if self.scratch is None:
             return path
         try:
-            inside = Path(path).resolve().relative_to(self.scratch.resolve()).as_posix()
+            inside = Path(path).resolve().relative_to((self.names_from or self.scratch).resolve()).as_posix()
         except (ValueError, OSError):
             return path
         if self.located.kind in ("zip", "zip-url"):
             return f"{self.located.shown}:{inside}"
-        return urllib.parse.urljoin(_root_url(str(self.located.where)), urllib.parse.quote(inside))
+        return urllib.parse.urljoin(str(self.located.where), urllib.parse.quote(inside))
 
     def relabel(self, problems: Sequence[Problem]) -> list[Problem]:
         """The problems, each named at the user's source, in its place and in its message."""
@@ -190,26 +191,33 @@ def opened(
         raise NewsfactsError.of("source-local-only", located.shown, command=local_only)
     scratch = Path(tempfile.mkdtemp(prefix="newsfacts-source-"))
     try:
-        if located.kind == "url":
-            _mirror(str(located.where), scratch, limits)
+        first = fetch_bytes(str(located.where), limits.max_file_bytes) if located.kind == "url" else b""
+        if located.kind == "url" and not is_zip(first):
+            package = names_from = _mirror(str(located.where), first, scratch, limits)
         else:
-            zip_path = Path(located.where) if located.kind == "zip" else fetched_zip(str(located.where), scratch)
-            _unpack(zip_path, scratch / "unpacked", located.shown)
-        top = scratch if located.kind == "url" else scratch / "unpacked"
-        layout = Layout(top / PACKAGE_FOLDER, limits)
+            if located.kind == "zip":
+                zip_path = Path(located.where)
+            elif located.kind == "url":  # a zip served at an address without `.zip`
+                zip_path = scratch / "release.zip"
+                zip_path.write_bytes(first)
+            else:
+                zip_path = fetched_zip(str(located.where), scratch)
+            package, names_from = _unpack(zip_path, scratch / "unpacked", located.shown)
+        layout = Layout(package, limits)
         if not layout.descriptor.is_file():
-            raise NewsfactsError.of("descriptor-missing", located.shown, detail=f"{PACKAGE_FOLDER}/{DESCRIPTOR_NAME}")
-        yield Opened(layout, located, top)
+            raise NewsfactsError.of("descriptor-missing", located.shown, detail=DESCRIPTOR_NAME)
+        yield Opened(layout, located, scratch, names_from)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _unpack(zip_path: Path, into: Path, shown: str) -> None:
-    from .archive import extract_zip
-    from .pack import in_release_layout
+def _unpack(zip_path: Path, into: Path, shown: str) -> tuple[Path, Path]:
+    """Unpack the zip below INTO: its package folder, and the folder its entry names start at."""
+    from .pack import unpack_release
 
     try:
-        extract_zip(zip_path, into, in_release_layout)
+        package, legacy = unpack_release(zip_path, into)
+        return package, into if legacy else package
     except NewsfactsError as error:  # named at the user's zip or URL, not the scratch copy
         raise NewsfactsError(error.code, error.message, shown, error.line, error.field) from error
 
@@ -242,18 +250,18 @@ def fetch_into(url: str, limit: int, sink: BinaryIO) -> None:
         raise NewsfactsError.of("fetch-failed", url, detail=str(error)) from error
 
 
-def _root_url(descriptor_url: str) -> str:
-    """The project's folder: one level above the package folder that holds the descriptor."""
-    return urllib.parse.urljoin(descriptor_url, "../")
+def is_zip(data: bytes) -> bool:
+    """Whether DATA starts as a zip does: a release may be served at an address that does not end in `.zip`."""
+    return data.startswith(b"PK\x03\x04")
 
 
-def _mirror(url: str, scratch: Path, limits: Limits) -> None:
-    """Fetch what the checks read of the package at URL into SCRATCH, laid out as a release is."""
+def _mirror(url: str, data: bytes, scratch: Path, limits: Limits) -> Path:
+    """Lay out the package whose descriptor at URL holds DATA in SCRATCH, with what the checks read of it;
+    its folder."""
     from .tables import parse_json
 
     package = scratch / PACKAGE_FOLDER
     package.mkdir()
-    data = fetch_bytes(url, limits.max_file_bytes)
     (package / DESCRIPTOR_NAME).write_bytes(data)
     try:
         descriptor = parse_json(data.decode("utf-8"))
@@ -273,9 +281,9 @@ def _mirror(url: str, scratch: Path, limits: Limits) -> None:
         raise NewsfactsError.of("descriptor-invalid", url, detail=f"more than {MAX_MIRRORED_FILES} files")
     for path in files:
         _mirror_file(urllib.parse.urljoin(url, urllib.parse.quote(path)), package / path, limits)
-    root = _root_url(url)
     for seed in _seed_files(package / "data" / "articles.csv")[:MAX_MIRRORED_FILES]:
-        _mirror_file(urllib.parse.urljoin(root, urllib.parse.quote(seed)), scratch / seed, limits)
+        _mirror_file(urllib.parse.urljoin(url, urllib.parse.quote(seed)), package / seed, limits)
+    return package
 
 
 def _mirror_file(url: str, target: Path, limits: Limits) -> None:
@@ -292,7 +300,7 @@ def _mirror_file(url: str, target: Path, limits: Limits) -> None:
 
 
 def _seed_files(articles: Path) -> list[str]:
-    """The seed_file cells of the articles table that name a file inside the project; the rest are the checks'."""
+    """The seed_file cells of the articles table that name a file in the package's seeds/; the rest are the checks'."""
     try:
         text = articles.read_text(encoding="utf-8")
     except (OSError, ValueError):

@@ -1,8 +1,8 @@
 """Synthetic packages of any size, for benchmarks and for the differential test of the engine.
 
 `synthesize(out, quotes=N)` writes a complete project layout: `datapackage/` (metadata.toml,
-data/*.csv and *.json, the project's expectation suites, datapackage.json, the data dictionary),
-`schema/` and `seeds/`. The package is consistent: foreign keys resolve, every offset points at
+data/*.csv and *.json, the project's expectation suites, seeds/, datapackage.json, the data
+dictionary) and `schema/`. The package is consistent: foreign keys resolve, every offset points at
 its text in a synthetic seed, every curation rule and every suite holds. Every file is as
 `newsfacts build` writes it (so `newsfacts build --check` passes), through the same writers
 (`tables.csv_bytes`, `render.render_batch`), a batch of rows at a time, so memory does not grow
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from . import dictionary
-from .build import assemble_descriptor, file_resource_descriptor, schema_files, source_title
+from .build import assemble_descriptor, file_resource_descriptor, publisher_contributors, schema_files, source_title
 from .cells import typed
 from .models import (
     EVENT_TYPES,
@@ -457,7 +457,7 @@ def synthesize(out: Path, quotes: int, edit: RowEdit | None = None) -> None:
     shape = Shape(quotes)
     package_dir = out / "datapackage"
     (package_dir / "data").mkdir(parents=True)
-    (out / "seeds").mkdir()
+    (package_dir / "seeds").mkdir()
     (package_dir / "metadata.toml").write_text(METADATA, encoding="utf-8")
     shutil.copytree(_project_suites(), package_dir / "expectations")
 
@@ -478,8 +478,10 @@ def synthesize(out: Path, quotes: int, edit: RowEdit | None = None) -> None:
                 seed_text, rows = _article(shape, article, first_quote)
                 first_quote += shape.article_quotes(article)
                 article_row = dict(zip(Article.model_fields, rows[Article.resource_name][0], strict=True))
-                (out / article_row["seed_file"]).write_text(seed_text, encoding="utf-8")
-                sources.append(source_title(article_row["title"], article_row["seed_file"], seed_text))
+                (package_dir / article_row["seed_file"]).write_text(seed_text, encoding="utf-8")
+                sources.append(
+                    {"title": source_title(article_row["title"], seed_text), "path": article_row["seed_file"]}
+                )
                 for table, table_rows in rows.items():
                     for row in table_rows:
                         if table in held:
@@ -498,7 +500,8 @@ def synthesize(out: Path, quotes: int, edit: RowEdit | None = None) -> None:
     ]
     metadata = tomllib.loads(METADATA)
     layout = Layout(package_dir)
-    layout.descriptor.write_bytes(json_bytes(assemble_descriptor(metadata, sources, resources)))
+    publishers = publisher_contributors(_outlet(article % shape.outlets)[1] for article in range(shape.articles))
+    layout.descriptor.write_bytes(json_bytes(assemble_descriptor(metadata, sources, publishers, resources)))
     counts = {table: writer.count for table, writer in writers.items()}
     layout.dictionary.write_bytes(dictionary.render(metadata, counts).encode("utf-8"))
     layout.schema_dir.mkdir()

@@ -13,12 +13,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from .build import assemble_descriptor, file_resource_descriptor, source_titles
+from .build import assemble_descriptor, file_resource_descriptor, package_sources, source_publishers
 from .checks import Stage
 from .checks.descriptor import FILE_FACTS, SHA256, build_problems, check_descriptor, load_descriptor
 from .checks.registry import CHECKS
 from .engine import LINE, RawTable, check_rows
-from .models import MODELS, TABLES, Article
+from .models import MODELS, TABLES, Article, Entity
 from .package import Layout, TypedTable, explain_rows, load_metadata, read_tables
 from .problems import FIXED_BY_BUILD, Problem, codes, display_path, in_order, problem
 from .progress import Progress
@@ -97,19 +97,31 @@ def _as_checked(descriptor: Any) -> dict[str, Any]:
     return {"resources": resources}
 
 
+# The descriptor's keys that `build` derives from rows (articles, entities): unchecked while those have invalid rows.
+ROW_DERIVED_KEYS = frozenset({"sources", "contributors"})
+
+
 def expected_descriptor(
-    layout: Layout, tables: dict[str, RawTable], articles: pl.DataFrame | None
+    layout: Layout, tables: dict[str, RawTable], sourced: dict[str, pl.DataFrame] | None
 ) -> tuple[dict[str, Any], bool, list[Problem]]:
     """What `build` writes as datapackage.json for these files, whether that includes the package
-    metadata, and the problems of metadata.toml. The sources are there only when every article row
-    is valid, and the package metadata only where metadata.toml is at hand (not in a release)."""
+    metadata, and the problems of metadata.toml. The package metadata is there only where metadata.toml
+    is at hand (not in a release); the sources and their publishers only when `sourced`, the articles
+    and entities, are given: when every row of both is valid."""
     metadata, problems = load_metadata(layout) if layout.metadata.exists() else (None, [])
     package = metadata["package"] if metadata is not None else None
-    sources = [] if articles is None else source_titles(layout, articles)
+    articles = sourced[Article.resource_name] if sourced else None
+    sources = [] if articles is None else package_sources(layout, articles)
+    publishers = (
+        source_publishers(articles, sourced[Entity.resource_name])
+        if sourced and articles is not None and package
+        else []
+    )
     resources = [file_resource_descriptor(name, table.size, table.sha256) for name, table in tables.items()]
-    expected = assemble_descriptor({"package": package or {}}, sources, resources)
-    if articles is None:
-        del expected["sources"]
+    expected = assemble_descriptor({"package": package or {}}, sources, publishers, resources)
+    if sourced is None:
+        for key in ROW_DERIVED_KEYS:
+            expected.pop(key, None)
     return expected, package is not None, problems
 
 
@@ -146,15 +158,15 @@ def read_package(layout: Layout) -> tuple[dict[str, TypedTable], list[Problem]]:
     problems += row_problems
     problems += _without_repeats(checked.problems, row_problems)
     if descriptor is not None:
-        articles = Article.resource_name
-        articles_complete = articles in valid and not checked.invalid_lines.get(articles)
+        sourcing = (Article.resource_name, Entity.resource_name)
+        sourced_complete = all(name in valid and not checked.invalid_lines.get(name) for name in sourcing)
         expected, complete, metadata_problems = expected_descriptor(
-            layout, tables, valid[articles] if articles_complete else None
+            layout, tables, {name: valid[name] for name in sourcing} if sourced_complete else None
         )
         problems += metadata_problems
         # A field already named by a sharper problem (`unsafe-path`, `unknown-profile`) is not repeated.
         named = {p.field for p in descriptor_problems}
-        found = build_problems(layout, descriptor, expected, complete)
+        found = build_problems(layout, descriptor, expected, complete, set() if sourced_complete else ROW_DERIVED_KEYS)
         problems += [p for p in found if p.field not in named]
     # The cells as read are not kept, only their typed values: the checks that follow need the memory.
     valid_tables = {

@@ -134,7 +134,7 @@ INTERESTING_BYTES = [b"\x00", b"\r", b"\n", b",", b'"', b"\xff", b"\xed\xb3\xbf"
 
 @dataclass(frozen=True)
 class Project:
-    """A scratch copy of the project: datapackage/, seeds/, schema/ and README.md under `root`."""
+    """A scratch copy of the project: datapackage/ (with its seeds/), schema/ and README.md under `root`."""
 
     root: Path
 
@@ -153,7 +153,7 @@ class Project:
     def files(self) -> list[Path]:
         """Regular files an operator may break, in a stable order."""
         found = [self.root / "README.md"]
-        for folder in ("datapackage", "seeds", "schema"):
+        for folder in ("datapackage", "schema"):
             found += [p for p in sorted((self.root / folder).rglob("*")) if p.is_file() and not p.is_symlink()]
         return found
 
@@ -779,7 +779,12 @@ def descriptor_repeated_key(rng: random.Random, project: Project) -> str:
 
 
 def _fs_target(rng: random.Random, project: Project) -> Path:
-    candidates = [project.descriptor, *project.csvs(), *project.suites(), *sorted((project.root / "seeds").glob("*"))]
+    candidates = [
+        project.descriptor,
+        *project.csvs(),
+        *project.suites(),
+        *sorted((project.root / "datapackage" / "seeds").glob("*")),
+    ]
     return rng.choice(candidates)
 
 

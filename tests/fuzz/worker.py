@@ -34,7 +34,7 @@ from .operators import REGISTRY, Operator, Project
 from .oracle import StrictReadError, first_difference, strict_tables
 
 ROOT = Path(__file__).resolve().parents[2]
-PROJECT_FILES = ("datapackage", "seeds", "schema", "README.md")
+PROJECT_FILES = ("datapackage", "schema", "README.md")
 TRACEBACK = "Traceback (most recent call last)"
 # The innermost frame of our own code names a crash cause; library frames below it vary with versions.
 NEWSFACTS_FRAME = re.compile(r"[/\\](newsfacts[/\\][^\"]+\.py)")

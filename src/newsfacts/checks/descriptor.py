@@ -12,6 +12,7 @@ makes a package that `validate` passes read the same everywhere.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from ..package import Layout
@@ -97,18 +98,21 @@ def check_descriptor(layout: Layout) -> list[Problem]:
     return problems
 
 
-def build_problems(layout: Layout, descriptor: Any, expected: dict[str, Any], complete: bool) -> list[Problem]:
+def build_problems(
+    layout: Layout, descriptor: Any, expected: dict[str, Any], complete: bool, unchecked: AbstractSet[str] = frozenset()
+) -> list[Problem]:
     """Where the descriptor differs from `expected`, what `build` writes for these files.
 
     `complete` says whether `expected` holds the package metadata (from metadata.toml). Where it
     does not (a package unpacked from a release), the descriptor may hold the descriptive keys of
     `DESCRIPTIVE_KEYS` as it likes, and nothing else: a key such as `profile` changes how clients
     read or fetch. The values of `bytes` and `hash` are compared with the files by the row
-    checks; here they must be present.
+    checks; here they must be present. The `unchecked` keys may hold anything: `build` derives them
+    from rows that are not valid yet.
     """
     differences = _differences(descriptor, expected, "")
     if isinstance(descriptor, dict):
-        allowed = expected.keys() | (set() if complete else DESCRIPTIVE_KEYS)
+        allowed = expected.keys() | (set() if complete else DESCRIPTIVE_KEYS) | unchecked
         differences += [(key, "not written by `newsfacts build`") for key in descriptor if key not in allowed]
     return [
         problem("descriptor-mismatch", layout.descriptor, None, where or None, detail=detail)

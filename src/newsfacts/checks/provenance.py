@@ -27,7 +27,7 @@ def _plain_seed_files(layout: Layout) -> set[str]:
     One listing of the directory: resolving each of thousands of seed paths would take seconds.
     """
     seeds_dir = layout.seeds_dir
-    if unsafe_path_problem(seeds_dir, layout.root) is not None:
+    if unsafe_path_problem(seeds_dir, layout.package_dir) is not None:
         return set()
     try:
         with os.scandir(seeds_dir) as entries:
@@ -41,7 +41,7 @@ def _read_seeds(
 ) -> tuple[list[tuple[str, str, bytes]], list[Problem]]:
     """The bytes of each article's seed (with its article_id and seed_file), checked against the recorded sha256."""
     plain = _plain_seed_files(layout)
-    root = str(layout.root)
+    root = str(layout.package_dir)
     found: list[tuple[str, str, bytes]] = []
     problems: list[Problem] = []
     for article_id, seed_file, sha256, line in articles:

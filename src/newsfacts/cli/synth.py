@@ -16,7 +16,7 @@ def register(subcommands: Any) -> None:
         "synth",
         help="write a synthetic package of any size, for benchmarks and tests",
         description="Write a consistent synthetic project to OUT: datapackage/ (tables, suites, "
-        "datapackage.json, data dictionary), schema/ and seeds/, every file as `newsfacts build` writes it. "
+        "seeds/, datapackage.json, data dictionary) and schema/, every file as `newsfacts build` writes it. "
         "Foreign keys resolve and every offset is valid. (`make bench` injects known defects into such a "
         "package with tests/injections.py.)",
     )

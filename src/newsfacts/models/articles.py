@@ -50,7 +50,7 @@ class Article(Row):
 
     article_id: str = unique("Stable identifier `art-NNN`, NNN being the seed file's prefix.", pattern=ARTICLE_ID)
     seed_file: str = unique(
-        "Path of the verbatim source text, relative to the repository root (under `seeds/`).",
+        "Path of the verbatim source text, relative to the package folder (under `seeds/`, beside `datapackage.json`).",
         pattern=SEED_FILE,
     )
     sha256: str = required("SHA-256 of the seed file's bytes, lowercase hex.", pattern=SHA256_HEX)
