@@ -20,6 +20,7 @@ import pytest
 
 import newsfacts.validate
 from newsfacts.checks.registry import CHECKS, READING_CODES
+from newsfacts.exporters.sqlite import export_sqlite
 from newsfacts.package import Layout
 
 from .fixtures import BASE, write_fixture
@@ -146,6 +147,15 @@ def require_r_loader() -> None:
 
 DESCRIPTOR = json.loads((ROOT / "datapackage" / "datapackage.json").read_text(encoding="utf-8"))
 RESOURCES: dict[str, dict[str, Any]] = {resource["name"]: resource for resource in DESCRIPTOR["resources"]}
+
+
+@pytest.fixture(scope="session")
+def exported_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled package as `export --to sqlite` writes it: newsfacts.db and newsfacts.metadata.json.
+    Shared by the tests of the session: none may change it."""
+    database = tmp_path_factory.mktemp("sqlite") / "newsfacts.db"
+    assert export_sqlite(database) == [database, database.with_name("newsfacts.metadata.json")]
+    return database
 
 
 def csv_cells(table: str) -> list[list[str | None]]:

@@ -1,4 +1,7 @@
-"""`newsfacts export`: SQLite and Parquet with the schema's types, and an exact round trip."""
+"""`newsfacts export`: SQLite and Parquet with the schema's types and descriptions, and an exact round trip.
+
+The Datasette metadata written beside the database is served by Datasette itself in tests/test_datasette.py.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -23,16 +27,9 @@ from newsfacts.exporters.sqlite import export_sqlite
 from newsfacts.loader import Source, load, load_resources
 from newsfacts.problems import NewsfactsError
 
-from .conftest import RESOURCES, ROOT, csv_cells
+from .conftest import DESCRIPTOR, RESOURCES, ROOT, csv_cells
 
 LOADED = load()
-
-
-@pytest.fixture(scope="module")
-def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("sqlite") / "newsfacts.db"
-    assert export_sqlite(path) == [path]
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +63,8 @@ def with_schema_types(frame: pd.DataFrame, table: str) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("table", list(RESOURCES))
-def test_sqlite_round_trip_gives_identical_values(database: Path, table: str) -> None:
-    with connect(database) as connection:
+def test_sqlite_round_trip_gives_identical_values(exported_database: Path, table: str) -> None:
+    with connect(exported_database) as connection:
         rows = connection.execute(f'SELECT * FROM "{table}" ORDER BY rowid').fetchall()
         back = pd.read_sql(f'SELECT * FROM "{table}" ORDER BY rowid', connection)
     # Exactly the CSV's cells, in the CSV's order: dates as ISO 8601 text, missing as NULL.
@@ -76,10 +73,10 @@ def test_sqlite_round_trip_gives_identical_values(database: Path, table: str) ->
 
 
 @pytest.mark.parametrize("table", list(RESOURCES))
-def test_sqlite_declares_types_and_keys(database: Path, table: str) -> None:
+def test_sqlite_declares_types_and_keys(exported_database: Path, table: str) -> None:
     schema = RESOURCES[table]["schema"]
     declared = {"string": "TEXT", "date": "TEXT", "integer": "INTEGER"}
-    with connect(database) as connection:
+    with connect(exported_database) as connection:
         columns = connection.execute(f'PRAGMA table_info("{table}")').fetchall()
         foreign_keys = connection.execute(f'PRAGMA foreign_key_list("{table}")').fetchall()
         storage = {
@@ -102,8 +99,8 @@ def test_sqlite_declares_types_and_keys(database: Path, table: str) -> None:
         assert storage[field["name"]] <= {stored, "null"}, field["name"]
 
 
-def test_sqlite_foreign_keys_hold_and_are_enforced(database: Path) -> None:
-    with connect(database) as connection:
+def test_sqlite_foreign_keys_hold_and_are_enforced(exported_database: Path) -> None:
+    with connect(exported_database) as connection:
         assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
         with pytest.raises(sqlite3.IntegrityError):
             connection.execute(
@@ -116,8 +113,8 @@ def test_sqlite_foreign_keys_hold_and_are_enforced(database: Path) -> None:
             )
 
 
-def test_sqlite_indexes_every_foreign_key(database: Path) -> None:
-    with connect(database) as connection:
+def test_sqlite_indexes_every_foreign_key(exported_database: Path) -> None:
+    with connect(exported_database) as connection:
         for table, resource in RESOURCES.items():
             leading = {
                 connection.execute(f'PRAGMA index_info("{index}")').fetchall()[0][2]
@@ -127,8 +124,8 @@ def test_sqlite_indexes_every_foreign_key(database: Path) -> None:
                 assert foreign_key["fields"][0] in leading, (table, foreign_key["fields"])
 
 
-def test_quotes_full_view_joins_speakers_and_articles(database: Path) -> None:
-    with connect(database) as connection:
+def test_quotes_full_view_joins_speakers_and_articles(exported_database: Path) -> None:
+    with connect(exported_database) as connection:
         connection.row_factory = sqlite3.Row
         rows = connection.execute("SELECT * FROM quotes_full ORDER BY quote_id").fetchall()
     entities = LOADED["entities"].set_index("entity_id")
@@ -157,6 +154,76 @@ def test_parquet_round_trip_gives_identical_values_and_types(parquet_dir: Path, 
     for name in dates:
         back[name] = pd.to_datetime(back[name]).astype(LOADED[table][name].dtype)
     pd.testing.assert_frame_equal(back, LOADED[table])
+
+
+def required(table: str) -> set[str]:
+    """The fields of a table that may not be empty: marked required, or in the primary key."""
+    schema = RESOURCES[table]["schema"]
+    marked = {field["name"] for field in schema["fields"] if field.get("constraints", {}).get("required")}
+    return marked | set(schema["primaryKey"])
+
+
+@pytest.mark.parametrize("table", list(RESOURCES))
+def test_parquet_fields_carry_descriptions_and_required_ones_are_not_null(parquet_dir: Path, table: str) -> None:
+    schema = pq.read_schema(parquet_dir / f"{table}.parquet")
+    fields = RESOURCES[table]["schema"]["fields"]
+    assert schema.names == [field["name"] for field in fields]
+    assert [(field.name, field.nullable) for field in schema] == [
+        (field["name"], field["name"] not in required(table)) for field in fields
+    ]
+    assert [field.metadata[b"description"].decode("utf-8") for field in schema] == [
+        field["description"] for field in fields
+    ]
+    assert required(table)  # every table has a primary key
+
+
+@pytest.mark.parametrize("table", list(RESOURCES))
+def test_parquet_schema_metadata_names_the_package_and_describes_the_table(parquet_dir: Path, table: str) -> None:
+    written = json.loads(pq.read_schema(parquet_dir / f"{table}.parquet").metadata[b"datapackage"])
+    assert {key: written[key] for key in ("name", "version", "title", "licenses")} == {
+        key: DESCRIPTOR[key] for key in ("name", "version", "title", "licenses")
+    }
+    resource = RESOURCES[table]
+    assert written["resource"] == {key: resource[key] for key in ("name", "title", "description", "schema")}
+
+
+@pytest.mark.parametrize("table", list(RESOURCES))
+def test_duckdb_reads_the_parquet_files_as_load_does(parquet_dir: Path, table: str) -> None:
+    path = str(parquet_dir / f"{table}.parquet")
+    with duckdb.connect() as connection:
+        count, first = (
+            connection.execute("SELECT count(*) FROM read_parquet($path)", {"path": path}).fetchone(),
+            connection.execute("SELECT * FROM read_parquet($path) LIMIT 1", {"path": path}).fetchone(),
+        )
+        metadata = dict(
+            connection.execute(
+                "SELECT decode(key), decode(value) FROM parquet_kv_metadata($path)", {"path": path}
+            ).fetchall()
+        )
+    frame = LOADED[table]
+    assert count == (len(frame),)
+    # The first row, each value as load() gives it: a date as a date, a missing value as None.
+    expected = tuple(
+        None if pd.isna(value) else value.date() if isinstance(value, pd.Timestamp) else value
+        for value in frame.iloc[0]
+    )
+    assert first == expected
+    # The package's metadata reaches readers that do not read Arrow's field metadata.
+    assert json.loads(metadata["datapackage"])["resource"]["schema"] == RESOURCES[table]["schema"]
+
+
+def test_an_empty_required_cell_is_refused_and_no_parquet_is_written(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "datapackage", tmp_path / "datapackage")
+    rewrite_csv(tmp_path / "datapackage", "quotes", ",antony-blinken,", ",,")
+    assert LOADED["quotes"]["speaker_id"].notna().all()
+    assert load(tmp_path)["quotes"]["speaker_id"].isna().sum() == 1  # load() reads it as missing
+    with pytest.raises(NewsfactsError) as caught:
+        export_parquet(tmp_path / "out", tmp_path)
+    assert (caught.value.code, caught.value.message) == (
+        "constraint-violated",
+        "quotes: 1 row(s) leave the required field speaker_id empty",
+    )
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
 
 
 def test_existing_output_is_kept_unless_forced(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

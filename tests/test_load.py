@@ -320,6 +320,21 @@ def test_a_key_the_loader_would_not_honour_is_refused(field: dict[str, Any], csv
     assert caught.value.code == "descriptor-invalid"
 
 
+@pytest.mark.parametrize(("label", "refused"), [("name", False), ("nobody", True), (["name"], True)])
+def test_a_label_field_must_name_a_field(label: Any, refused: bool, tmp_path: Path) -> None:
+    descriptor_path = write_package(tmp_path, [{"name": "name"}], "name\nAcme\n")
+    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    descriptor["resources"][0]["schema"]["newsfacts:labelField"] = label
+    descriptor_path.write_text(json.dumps(descriptor), encoding="utf-8")
+    if not refused:
+        assert load_table("table", descriptor_path)["name"].tolist() == ["Acme"]
+        return
+    with pytest.raises(NewsfactsError) as caught:
+        load_table("table", descriptor_path)
+    assert caught.value.code == "descriptor-invalid"
+    assert "newsfacts:labelField must name one of the schema's fields" in caught.value.message
+
+
 def test_a_nan_number_is_a_number_and_an_empty_cell_is_missing(tmp_path: Path) -> None:
     fields = [{"name": "x", "type": "number"}, {"name": "y"}]
     frame = load_table("table", write_package(tmp_path, fields, "x,y\nNaN,a\n,b\n1.5,c\n"))

@@ -36,3 +36,11 @@ def test_derived_columns_do_not_shadow_fields() -> None:
     assert {model.__name__: set(model.derived_columns) & set(model.model_fields) for model in TABLES} == {
         model.__name__: set() for model in TABLES
     }
+
+
+def test_a_label_field_is_a_text_field_of_its_model() -> None:
+    labelled = {model.resource_name: model.label_field for model in TABLES if model.label_field}
+    assert labelled == {"entities": "name", "articles": "title"}
+    for table, field in labelled.items():
+        annotation = MODELS[table].model_fields[field].annotation
+        assert str in (annotation, *get_args(annotation)), (table, field)

@@ -1,8 +1,9 @@
 """The README's "Use the data" snippets run as printed.
 
-Snippets are `~~~lang` fences: python runs anywhere (it uses the bundled package), r runs from
-the repository root, sh runs in a scratch directory with the newsfacts command on PATH, and sql
-runs against the database that the sh snippet exported there.
+Snippets are `~~~lang` fences: sh runs in a scratch directory outside the checkout, with the
+newsfacts command on PATH; python runs there after it (the bundled package needs no checkout, and
+DuckDB reads the Parquet files the sh snippet exported); sql runs against the database the sh
+snippet exported; r runs from the repository root.
 """
 
 from __future__ import annotations
@@ -32,9 +33,27 @@ def test_readme_keeps_one_backtick_fence_and_has_every_snippet() -> None:
     assert sorted({language for language, _ in SNIPPETS}) == ["python", "r", "sh", "sql"]
 
 
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A scratch directory outside the checkout where every sh snippet has run."""
+    directory = tmp_path_factory.mktemp("snippets")
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    for code in snippets("sh"):
+        result = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", code],
+            capture_output=True,
+            text=True,
+            cwd=directory,
+            env=env,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+    return directory
+
+
 @pytest.mark.parametrize("code", snippets("python"))
-def test_python_snippet_runs_outside_the_checkout(code: str, tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=False)
+def test_python_snippet_runs_outside_the_checkout(code: str, exported: Path) -> None:
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=exported, check=False)
     assert result.returncode == 0, result.stderr
     assert "quote_type" in result.stdout
 
@@ -47,13 +66,8 @@ def test_r_snippet_runs_from_the_checkout(code: str) -> None:
     assert "tibble" in result.stdout
 
 
-def test_sh_snippets_export_and_sql_snippets_query_the_database(tmp_path: Path) -> None:
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    for code in snippets("sh"):
-        result = subprocess.run(
-            ["bash", "-euo", "pipefail", "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env, check=False
-        )
-        assert result.returncode == 0, result.stderr
-    with sqlite3.connect(tmp_path / "newsfacts.db") as connection:
+def test_sh_snippets_export_and_sql_snippets_query_the_database(exported: Path) -> None:
+    assert {"newsfacts.db", "newsfacts.metadata.json", "parquet"} <= {path.name for path in exported.iterdir()}
+    with sqlite3.connect(exported / "newsfacts.db") as connection:
         for code in snippets("sql"):
             assert connection.execute(code).fetchall(), code

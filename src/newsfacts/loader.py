@@ -28,7 +28,7 @@ from .paths import resource_path_problem
 from .problems import NewsfactsError, did_you_mean
 from .progress import Progress
 from .source import DESCRIPTOR_NAME, fetch_bytes, fetched_zip, is_zip, locate
-from .tables import DIALECT, parse_json, read_bytes
+from .tables import DIALECT, LABEL_FIELD, parse_json, read_bytes
 
 if TYPE_CHECKING:
     import polars as pl
@@ -52,7 +52,7 @@ RESOURCE_KEYS = {
     "dialect",
     "schema",
 }
-SCHEMA_KEYS = {"$schema", "fields", "missingValues", "primaryKey", "foreignKeys"}
+SCHEMA_KEYS = {"$schema", "fields", "missingValues", "primaryKey", "foreignKeys", LABEL_FIELD}
 FIELD_KEYS = {"name", "type", "format", "title", "description", "example", "constraints", "trueValues", "falseValues"}
 CONSTRAINT_KEYS = {"required", "unique", "enum", "pattern", "minLength", "maxLength", "minimum", "maximum"}
 BOOLEAN_KEYS = ("trueValues", "falseValues")
@@ -298,6 +298,8 @@ def _schema_problem(resource: dict[str, Any]) -> str | None:
     names = [field["name"] for field in fields]
     if len(set(names)) != len(names):
         return "a field name repeats"
+    if LABEL_FIELD in schema and schema[LABEL_FIELD] not in names:
+        return f"{LABEL_FIELD} must name one of the schema's fields"
     if not _names_of(schema.get("primaryKey", []), names):
         return "primaryKey must be a list of the schema's field names"
     for foreign_key in schema.get("foreignKeys", []) if isinstance(schema.get("foreignKeys", []), list) else [None]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from .cells import from_json_schema
 from .models import Row
+from .tables import LABEL_FIELD
 
 TABLE_SCHEMA_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -83,6 +84,10 @@ def table_schema(model: type[Row]) -> dict[str, Any]:
             }
             for fk in model.foreign_keys
         ]
+    if model.label_field is not None:
+        if model.label_field not in model.model_fields:
+            raise ValueError(f"{model.__name__}.label_field {model.label_field!r} is not one of its fields")
+        schema[LABEL_FIELD] = model.label_field
     return schema
 
 

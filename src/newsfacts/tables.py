@@ -26,6 +26,10 @@ from .problems import Problem, problem
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # The CSV dialect `build` writes, the one `parse_csv` and the engine read, and the only one `load()` accepts.
 DIALECT = {"header": True, "delimiter": ",", "lineTerminator": "\n", "quoteChar": '"', "doubleQuote": True}
+# The Table Schema key naming the field that labels a row for people (a model's `label_field`):
+# `build` writes it, `load()` accepts it, and `export --to sqlite` makes it Datasette's label column.
+# Table Schema has no such property; Data Package allows namespaced custom ones (`newsfacts:generated`).
+LABEL_FIELD = "newsfacts:labelField"
 # A cell starting with one of these is run as a formula by spreadsheet programs.
 FORMULA_PREFIXES = ("=", "+", "@", "\t")
 # The csv module's own limit (131,072 characters) would stop a long cell with an exception;

@@ -1,9 +1,10 @@
 """The formats of `newsfacts export --to`, by name: the command's choices, help and dispatch.
 
 Each format is one module with an `EXPORTER` (see `_base.Exporter`), registered by one line
-here. Every format starts from `loader.load_resources`, so it holds exactly what `newsfacts.load()`
-returns, typed by `cells.py`, and writes through `atomic.atomic_write_all`: an export that fails
-leaves no partial file behind, and an existing file is only replaced on request.
+here. Every format starts from `_base.read_package`, so it holds exactly what `newsfacts.load()`
+returns, typed by `cells.py`, with the descriptor that describes it, and writes through
+`atomic.atomic_write_all`: an export that fails leaves no partial file behind, and an existing
+file is only replaced on request.
 """
 
 from __future__ import annotations

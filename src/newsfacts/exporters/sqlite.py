@@ -1,4 +1,4 @@
-"""`newsfacts export --to sqlite`: the package as one SQLite database, ready for Datasette."""
+"""`newsfacts export --to sqlite`: the package as one SQLite database, with its Datasette metadata beside it."""
 
 from __future__ import annotations
 
@@ -8,16 +8,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..atomic import atomic_write_all
-from ..cells import plain_values, read_as
+from ..cells import ENUM, plain_values, read_as
 from ..problems import NewsfactsError
-from ._base import Exporter, refuse_overwrite
+from ..tables import LABEL_FIELD, json_bytes
+from ._base import Exporter, described, read_package, refuse_overwrite, required_fields, text, web_url
 
 if TYPE_CHECKING:
     from ..loader import Resource, Source
 
-# One row per quote with who said it and where: the join most analyses start from.
-QUOTES_FULL_VIEW = """
-CREATE VIEW quotes_full AS
+QUOTES_FULL = "quotes_full"
+QUOTES_FULL_DESCRIPTION = "One row per quote with who said it and where: the join most analyses start from."
+QUOTES_FULL_VIEW = f"""
+CREATE VIEW {QUOTES_FULL} AS
 SELECT
     quotes.*,
     speaker.name AS speaker_name,
@@ -33,24 +35,99 @@ LEFT JOIN entities AS outlet ON outlet.entity_id = articles.outlet_id
 
 
 def export_sqlite(output: Path, source: Source = None, force: bool = False) -> list[Path]:
-    """Write the package as one SQLite database; return the files changed.
+    """Write the package as one SQLite database, and its Datasette metadata beside it; return the files changed.
 
     One table per resource with declared column types, NOT NULL, enum CHECKs, primary and
     foreign keys; an index on each foreign key not already led by the primary key; and the
     `quotes_full` view. Foreign keys are checked (`PRAGMA foreign_key_check`) before writing.
+    Both files are written together, or neither (`atomic_write_all`).
     """
-    from ..loader import load_resources  # imported here: pandas is slow to import, and `--help` reads this module
-
-    refuse_overwrite([output], force)
-    return atomic_write_all({output: sqlite_database(load_resources(source))}, output.parent)
+    metadata = metadata_path(output)
+    refuse_overwrite([output, metadata], force)
+    descriptor, resources = read_package(source)
+    outputs = {
+        output: sqlite_database(resources),
+        metadata: json_bytes(datasette_metadata(descriptor, resources, output)),
+    }
+    return atomic_write_all(outputs, output.parent)
 
 
 EXPORTER = Exporter(
     description="one database (primary and foreign keys, indexes on foreign keys, a quotes_full view; "
-    "ready for Datasette)",
+    "ready for Datasette) and, beside it, its Datasette metadata: <name>.metadata.json",
     output="the database file",
     export=export_sqlite,
 )
+
+
+def metadata_path(database: Path) -> Path:
+    """Where the Datasette metadata of a database goes: `newsfacts.db` has `newsfacts.metadata.json`.
+
+    Named after the database, as Datasette names the database itself (`newsfacts`), so that two
+    exports into one folder keep their own metadata; `datasette newsfacts.db -m newsfacts.metadata.json`
+    serves them together.
+    """
+    return database.with_name(f"{database.stem}.metadata.json")
+
+
+def datasette_metadata(descriptor: dict[str, Any], resources: Sequence[Resource], database: Path) -> dict[str, Any]:
+    """Datasette's metadata for the database file `database`, from the package's descriptor.
+
+    The package's title, description, licence and sources; per table, its title, description,
+    column descriptions, a facet for each enum field (its values are few and fixed), and the
+    model's label field as the label column (what Datasette shows beside a key that refers to a
+    row). See https://docs.datasette.io/en/0.65.x/metadata.html.
+    """
+    metadata: dict[str, Any] = {}
+    _put(metadata, "title", text(descriptor.get("title")))
+    _put(metadata, "description", text(descriptor.get("description")))
+    _put(metadata, "license", *_attribution(descriptor.get("licenses")))
+    _put(metadata, "source", *_attribution(descriptor.get("sources")))
+    homepage = web_url(descriptor.get("homepage"))
+    _put(metadata, "about", homepage, homepage)
+    tables = {resource.name: _table_metadata(descriptor, resource) for resource in resources}
+    tables[QUOTES_FULL] = {"description": QUOTES_FULL_DESCRIPTION}
+    metadata["databases"] = {database.stem: {"tables": tables}}
+    metadata["newsfacts:generated"] = (
+        f"The Datasette metadata of {database.name}, generated with it from the package's datapackage.json by "
+        f"`newsfacts export --to sqlite {database.name}`; export again to regenerate both."
+    )
+    return metadata
+
+
+def _table_metadata(descriptor: dict[str, Any], resource: Resource) -> dict[str, Any]:
+    about = described(descriptor, resource)
+    fields = resource.schema["fields"]
+    table: dict[str, Any] = {}
+    _put(table, "title", text(about.get("title")))
+    _put(table, "description", text(about.get("description")))
+    columns = {field["name"]: description for field in fields if (description := text(field.get("description")))}
+    if columns:
+        table["columns"] = columns
+    facets = [field["name"] for field in fields if read_as(field) is ENUM]
+    if facets:
+        table["facets"] = facets
+    # The loader has checked that it names a field.
+    _put(table, "label_column", text(resource.schema.get(LABEL_FIELD)))
+    return table
+
+
+def _attribution(entries: Any) -> tuple[str | None, str | None]:
+    """What Datasette shows for the descriptor's licences or sources: their titles (else names), and a
+    link only where there is one entry and its `path` is a web address; nothing is made up."""
+    listed = [entry for entry in entries if isinstance(entry, dict)] if isinstance(entries, list) else []
+    names = [name for entry in listed if (name := text(entry.get("title")) or text(entry.get("name")))]
+    url = web_url(listed[0].get("path")) if len(listed) == 1 else None
+    return "; ".join(names) or None, url
+
+
+def _put(metadata: dict[str, Any], key: str, value: str | None, url: str | None = None) -> None:
+    """Set Datasette's `key` (and `<key>_url`), where there is a value to show."""
+    if value is None:
+        return
+    metadata[key] = value
+    if url is not None:
+        metadata[f"{key}_url"] = url
 
 
 def quote_identifier(name: str) -> str:
@@ -63,11 +140,12 @@ def quote_literal(value: str) -> str:
 
 def create_table_sql(resource: Resource) -> str:
     schema = resource.schema
+    required = required_fields(schema)
     lines = []
     for field in schema["fields"]:
         constraints = field.get("constraints", {})
         column = f"{quote_identifier(field['name'])} {read_as(field).sqlite}"
-        if constraints.get("required"):
+        if field["name"] in required:
             column += " NOT NULL"
         if constraints.get("unique") and [field["name"]] != schema.get("primaryKey"):
             column += " UNIQUE"

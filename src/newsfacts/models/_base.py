@@ -98,6 +98,9 @@ class Row(BaseModel):
     relations_table: ClassVar[str | None] = None
     # Markdown sections the data dictionary prints after the table's own (how to query it, a mapping).
     dictionary_sections: ClassVar[tuple[str, ...]] = ()
+    # The field that names a row for people (an entity's name, an article's headline), if one does:
+    # what a tool shows beside a key that refers to the row (Datasette's label column).
+    label_field: ClassVar[str | None] = None
 
     @classmethod
     def summary(cls) -> str:

@@ -30,6 +30,7 @@ class Article(Row):
     row_name: ClassVar[str] = "article"
     table_title: ClassVar[str] = "Articles"
     primary_key: ClassVar[tuple[str, ...]] = ("article_id",)
+    label_field: ClassVar[str | None] = "title"
     note_fields: ClassVar[tuple[str, ...]] = ("outlet_note", "published_date_note")
     reference_pattern: ClassVar[str | None] = r"art-[0-9]{3,}"
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (entity_fk("outlet_id"),)

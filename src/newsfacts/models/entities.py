@@ -16,6 +16,7 @@ class Entity(Row):
     row_name: ClassVar[str] = "entity"
     table_title: ClassVar[str] = "Entities"
     primary_key: ClassVar[tuple[str, ...]] = ("entity_id",)
+    label_field: ClassVar[str | None] = "name"
     note_fields: ClassVar[tuple[str, ...]] = ("description",)
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (entity_fk("parent_id"),)
     derived_columns: ClassVar[Mapping[str, str]] = {"name_key": "the name, case-folded"}
