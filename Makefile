@@ -5,8 +5,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# datapackage-py, the independent Data Package v1 client the tests read the release with, in its own venv.
+V1_VENV := .venv-v1client
+V1_STAMP := $(V1_VENV)/.installed
 
-.PHONY: all build validate test lint format typecheck check lock clean bench fuzz
+.PHONY: all build validate test lint format typecheck check lock lock-v1client clean bench fuzz
 
 all: build validate
 
@@ -22,7 +25,12 @@ build: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/newsfacts validate
 
-test: $(STAMP)
+$(V1_STAMP): requirements-v1client.lock
+	$(PYTHON) -m venv $(V1_VENV)
+	$(V1_VENV)/bin/python -m pip install --quiet -r requirements-v1client.lock
+	touch $(V1_STAMP)
+
+test: $(STAMP) $(V1_STAMP)
 	$(BIN)/pytest
 
 lint: $(STAMP)
@@ -58,5 +66,13 @@ lock:
 	  .lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^newsfacts'; } > requirements.lock
 	rm -rf .lock-venv
 
+# Re-resolve the v1 client's pins in a scratch venv and write requirements-v1client.lock.
+lock-v1client:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet "datapackage==1.15.4"
+	{ head -3 requirements-v1client.lock; .lock-venv/bin/python -m pip freeze; } > requirements-v1client.lock.new
+	mv requirements-v1client.lock.new requirements-v1client.lock
+	rm -rf .lock-venv
+
 clean:
-	rm -rf $(VENV) dist site .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(V1_VENV) dist site .pytest_cache .mypy_cache .ruff_cache

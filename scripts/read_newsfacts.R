@@ -7,7 +7,8 @@
 #   str(tables$quotes)
 #
 # `path_or_url` is what frictionless::read_package() takes (a path or http(s) URL of a
-# datapackage.json) or a directory holding one (the repository, or datapackage/ itself).
+# datapackage.json), a directory holding one (the repository, or datapackage/ itself), or a
+# release zip (a path or http(s) URL ending in .zip), unpacked into a temporary folder.
 # Table Schema types become: date -> Date; integer -> integer; string with an enum ->
 # factor with the enum as levels, in order; string -> character; number -> double;
 # boolean -> logical (the `r` of each type in src/newsfacts/cells.py; tests/test_cells.py holds
@@ -30,7 +31,9 @@ read_newsfacts <- function(path_or_url = ".") {
 }
 
 newsfacts_descriptor_location <- function(path_or_url) {
-  if (grepl("^https?://", path_or_url)) {
+  if (grepl("[.]zip$", path_or_url, ignore.case = TRUE)) {
+    path_or_url <- newsfacts_unzipped(path_or_url)
+  } else if (grepl("^https?://", path_or_url)) {
     return(path_or_url)
   }
   if (dir.exists(path_or_url)) {
@@ -42,6 +45,26 @@ newsfacts_descriptor_location <- function(path_or_url) {
     path_or_url <- found[[1]]
   }
   normalizePath(path_or_url, winslash = "/", mustWork = TRUE)
+}
+
+# A release zip, unpacked into a new temporary folder: the package is at its root (datapackage/ in
+# the zips of 1.0.0 and 1.1.0). Every entry name is checked first: none may climb out of the folder.
+newsfacts_unzipped <- function(zip_path_or_url) {
+  if (grepl("^https?://", zip_path_or_url)) {
+    downloaded <- tempfile(fileext = ".zip")
+    curl::curl_download(zip_path_or_url, downloaded, quiet = TRUE)
+    zip_path_or_url <- downloaded
+  }
+  entries <- utils::unzip(zip_path_or_url, list = TRUE)$Name
+  unsafe <- entries[grepl("^/|^[A-Za-z]:|\\\\", entries) |
+    vapply(strsplit(entries, "/", fixed = TRUE), function(parts) any(parts == ".."), logical(1))]
+  if (length(unsafe) > 0) {
+    stop(sprintf("refusing zip entry %s: it would land outside the folder", deparse(unsafe[[1]])), call. = FALSE)
+  }
+  folder <- tempfile("newsfacts-")
+  dir.create(folder)
+  utils::unzip(zip_path_or_url, exdir = folder)
+  folder
 }
 
 newsfacts_read_resource <- function(resource, base) {

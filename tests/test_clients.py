@@ -1,0 +1,177 @@
+"""The release opened by every client an analyst uses, offline: each reads, from the release zip and from
+the folder it unpacks to, exactly the values `newsfacts validate` checked (`expected_values`).
+
+The release is the real project's, packed by `newsfacts pack`. The clients whose tests live beside
+their exporter or metadata (Datasette, mlcroissant, Hugging Face `datasets`, followthemoney) are
+run on the release here too, through the route the README shows for each.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsfacts import load
+from newsfacts.models import MODELS
+from newsfacts.pack import pack
+from newsfacts.package import Layout
+
+from .conftest import ROOT, require_r_loader
+from .test_one_reading import Values, _as_r_text, _frame_values, _python, expected_values
+
+V1_PYTHON = ROOT / ".venv-v1client" / "bin" / "python"
+TABLE_COUNT = len(MODELS)
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
+    """The real project's release zip, as `newsfacts pack` writes it, and the folder it unpacks to."""
+    out = tmp_path_factory.mktemp("release")
+    result = pack(Layout(ROOT / "datapackage"), out)
+    assert result.problems == [] and result.zip_path is not None
+    folder = out / "unpacked"
+    with zipfile.ZipFile(result.zip_path) as archive:
+        archive.extractall(folder)
+    yield {"zip": result.zip_path, "folder": folder, "descriptor": folder / "datapackage.json"}
+
+
+@pytest.fixture(scope="module")
+def expected() -> Values:
+    return expected_values(Layout(ROOT / "datapackage"))
+
+
+def test_the_zip_holds_the_package_at_its_root_with_what_a_user_needs(release: dict[str, Path]) -> None:
+    names = set(zipfile.ZipFile(release["zip"]).namelist())
+    descriptor = json.loads(release["descriptor"].read_text(encoding="utf-8"))
+    assert {"datapackage.json", "README.md", "CITATION.cff", "LICENSE-DATA.md", "CHANGELOG.md"} <= names
+    assert {resource["path"] for resource in descriptor["resources"]} <= names
+    assert {source["path"] for source in descriptor["sources"]} <= names  # every seed it cites
+    readme = (release["folder"] / "README.md").read_text(encoding="utf-8")
+    assert "## How the data was prepared" in readme and "## License and citation" in readme
+
+
+def _frictionless_values(source: Path) -> Values:
+    from frictionless import Package
+
+    package = Package(str(source))
+    return {
+        resource.name: [{key: _python(value) for key, value in row.items()} for row in resource.read_rows()]
+        for resource in package.resources
+    }
+
+
+@pytest.mark.parametrize("where", ["zip", "descriptor"])
+def test_frictionless_reads_every_table(where: str, release: dict[str, Path], expected: Values) -> None:
+    assert _frictionless_values(release[where]) == expected
+
+
+@pytest.mark.parametrize("where", ["zip", "descriptor"])
+def test_frictionless_validate_passes_every_table(where: str, release: dict[str, Path]) -> None:
+    """No false pass on a stray file: every table of the package is validated, and is valid."""
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "frictionless"), "validate", "--json", str(release[where])],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    report = json.loads(result.stdout)
+    assert result.returncode == 0 and report["valid"], result.stdout[:2000]
+    assert sorted(task["name"] for task in report["tasks"]) == sorted(MODELS)
+    assert len(report["tasks"]) == TABLE_COUNT
+
+
+# datapackage-py: every table's rows, keyed, with dates as ISO text for JSON.
+V1_READ = """
+import datetime, json, sys, warnings
+warnings.simplefilter("ignore")
+import datapackage
+package = datapackage.Package(sys.argv[1])
+assert package.valid, package.errors
+def plain(value):
+    return value.isoformat() if isinstance(value, datetime.date) else value
+print(json.dumps({r.name: [{k: plain(v) for k, v in row.items()} for row in r.read(keyed=True)]
+                  for r in package.resources}))
+"""
+
+
+def _v1_values(source: Path) -> Values:
+    if not V1_PYTHON.exists():
+        if os.environ.get("CI"):
+            pytest.fail("the v1 client is required in CI: `make` installs it into .venv-v1client")
+        pytest.skip("the v1 client is not installed: make .venv-v1client/.installed")
+    result = subprocess.run(
+        [str(V1_PYTHON), "-c", V1_READ, str(source)], capture_output=True, text=True, check=False, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    found: Values = json.loads(result.stdout)
+    return found
+
+
+def _as_json_text(expected: Values) -> Values:
+    return {
+        name: [{k: v.isoformat() if isinstance(v, datetime.date) else v for k, v in row.items()} for row in rows]
+        for name, rows in expected.items()
+    }
+
+
+@pytest.mark.parametrize("where", ["zip", "descriptor"])
+def test_a_data_package_v1_client_reads_every_table(where: str, release: dict[str, Path], expected: Values) -> None:
+    assert _v1_values(release[where]) == _as_json_text(expected)
+
+
+def _load_values(source: Any) -> Values:
+    return {name: _frame_values(frame) for name, frame in load(source).items()}
+
+
+@pytest.mark.parametrize("where", ["zip", "descriptor", "zip URL", "descriptor URL"])
+def test_newsfacts_load_reads_every_table(
+    where: str, release: dict[str, Path], expected: Values, serve_directory: Callable[[Path], str]
+) -> None:
+    if where == "zip URL":
+        source: Any = serve_directory(release["zip"].parent) + release["zip"].name
+    elif where == "descriptor URL":
+        source = serve_directory(release["folder"]) + "datapackage.json"
+    else:
+        source = release[where]
+    assert _load_values(source) == expected
+
+
+R_VALUES = """
+source(file.path(commandArgs(trailingOnly = TRUE)[[2]], "scripts/read_newsfacts.R"))
+tables <- read_newsfacts(commandArgs(trailingOnly = TRUE)[[1]])
+values <- lapply(tables, function(table) lapply(table, function(column)
+  if (inherits(column, "Date")) as.character(as.numeric(column)) else as.character(column)))
+cat(jsonlite::toJSON(values, na = "null", digits = NA))
+"""
+
+
+@pytest.mark.parametrize("where", ["zip", "descriptor", "zip URL"])
+def test_the_r_loader_reads_every_table(
+    where: str, release: dict[str, Path], expected: Values, serve_directory: Callable[[Path], str]
+) -> None:
+    require_r_loader()
+    source = serve_directory(release["zip"].parent) + release["zip"].name if where == "zip URL" else release[where]
+    result = subprocess.run(
+        ["Rscript", "-e", R_VALUES, str(source), str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        cwd=release["zip"].parent,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # no warning per table
+    found = json.loads(result.stdout)
+    for name, rows in expected.items():
+        columns = {column: [_as_r_text(row[column]) for row in rows] for column in rows[0]}
+        assert found[name] == columns, name
