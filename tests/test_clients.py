@@ -175,3 +175,31 @@ def test_the_r_loader_reads_every_table(
     for name, rows in expected.items():
         columns = {column: [_as_r_text(row[column]) for row in rows] for column in rows[0]}
         assert found[name] == columns, name
+
+
+@pytest.mark.parametrize("version", ["1.0", "2.0"])
+@pytest.mark.parametrize("where", ["checkout", "release"])
+def test_the_descriptor_conforms_to_the_official_profiles(version: str, where: str, release: dict[str, Path]) -> None:
+    """Both profiles: the descriptor declares 2.0, and a v1 client validates it against 1.0."""
+    from jsonschema import Draft7Validator
+
+    profile = json.loads((ROOT / "tests" / "profiles" / version / "datapackage.json").read_text(encoding="utf-8"))
+    path = ROOT / "datapackage" / "datapackage.json" if where == "checkout" else release["descriptor"]
+    text = path.read_text(encoding="utf-8")
+    descriptor = json.loads(text)
+    assert [error.message for error in Draft7Validator(profile).iter_errors(descriptor)] == []
+    assert "None" not in text and not list(_nulls(descriptor))
+    assert descriptor["contributors"] and all(contributor["title"] for contributor in descriptor["contributors"])
+    assert descriptor["homepage"].startswith("https://")
+
+
+def _nulls(value: Any, where: str = "") -> Iterator[str]:
+    """Where VALUE, a JSON document, holds a null."""
+    if value is None:
+        yield where
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _nulls(inner, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from _nulls(inner, f"{where}[{index}]")
