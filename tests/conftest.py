@@ -185,3 +185,18 @@ def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     (wheel,) = wheels.glob("newsfacts-*.whl")
     return wheel
+
+
+@pytest.fixture(scope="session")
+def hf_datasets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The `datasets` library, offline, its caches in a scratch folder (set before it is first imported,
+    since it reads them then)."""
+    home = tmp_path_factory.mktemp("hf-home")
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in {"HF_HOME": str(home), "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1"}.items():
+            patch.setenv(name, value)
+        import datasets
+
+        assert datasets.config.HF_HUB_OFFLINE, "datasets was imported before the test could make it offline"
+        datasets.disable_progress_bars()
+        yield datasets

@@ -86,7 +86,8 @@ def without_temps(files: dict[str, bytes]) -> dict[str, bytes]:
 
 
 def add_entity_with_crlf(layout: Layout) -> None:
-    """A real change: the CSV is rewritten, and its JSON, the descriptor and both row-count tables change."""
+    """A real change: the CSV is rewritten, and its JSON, the descriptor, both row-count tables and the
+    discovery documents (which give the CSV's size and hash) change."""
     path = layout.csv("entities")
     text = path.read_text(encoding="utf-8") + "zz-new,Zed New,person,,A new person.,,\n"
     path.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
@@ -104,7 +105,7 @@ def test_a_build_killed_at_any_step_leaves_the_old_package_or_one_the_next_build
     shutil.copytree(project_copy.root, reference.root)
     changed = len(build(reference).written)
     new = snapshot(reference.root)
-    assert changed == 5
+    assert changed == 7  # the CSV, its JSON, the descriptor, both READMEs, croissant.json, dataset.jsonld
     # Steps: one temporary file per changed file, the journal, one rename per file, removing the journal.
     steps = 2 * changed + 2
 

@@ -21,12 +21,14 @@ from typing import Any
 import pytest
 
 from newsfacts import load
+from newsfacts.cli import main
 from newsfacts.models import MODELS
 from newsfacts.pack import pack
 from newsfacts.package import Layout
 
 from .conftest import ROOT, require_r_loader
-from .test_one_reading import Values, _as_r_text, _frame_values, _python, expected_values
+from .test_discovery import plain
+from .test_one_reading import Values, _as_r_text, _frame_values, _python, _sqlite_values, expected_values
 
 V1_PYTHON = ROOT / ".venv-v1client" / "bin" / "python"
 TABLE_COUNT = len(MODELS)
@@ -203,3 +205,39 @@ def _nulls(value: Any, where: str = "") -> Iterator[str]:
     elif isinstance(value, list):
         for index, inner in enumerate(value):
             yield from _nulls(inner, f"{where}[{index}]")
+
+
+def test_mlcroissant_reads_every_record_set(release: dict[str, Path], expected: Values) -> None:
+    import mlcroissant
+
+    dataset = mlcroissant.Dataset(jsonld=release["folder"] / "croissant.json")
+    assert (dataset.metadata.ctx.issues.errors, dataset.metadata.ctx.issues.warnings) == (set(), set())
+    for table, rows in expected.items():
+        records = dataset.records(record_set=table)
+        assert [{name: plain(record[f"{table}/{name}"]) for name in rows[0]} for record in records] == rows, table
+
+
+def test_hugging_face_datasets_loads_every_table(
+    release: dict[str, Path], expected: Values, hf_datasets: Any, tmp_path: Path
+) -> None:
+    for table, rows in expected.items():
+        loaded = hf_datasets.load_dataset(str(release["folder"]), table, split="train", cache_dir=str(tmp_path))
+        assert [{name: plain(value) for name, value in row.items()} for row in loaded] == rows, table
+
+
+@pytest.mark.parametrize("export", ["sqlite", "parquet"])
+def test_the_exports_of_the_zip_read_the_same_in_sqlite_and_duckdb(
+    export: str, release: dict[str, Path], expected: Values, tmp_path: Path
+) -> None:
+    """`newsfacts export --source ZIP`: SQLite reads the database, DuckDB the Parquet files."""
+    target = tmp_path / ("newsfacts.db" if export == "sqlite" else "parquet")
+    assert main(["export", "--to", export, str(target), "--source", str(release["zip"])]) == 0
+    if export == "sqlite":
+        assert _sqlite_values(target, Layout(ROOT / "datapackage")) == expected
+        return
+    import duckdb
+
+    for table, rows in expected.items():
+        relation = duckdb.sql(f"SELECT * FROM '{target / table}.parquet'")
+        found = [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
+        assert found == rows, table

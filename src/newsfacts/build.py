@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import dictionary
 from .atomic import leftovers, read_existing, roll_forward, write_all
+from .discovery import discovery_files
 from .engine import LINE, RawTable, check_rows
 from .models import MODELS, TABLES, Article, Entity
 from .package import Layout, explain_rows, load_metadata, read_tables
@@ -242,7 +243,14 @@ def schema_files(layout: Layout) -> dict[Path, bytes]:
 
 def generated_paths(layout: Layout) -> list[Path]:
     """Every file `build` writes, without generating them."""
-    paths = [layout.descriptor, layout.dictionary, layout.readme, layout.problems_doc]
+    paths = [
+        layout.descriptor,
+        layout.dictionary,
+        layout.croissant,
+        layout.schema_org,
+        layout.readme,
+        layout.problems_doc,
+    ]
     for model in TABLES:
         name = model.resource_name
         paths += [layout.csv(name), layout.json(name), *schema_paths(layout, name)]
@@ -291,7 +299,8 @@ def generate(
         outputs[layout.csv(name)] = csvs[name]
         outputs[layout.json(name)] = json_table
     outputs.update(schema_files(layout))
-    outputs[layout.descriptor] = json_bytes(package_descriptor(layout, metadata, csvs, typed, new_seeds))
+    descriptor = package_descriptor(layout, metadata, csvs, typed, new_seeds)
+    outputs[layout.descriptor] = json_bytes(descriptor)
     counts = {name: frame.height for name, frame in typed.items()}
     readme: str | None = None
     if layout.readme.exists():
@@ -303,7 +312,15 @@ def generate(
     if readme is not None:
         sources = dictionary.sources_table(typed[Article.resource_name], typed[Entity.resource_name])
         prepared = readme_section(readme, PREPARATION_HEADING)
-    outputs[layout.dictionary] = dictionary.render(metadata, counts, sources, prepared).encode("utf-8")
+    # The articles' cells as written, in the order the descriptor's sources were named from them.
+    articles = tables[Article.resource_name].data.drop(LINE).to_dicts()
+    entity_names = dict(typed[Entity.resource_name].select("entity_id", "name").iter_rows())
+    discovered, problems = discovery_files(
+        layout, descriptor, dictionary.render(metadata, counts, sources, prepared), articles, entity_names
+    )
+    if problems:
+        return {}, problems
+    outputs.update(discovered)
     if layout.problems_doc.parent.is_dir():
         outputs[layout.problems_doc] = catalogue_markdown().encode("utf-8")
     if readme is not None:

@@ -1,9 +1,10 @@
 """The Table Schema types: how the text of a CSV cell becomes a value, and what each client reads it as.
 
 `TYPES` holds one `FieldType` per type the toolkit reads: its lexical grammar, and its polars,
-pandas, Arrow, SQLite and R counterparts. No other module maps a type: the row models, the
-columnar engine (so `validate`), `load()`, the exporters and the generated schemas all read them
-here, and tests/test_cells.py holds every client, `scripts/read_newsfacts.R` included, to them.
+pandas, Arrow, SQLite, R, Croissant and Hugging Face `datasets` counterparts. No other module maps
+a type: the row models, the columnar engine (so `validate`), `load()`, the exporters, the generated
+schemas and the discovery metadata all read them here, and tests/test_cells.py (tests/test_discovery.py
+for mlcroissant and `datasets`) holds every client, `scripts/read_newsfacts.R` included, to them.
 
 The grammar is written from the Table Schema spec
 (https://datapackage.org/standard/table-schema/#field-types), not from what Python's `int()` or
@@ -69,6 +70,8 @@ class FieldType:
     arrow: str  # the Arrow type of the Parquet column (`pa.type_for_alias(<arrow>)`)
     sqlite: str  # the SQLite column type
     r: str  # the R class of `read_newsfacts()`'s column
+    croissant: str  # the Croissant `dataType` of the field (croissant.json), a schema.org type
+    datasets: str  # the Hugging Face `datasets` feature dtype (`Value(<datasets>)`) of the dataset card
 
     @property
     def converts(self) -> bool:
@@ -89,6 +92,8 @@ STRING = FieldType(
     arrow="string",
     sqlite="TEXT",
     r="character",
+    croissant="sc:Text",
+    datasets="string",
 )
 # A string field with an `enum` constraint: a category, with the enum's values in the schema's
 # order as the categories, used or not, in every client.
@@ -105,6 +110,8 @@ ENUM = FieldType(
     arrow="dictionary",  # int32 indices into the enum's values; see `arrow_type`
     sqlite="TEXT",
     r="factor",
+    croissant="sc:Text",
+    datasets="string",
 )
 INTEGER = FieldType(
     name="integer",
@@ -119,6 +126,8 @@ INTEGER = FieldType(
     arrow="int64",
     sqlite="INTEGER",
     r="integer",  # R's integers are 32-bit: read_newsfacts.R stops at a larger one
+    croissant="sc:Integer",
+    datasets="int64",
 )
 NUMBER = FieldType(
     name="number",
@@ -133,6 +142,8 @@ NUMBER = FieldType(
     arrow="double",
     sqlite="REAL",
     r="numeric",
+    croissant="sc:Float",
+    datasets="float64",
 )
 BOOLEAN = FieldType(
     name="boolean",
@@ -147,6 +158,8 @@ BOOLEAN = FieldType(
     arrow="bool",
     sqlite="INTEGER",
     r="logical",
+    croissant="sc:Boolean",
+    datasets="bool",
 )
 DATE = FieldType(
     name="date",
@@ -161,6 +174,8 @@ DATE = FieldType(
     arrow="date32",
     sqlite="TEXT",  # ISO 8601 text: SQLite has no date type (`plain_values`)
     r="Date",
+    croissant="sc:Date",
+    datasets="date32",
 )
 # The types the grammar reads, by name; a field of any other type is refused by every reader.
 TYPES: dict[str, FieldType] = {kind.name: kind for kind in (STRING, INTEGER, NUMBER, BOOLEAN, DATE)}

@@ -19,7 +19,7 @@ from .validate import validate
 # The release layout since 1.2.0: the zip's root is the package, as every Data Package client expects
 # (datapackage.json at the top, every path it names beside it, the seeds included), with what a user
 # needs to read, cite, trust and re-verify the data.
-PACKAGE_FILES = ("datapackage.json", "README.md")
+PACKAGE_FILES = ("datapackage.json", "README.md", "croissant.json", "dataset.jsonld")
 PACKAGE_FOLDERS = ("data", "expectations", "seeds")
 PROJECT_FILES = ("CHANGELOG.md", "LICENSE-DATA.md", "CITATION.cff")
 PROJECT_FOLDERS = ("schema",)

@@ -49,6 +49,21 @@ class Layout:
         return self.package_dir / "README.md"
 
     @property
+    def croissant(self) -> Path:
+        """The Croissant (MLCommons) description of the package, for ML tooling."""
+        return self.package_dir / "croissant.json"
+
+    @property
+    def schema_org(self) -> Path:
+        """The schema.org `Dataset` description of the package, for dataset search engines."""
+        return self.package_dir / "dataset.jsonld"
+
+    @property
+    def citation(self) -> Path:
+        """How to cite the package (Citation File Format), and when its version was released."""
+        return self.root / "CITATION.cff"
+
+    @property
     def schema_dir(self) -> Path:
         return self.root / "schema"
 

@@ -150,6 +150,11 @@ CATALOGUE: dict[str, Entry] = _catalogue(
                 "datapackage.json is not what `newsfacts build` writes: {detail}",
                 "run `newsfacts build`; the package's own metadata goes in datapackage/metadata.toml",
             ),
+            "citation-invalid": (
+                "CITATION.cff cannot be read as the package's citation: {detail}",
+                "write it in the Citation File Format (a `title`, a list of `authors`, `version`, `date-released`); "
+                "`newsfacts build` cites the package from it in croissant.json",
+            ),
             "unknown-profile": (
                 "unsupported $schema {detail}; expected {expected}",
                 "run `newsfacts build`, which writes the Data Package profile newsfacts reads",

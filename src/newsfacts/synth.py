@@ -28,6 +28,7 @@ from typing import IO, TYPE_CHECKING, Any
 from . import dictionary
 from .build import assemble_descriptor, file_resource_descriptor, publisher_contributors, schema_files, source_title
 from .cells import typed
+from .discovery import discovery_files
 from .models import (
     EVENT_TYPES,
     MODELS,
@@ -469,8 +470,12 @@ def synthesize(out: Path, quotes: int, edit: RowEdit | None = None) -> None:
         writer.write(row if edit is None else edit(table, writer.count, row, writer.previous, seed_length))
 
     sources = []
+    articles: list[dict[str, str | None]] = []  # the articles' cells, for the discovery metadata
+    entity_names: dict[str, str] = {}
     try:
         for row in _entities(shape):
+            entity = dict(zip(Entity.model_fields, row, strict=True))
+            entity_names[entity["entity_id"]] = entity["name"]
             emit(Entity.resource_name, row, 0)
         first_quote = 0
         with Progress("synthesising", shape.articles) as progress:
@@ -482,6 +487,7 @@ def synthesize(out: Path, quotes: int, edit: RowEdit | None = None) -> None:
                 sources.append(
                     {"title": source_title(article_row["title"], seed_text), "path": article_row["seed_file"]}
                 )
+                articles.append({name: cell or None for name, cell in article_row.items()})
                 for table, table_rows in rows.items():
                     for row in table_rows:
                         if table in held:
@@ -501,9 +507,16 @@ def synthesize(out: Path, quotes: int, edit: RowEdit | None = None) -> None:
     metadata = tomllib.loads(METADATA)
     layout = Layout(package_dir)
     publishers = publisher_contributors(_outlet(article % shape.outlets)[1] for article in range(shape.articles))
-    layout.descriptor.write_bytes(json_bytes(assemble_descriptor(metadata, sources, publishers, resources)))
+    descriptor = assemble_descriptor(metadata, sources, publishers, resources)
+    layout.descriptor.write_bytes(json_bytes(descriptor))
     counts = {table: writer.count for table, writer in writers.items()}
-    layout.dictionary.write_bytes(dictionary.render(metadata, counts).encode("utf-8"))
+    discovered, problems = discovery_files(
+        layout, descriptor, dictionary.render(metadata, counts), articles, entity_names
+    )
+    if problems:  # only a CITATION.cff has problems, and the synthetic project has none
+        raise ValueError("; ".join(found.message for found in problems))
+    for path, data in discovered.items():
+        path.write_bytes(data)
     layout.schema_dir.mkdir()
     for path, data in schema_files(layout).items():
         path.write_bytes(data)
