@@ -40,6 +40,23 @@ def test_ci_installs_r_for_the_r_loader_test() -> None:
     assert ci_run.index("r-cran-readr") < ci_run.index("make test")
 
 
+def test_every_install_from_the_lock_first_installs_icu_for_pyicu() -> None:
+    """The lock pins PyICU (followthemoney's normality needs it), which pip builds from source against ICU."""
+    assert "pyicu==" in (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    installs = 0
+    for name in ("validate.yml", "release.yml"):
+        workflow = yaml.safe_load((ROOT / ".github" / "workflows" / name).read_text(encoding="utf-8"))
+        for job_name, job in workflow["jobs"].items():
+            runs = [step.get("run", "") for step in job["steps"]]
+            for index, run in enumerate(runs):
+                if "pip install -r requirements.lock" in run:
+                    installs += 1
+                    assert any("libicu-dev pkg-config" in earlier for earlier in runs[:index]), (name, job_name)
+    assert installs == 3
+    ci_run = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert ci_run.index("libicu-dev pkg-config") < ci_run.index("make test")
+
+
 def test_pre_commit_runs_validate_on_package_files() -> None:
     config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}

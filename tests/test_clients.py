@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from newsfacts.package import Layout
 
 from .conftest import ROOT, require_r_loader
 from .test_discovery import plain
+from .test_load import release_zip
 from .test_one_reading import Values, _as_r_text, _frame_values, _python, _sqlite_values, expected_values
 
 V1_PYTHON = ROOT / ".venv-v1client" / "bin" / "python"
@@ -241,3 +243,22 @@ def test_the_exports_of_the_zip_read_the_same_in_sqlite_and_duckdb(
         relation = duckdb.sql(f"SELECT * FROM '{target / table}.parquet'")
         found = [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
         assert found == rows, table
+
+
+@pytest.mark.parametrize("layout", ["this release", "1.0.0 and 1.1.0"])
+def test_followthemoney_reads_the_export_of_a_zip(
+    layout: str, release: dict[str, Path], expected: Values, tmp_path: Path
+) -> None:
+    """`export --to ftm --source ZIP` writes what the checkout's export writes, seeds included, from either
+    zip layout; followthemoney reads every entity back."""
+    from followthemoney import model
+
+    source = release["zip"] if layout == "this release" else release_zip(tmp_path / "old.zip", legacy=True)
+    assert main(["export", "--to", "ftm", str(tmp_path / "zip.ftm.json"), "--source", str(source)]) == 0
+    assert main(["export", "--to", "ftm", str(tmp_path / "checkout.ftm.json"), "--source", str(ROOT)]) == 0
+    lines = (tmp_path / "zip.ftm.json").read_text(encoding="utf-8").splitlines()
+    assert (tmp_path / "checkout.ftm.json").read_text(encoding="utf-8").splitlines() == lines
+    schemata = Counter(model.get_proxy(json.loads(line)).schema.name for line in lines)
+    assert (schemata["Article"], schemata["Event"], schemata["Sanction"]) == tuple(
+        len(expected[table]) for table in ("articles", "events", "sanctions")
+    )

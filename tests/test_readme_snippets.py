@@ -1,9 +1,9 @@
 """The README's "Use the data" snippets run as printed.
 
 Snippets are `~~~lang` fences: sh runs in a scratch directory outside the checkout, with the
-newsfacts command on PATH; python runs there after it (the bundled package needs no checkout, and
-DuckDB reads the Parquet files the sh snippet exported); sql runs against the database the sh
-snippet exported; r runs from the repository root.
+newsfacts and ftm (FollowTheMoney) commands on PATH; python runs there after it (the bundled
+package needs no checkout, and DuckDB reads the Parquet files the sh snippet exported); sql runs
+against the database the sh snippet exported; r runs from the repository root.
 """
 
 from __future__ import annotations
@@ -15,7 +15,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pytest
+
+import newsfacts
 
 from .conftest import ROOT, require_r_loader
 
@@ -86,3 +89,16 @@ def test_sh_snippets_export_and_sql_snippets_query_the_database(exported: Path) 
     with sqlite3.connect(exported / "newsfacts.db") as connection:
         for code in snippets("sql"):
             assert connection.execute(code).fetchall(), code
+
+
+def test_sh_snippet_reads_the_ftm_export_with_ftms_own_tools(exported: Path) -> None:
+    # `ftm validate` wrote back what it read (the snippet's `cmp` passed); `ftm export-excel` wrote a
+    # sheet per schema, with a header and a row per entity
+    assert (exported / "validated.ftm.json").read_bytes() == (exported / "newsfacts.ftm.json").read_bytes()
+    sheets = {sheet.title: sheet.max_row - 1 for sheet in openpyxl.load_workbook(exported / "newsfacts.xlsx")}
+    tables = newsfacts.load(ROOT / "datapackage")
+    assert (sheets["Articles"], sheets["Sanctions"], sheets["Events"]) == (
+        len(tables["articles"]),
+        len(tables["sanctions"]),
+        len(tables["events"]),
+    )

@@ -27,7 +27,7 @@ from .limits import Limits
 from .paths import resource_path_problem
 from .problems import NewsfactsError, did_you_mean
 from .progress import Progress
-from .source import DESCRIPTOR_NAME, fetch_bytes, fetched_zip, is_zip, locate
+from .source import DESCRIPTOR_NAME, PACKAGE_FOLDER, fetch_bytes, fetched_zip, is_zip, locate
 from .tables import DIALECT, LABEL_FIELD, parse_json, read_bytes
 
 if TYPE_CHECKING:
@@ -225,12 +225,17 @@ def _zip_package(path: Path) -> Iterator[Package]:
                 raise NewsfactsError.of("file-missing", path, detail=f"the zip has no member {name}")
             return b"".join(entry_chunks(archive, entries[name], budget))
 
+        def entry_name(name: str) -> str:
+            # The zips of 1.0.0 and 1.1.0 keep the package in datapackage/ and its seeds beside it, at the root.
+            legacy_seed = prefix == f"{PACKAGE_FOLDER}/" and name.startswith("seeds/") and prefix + name not in entries
+            return name if legacy_seed else prefix + name
+
         location = f"{path}:{top[0]}"
         yield Package(
             location,
             _parse_descriptor(read_entry(top[0]), location),
-            lambda name: read_entry(prefix + name),
-            lambda name: f"{path}:{prefix}{name}",
+            lambda name: read_entry(entry_name(name)),
+            lambda name: f"{path}:{entry_name(name)}",
         )
 
 

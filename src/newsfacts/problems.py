@@ -426,6 +426,15 @@ CATALOGUE: dict[str, Entry] = _catalogue(
             "sqlite-refused": ("{detail}", "the descriptor's schemas do not fit SQLite; run `newsfacts validate`"),
             "constraint-violated": ("{detail}", "run `newsfacts validate` on the source and fix what it reports"),
             "foreign-key-violated": ("{detail}", "run `newsfacts validate` on the source and fix what it reports"),
+            "ftm-missing": (
+                "`--to ftm` needs the followthemoney library, and {module} cannot be imported",
+                "`pip install 'newsfacts[ftm]'` (its PyICU builds against ICU: first install libicu-dev, pkg-config)",
+            ),
+            "ftm-refused": (
+                "FollowTheMoney refuses {detail}",
+                "run `newsfacts validate` on the source; a value that FollowTheMoney cannot take (docs/ftm.md) "
+                "must change before the package exports to it",
+            ),
         },
         "output": {
             "output-exists": ("{detail}", "choose another OUTPUT, or pass --force to replace the file"),
@@ -535,7 +544,8 @@ def codes(*groups: str) -> frozenset[str]:
 
 
 # Codes that mean an operation could not run, rather than that it found problems in the data.
-COULD_NOT_RUN = codes("write")
+# A library that a format needs and that is not installed (ftm-missing) is one too.
+COULD_NOT_RUN = codes("write") | {"ftm-missing"}
 # Codes whose fix is `newsfacts build`: a file it writes disagrees with the CSVs. While a row is in
 # error, build refuses to run, so `validate` holds these back (validate.without_consequences).
 FIXED_BY_BUILD = frozenset({"byte-count", "hash-mismatch", "descriptor-mismatch", "json-stale", "json-schema"})

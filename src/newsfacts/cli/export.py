@@ -20,8 +20,9 @@ def register(subcommands: Any) -> None:
         help=f"write the tables in another format: {', '.join(EXPORTERS)}",
         description=f"Write the tables with the types their Table Schemas declare. {formats} "
         "An existing file is only replaced with --force. --source takes any package `newsfacts.load()` reads. "
-        "Exit status: 0 written, 1 refused (the output exists, or the package's data does not read as its "
-        "schemas say), 2 usage error, a source that cannot be read, or a file that could not be written.",
+        "Exit status: 0 written, 1 refused (the output exists, the package's data does not read as its "
+        "schemas say, or the format cannot take a value of it), 2 usage error, a source that cannot be read, "
+        "a file that could not be written, or a library the format needs that is not installed.",
     )
     command.add_argument("--to", required=True, choices=list(EXPORTERS), help="the output format")
     command.add_argument("output", type=Path, metavar="OUTPUT", help=f"what to write: {outputs}")

@@ -9,10 +9,11 @@ file is only replaced on request.
 
 from __future__ import annotations
 
-from . import parquet, sqlite
+from . import ftm, parquet, sqlite
 from ._base import Exporter
 
 EXPORTERS: dict[str, Exporter] = {
     "sqlite": sqlite.EXPORTER,
     "parquet": parquet.EXPORTER,
+    "ftm": ftm.EXPORTER,
 }
