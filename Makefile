@@ -13,6 +13,8 @@ V1_STAMP := $(V1_VENV)/.installed
 
 all: build validate
 
+# Contributors get everything: the lock pins the runtime, the toolkit extra and the dev extra
+# (`pip install newsfacts` alone installs only what reading needs; see README's "Install").
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements.lock
@@ -58,11 +60,12 @@ CASES ?= 5000
 fuzz: $(STAMP)
 	$(BIN)/python scripts/fuzz.py --seed $(SEED) $(if $(CASE),--case $(CASE),--cases $(CASES))
 
-# Re-resolve the pins from pyproject.toml in a scratch venv and write requirements.lock.
+# Re-resolve the pins from pyproject.toml in a scratch venv and write requirements.lock: the
+# dev extra includes the toolkit extra, so the lock pins the runtime, the toolkit and the dev tools.
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet -e ".[dev]"
-	{ echo "# Pinned dependencies for newsfacts (runtime + dev tools). Regenerate with \`make lock\`."; \
+	.lock-venv/bin/python -m pip install --quiet -e ".[toolkit,dev]"
+	{ echo "# Pinned dependencies for newsfacts (runtime + toolkit + dev tools). Regenerate with \`make lock\`."; \
 	  .lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^newsfacts'; } > requirements.lock
 	rm -rf .lock-venv
 

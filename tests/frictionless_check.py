@@ -4,10 +4,11 @@ problems: the oracle that tests/test_engine.py holds the columnar engine to. (CI
 
 from __future__ import annotations
 
-from newsfacts.engine import LINE, RawTable
+from newsfacts.engine import RawTable
 from newsfacts.models import MODELS
 from newsfacts.package import Layout
 from newsfacts.problems import CATALOGUE, Problem, problem
+from newsfacts.tables import LINE
 
 # frictionless's error types that the catalogue names otherwise; the others keep frictionless's names.
 FRICTIONLESS_CODES = {"hash-count": "hash-mismatch"}

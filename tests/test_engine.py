@@ -17,13 +17,13 @@ import pytest
 
 from newsfacts.build import build
 from newsfacts.checks.descriptor import load_descriptor
-from newsfacts.engine import LINE, check_rows, read_table
+from newsfacts.engine import check_rows, read_table
 from newsfacts.limits import Limits
 from newsfacts.models import MODELS, Entity
 from newsfacts.package import Layout, parse_row, read_tables
 from newsfacts.problems import Problem
 from newsfacts.synth import synthesize
-from newsfacts.tables import json_bytes
+from newsfacts.tables import LINE, json_bytes
 from newsfacts.validate import validate
 
 from .frictionless_check import check_frictionless

@@ -16,7 +16,6 @@ import pytest
 from newsfacts import render
 from newsfacts.cells import read_as
 from newsfacts.checks.generated import _exact_problems, _stale_problems, _unchanged, check_json_tables
-from newsfacts.engine import LINE
 from newsfacts.limits import Limits
 from newsfacts.models import MODELS, TABLES
 from newsfacts.models import Row as Model
@@ -25,7 +24,7 @@ from newsfacts.problems import Problem, display_path
 from newsfacts.render import Unrenderable, render_json
 from newsfacts.schemas import table_fields, table_schema
 from newsfacts.synth import synthesize
-from newsfacts.tables import json_bytes
+from newsfacts.tables import LINE, json_bytes
 from newsfacts.validate import check_rows_and_spans, validate
 
 from .conftest import ROOT, fixture_layout, fixture_root

@@ -14,10 +14,11 @@ import pytest
 
 from newsfacts.build import build
 from newsfacts.cells import CellError, parse_date
-from newsfacts.engine import LINE, RawTable, check_rows
+from newsfacts.engine import RawTable, check_rows
 from newsfacts.models import MODELS
 from newsfacts.package import Layout, parse_row
 from newsfacts.problems import did_you_mean
+from newsfacts.tables import LINE
 from newsfacts.validate import validate
 
 from .conftest import csv_cells, fixture_layout

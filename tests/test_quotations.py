@@ -6,9 +6,9 @@ import polars as pl
 import pytest
 
 from newsfacts.checks.provenance import check_quotation_coverage
-from newsfacts.engine import LINE
 from newsfacts.package import Layout, TypedTable
 from newsfacts.quotations import quotations, uncovered
+from newsfacts.tables import LINE
 from newsfacts.validate import read_package
 
 from .conftest import ROOT, csv_cells

@@ -46,7 +46,18 @@ def test_fixture_problems(name: str) -> None:
 
 # Codes of the groups that `validate` never reports: each command's own are tested with it.
 ELSEWHERE = codes(
-    "release", "archive", "download", "load", "export", "output", "write", "internal", "coverage", "usage", "add"
+    "release",
+    "archive",
+    "download",
+    "load",
+    "export",
+    "output",
+    "write",
+    "internal",
+    "coverage",
+    "usage",
+    "add",
+    "install",
 )
 # Codes that only `newsfacts build` reports, or that test_build.py provokes (a stopped build, prose-stale).
 BUILD_CODES = {"duplicate-key", "stale-file", "build-interrupted", "stale-temp-file", "prose-stale"}

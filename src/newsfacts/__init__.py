@@ -1,7 +1,8 @@
 """newsfacts: a curated, versioned data package of news coverage, and the toolkit that checks it.
 
 `newsfacts.load()` and `newsfacts.load_table()` return the tables as typed pandas DataFrames.
-They are imported on first use, so that `import newsfacts` (and `newsfacts --help`) stays fast.
+They are imported on first use, so that `import newsfacts` (and `newsfacts --help`) stays fast,
+and need only `pip install newsfacts`; the validation toolkit is `pip install 'newsfacts[toolkit]'`.
 A package that cannot be read raises `newsfacts.NewsfactsError`, whose `code` is one of
 docs/problems.md; `newsfacts.LoadError` is another name for it, kept for existing code.
 """

@@ -26,13 +26,13 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .build import generate
-from .engine import LINE, RawTable
+from .engine import RawTable
 from .locate import Match, exact_matches, nearest_match, word_character, word_matches
 from .models import MODELS, TABLES, Article, Evidence, Row
 from .models._base import SEED_FILE as SEED_FILE_PATTERN
 from .package import Layout, read_tables
 from .problems import Problem, did_you_mean, display_path, in_order, problem
-from .tables import CONTROL_CHARACTERS, decode_text, read_bytes, read_regular, read_text
+from .tables import CONTROL_CHARACTERS, LINE, decode_text, read_bytes, read_regular, read_text
 
 # Every kind of row a contributor can add, by the name `newsfacts add` gives it.
 KINDS: dict[str, type[Row]] = {model.row_name: model for model in TABLES}

@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING, Any
 from . import dictionary
 from .atomic import leftovers, read_existing, roll_forward, write_all
 from .discovery import discovery_files
-from .engine import LINE, RawTable, check_rows
+from .engine import RawTable, check_rows
 from .models import MODELS, TABLES, Article, Entity
 from .package import Layout, explain_rows, load_metadata, read_tables
 from .problems import Problem, catalogue_markdown, in_order, problem, write_problem
 from .render import render_json
 from .schemas import GENERATED_NOTE, json_schema, table_schema
 from .source import PACKAGE_FOLDER
-from .tables import DIALECT, csv_bytes, json_bytes, read_text
+from .tables import DIALECT, LINE, csv_bytes, json_bytes, read_text
 
 if TYPE_CHECKING:
     import polars as pl

@@ -5,6 +5,8 @@ pandas, Arrow, SQLite, R, Croissant and Hugging Face `datasets` counterparts. No
 a type: the row models, the columnar engine (so `validate`), `load()`, the exporters, the generated
 schemas and the discovery metadata all read them here, and tests/test_cells.py (tests/test_discovery.py
 for mlcroissant and `datasets`) holds every client, `scripts/read_newsfacts.R` included, to them.
+The grammar is read two ways, both here: a cell at a time in Python (`parse_integer`,
+`parse_date`: the row models) and a column at a time in pyarrow (`typed`: the engine and `load()`).
 
 The grammar is written from the Table Schema spec
 (https://datapackage.org/standard/table-schema/#field-types), not from what Python's `int()` or
@@ -21,25 +23,25 @@ The grammar is written from the Table Schema spec
 An empty cell is the package's only missing value. Where frictionless-py accepts more (` 5`,
 `1_000`, `2024-9-1`), the spec wins; tests/test_engine.py lists each such deviation.
 
-Nothing heavy is imported here: polars, pandas and pyarrow are imported by the functions that
-use them, so that `newsfacts --help` stays fast.
+Nothing heavy is imported here: pandas and pyarrow are imported by the functions that use them,
+so that `newsfacts --help` stays fast, and polars not at all, so that `load()` needs only
+`pip install newsfacts`.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
-    import polars as pl
     import pyarrow as pa
 
-# Unanchored, so each engine anchors them its own way: Python's `$` also matches before a
-# trailing newline, so Python uses `fullmatch`; polars' (Rust) `$` is the end of the text.
+# Unanchored, so each reading anchors them its own way: Python's `$` also matches before a
+# trailing newline, so Python uses `fullmatch`; pyarrow's (RE2) `$` is the end of the text.
 INTEGER_PATTERN = r"[+-]?[0-9]+"
 DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 NUMBER_PATTERN = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|NaN|INF|-INF"
@@ -65,9 +67,9 @@ class FieldType:
     json_type: str  # the JSON Schema `type` of a model field of this type ...
     json_format: str | None  # ... and its `format`
     format: str | None  # the Table Schema `format` that `build` writes (only "default" is read)
-    polars: str  # the polars dtype of the typed column (`pl.<polars>`)
+    polars: str  # the polars dtype of the engine's typed column (`pl.<polars>`)
     pandas: str  # the pandas dtype of `load()`'s column
-    arrow: str  # the Arrow type of the Parquet column (`pa.type_for_alias(<arrow>)`)
+    arrow: str  # the Arrow type `typed` reads a cell as, and of the Parquet column (`pa.type_for_alias(<arrow>)`)
     sqlite: str  # the SQLite column type
     r: str  # the R class of `read_newsfacts()`'s column
     croissant: str  # the Croissant `dataType` of the field (croissant.json), a schema.org type
@@ -296,49 +298,89 @@ def bound(value: Any, field: Mapping[str, Any]) -> Any:
     return parse_date(value) if read_as(field) is DATE else value
 
 
-def typed(column: pl.Expr, field: Mapping[str, Any]) -> tuple[pl.Expr, pl.Expr]:
-    """A column of cells (null where empty) as the field's polars type, and where each present cell reads.
+def typed(column: pa.ChunkedArray, field: Mapping[str, Any]) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
+    """A column of cells (null where empty) as the field's Arrow type, and where each present cell reads.
 
-    The value is null where the cell is missing or does not read.
+    The value is null where the cell is missing or does not read. This is the one columnar reading
+    of the grammar: the engine (so `validate`) types its columns with it, and `load()` its tables,
+    with pyarrow only, so that `pip install newsfacts` reads exactly what the toolkit validates.
     """
-    import polars as pl
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     kind = read_as(field)
     if kind is INTEGER:
-        digits = pl.when(column.str.contains(f"^(?:{INTEGER_PATTERN})$")).then(column.str.strip_prefix("+"))
-        # A cast that overflows 64 bits gives null: such a cell does not read.
-        value = digits.cast(getattr(pl, kind.polars), strict=False)
+        value = _cast(pc.replace_substring_regex(_written(column, INTEGER_PATTERN), r"^\+", ""), kind, parse_integer)
     elif kind is DATE:
-        written = column.str.contains(f"^(?:{DATE_PATTERN})$") & ~column.str.starts_with("0000")
-        value = pl.when(written).then(column).str.to_date(DATE_FORMAT, strict=False)
+        value = _cast(_written(column, DATE_PATTERN, but_not="0000"), kind, parse_date)
     elif kind is NUMBER:
-        number = pl.when(column.str.contains(f"^(?:{NUMBER_PATTERN})$")).then(column)
-        value = number.cast(getattr(pl, kind.polars), strict=False)
+        value = _cast(_written(column, NUMBER_PATTERN), kind, float)
     elif kind is BOOLEAN:
-        true_values = list(field.get("trueValues", DEFAULT_TRUE_VALUES))
-        false_values = list(field.get("falseValues", DEFAULT_FALSE_VALUES))
-        value = pl.when(column.is_in(true_values)).then(True).when(column.is_in(false_values)).then(False)
+        true_values = pa.array(list(field.get("trueValues", DEFAULT_TRUE_VALUES)), pa.string())
+        false_values = pa.array(list(field.get("falseValues", DEFAULT_FALSE_VALUES)), pa.string())
+        otherwise = pc.if_else(pc.is_in(column, false_values), False, pa.scalar(None, pa.bool_()))
+        value = pc.if_else(pc.is_in(column, true_values), True, otherwise)
     else:
         value = column
-    return value, column.is_null() | value.is_not_null()
+    return value, pc.or_(pc.is_null(column), pc.is_valid(value))
 
 
-def to_pandas(column: pl.Series, field: Mapping[str, Any]) -> pd.Series:
+def _written(column: pa.ChunkedArray, pattern: str, but_not: str | None = None) -> pa.ChunkedArray:
+    """The cells written as `pattern` (anchored at both ends of the text, as Python's `fullmatch`),
+    except those starting with `but_not`; null elsewhere."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    written = pc.match_substring_regex(column, f"^(?:{pattern})$")
+    if but_not is not None:
+        written = pc.and_(written, pc.invert(pc.starts_with(column, but_not)))
+    return pc.if_else(written, column, pa.scalar(None, column.type))
+
+
+def _cast(cells: pa.ChunkedArray, kind: FieldType, parse: Callable[[str], Any]) -> pa.ChunkedArray:
+    """Cells written as `kind`'s grammar, as its values.
+
+    Arrow's cast refuses a whole column at one cell that is written right but is no value (a
+    2023-02-29, an integer beyond 64 bits): such a column is read a cell at a time by the
+    grammar's Python reading (`parse`), where that cell is null.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    target = pa.type_for_alias(kind.arrow)
+    try:
+        return pc.cast(cells, target)
+    except pa.ArrowInvalid:
+        return pa.chunked_array([pa.array([_or_none(parse, cell) for cell in cells.to_pylist()], target)], target)
+
+
+def _or_none(parse: Callable[[str], Any], cell: str | None) -> Any:
+    if cell is None:
+        return None
+    try:
+        return parse(cell)
+    except ValueError:  # CellError is one
+        return None
+
+
+def to_pandas(column: pa.ChunkedArray, field: Mapping[str, Any]) -> pd.Series:
     """A column `typed` as the pandas dtype `load()` promises: exactly, with missing values as NA."""
     import pandas as pd
-    import polars as pl
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     kind = read_as(field)
+    name = field["name"]
     if kind is ENUM:
-        return pd.Series(pd.Categorical(column.to_list(), categories=field["constraints"]["enum"]), name=column.name)
+        return pd.Series(pd.Categorical(column.to_pylist(), categories=field["constraints"]["enum"]), name=name)
     if kind is DATE:
-        return column.cast(pl.Datetime("us")).to_pandas()
+        return pd.Series(column.cast(pa.timestamp("us")).to_pandas(), name=name)
     if kind is NUMBER:
         # The mask, not NaN, says what is missing: a cell `NaN` is a number, an empty cell is not.
-        values = pd.arrays.FloatingArray(column.fill_null(0.0).to_numpy(), column.is_null().to_numpy())
-        return pd.Series(values, name=column.name)
+        values = pd.arrays.FloatingArray(pc.fill_null(column, 0.0).to_numpy(), pc.is_null(column).to_numpy())
+        return pd.Series(values, name=name)
     # Through Python values: a 64-bit integer through float64 would lose its last digits.
-    return pd.Series(column.to_list(), dtype=kind.pandas, name=column.name)
+    return pd.Series(column.to_pylist(), dtype=kind.pandas, name=name)
 
 
 def arrow_type(field: Mapping[str, Any]) -> pa.DataType:

@@ -22,11 +22,11 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from .checks.provenance import article_seeds, uncovered_quotations
-from .engine import LINE
 from .locate import whole_word
 from .models import Article, Entity, EntityMention, Event, EventActor, split_list
 from .package import Layout, TypedTable
 from .problems import Problem, codes, problem
+from .tables import LINE
 
 # Each kind of gap, with what it means; the CLI prints these, and its JSON names them.
 GAP_KINDS: dict[str, str] = {

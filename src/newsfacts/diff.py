@@ -23,12 +23,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .engine import LINE, parse_table
+from .engine import parse_table
 from .limits import Limits
 from .paths import URL_SCHEME, resource_path_problem
 from .problems import NewsfactsError, Problem, problem
 from .source import PACKAGE_FOLDER
-from .tables import read_bytes, read_json
+from .tables import LINE, read_bytes, read_json
 
 BUMPS = ("patch", "minor", "major")
 # Descriptor properties that `build` derives from the data; their changes show up as row changes.

@@ -8,11 +8,9 @@ It reports the same codes at the same (file, line, field) as frictionless, the o
 (tests/frictionless_check.py; tests/test_engine.py also names the few frictionless bugs the engine
 does not copy); benchmarks/README.md says why polars.
 
-`parse_table` is the toolkit's one CSV reader. A file that is not plain (a BOM, invalid UTF-8,
-control characters, carriage returns, blank lines, a header that differs from the model, CSV
-that pyarrow refuses, or a stray quote) is read by the strict `csv`
-module instead, which names the exact defect and line. Cells are typed by the one cell grammar
-(cells.py).
+Each table is read by the toolkit's one CSV reader (`tables.read_cells`, which `load()` uses too;
+`parse_table` hands its cells to polars), and its cells are typed by the one cell grammar
+(`cells.typed`, in pyarrow, as `load()` types them): the engine checks the values `load()` reads.
 """
 
 from __future__ import annotations
@@ -26,16 +24,12 @@ from .cells import bound, misread, read_as, typed
 from .limits import Limits
 from .models import Row
 from .problems import Problem, did_you_mean, problem
-from .tables import FORMULA_PREFIXES, decode_text, parse_csv, read_bytes
+from .tables import FORMULA_PREFIXES, LINE, read_bytes, read_cells
 
 if TYPE_CHECKING:
     import polars as pl
 
-LINE = "__line"  # the CSV line each row starts on, kept beside the table's own columns
 MAX_SUGGESTED = 50  # distinct missing foreign keys for which near ids are suggested
-QUOTE, NEWLINE, CARRIAGE_RETURN, COMMA = 0x22, 0x0A, 0x0D, 0x2C
-# What may stand beside a quote that RFC 4180 allows (a CR of a CRLF line end included).
-QUOTE_NEIGHBOURS = [COMMA, NEWLINE, CARRIAGE_RETURN, QUOTE]
 
 
 @dataclass
@@ -48,29 +42,6 @@ class RawTable:
     data: pl.DataFrame
     size: int
     sha256: str
-
-
-def _frame_from_rows(rows: list[tuple[int, list[str]]], header: list[str]) -> pl.DataFrame:
-    import polars as pl
-
-    columns: dict[str, Any] = {name: [cells[index] or None for _, cells in rows] for index, name in enumerate(header)}
-    columns[LINE] = [line for line, _ in rows]
-    schema: dict[str, Any] = {name: pl.String for name in header} | {LINE: pl.Int64}
-    return pl.DataFrame(columns, schema=schema)
-
-
-def _lines(data: pl.DataFrame, header: list[str], file_breaks: int, final_break: bool) -> pl.DataFrame:
-    """Add the line each row starts on: 2 + its index + the line breaks inside earlier rows' cells."""
-    import polars as pl
-
-    # The header's break, one between rows, and the last row's if the file ends with one: any
-    # other break is inside a cell.
-    if file_breaks == data.height + final_break:
-        return data.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias(LINE))
-    breaks = pl.sum_horizontal(pl.col(name).str.count_matches("\n").fill_null(0) for name in header)
-    return data.with_columns(
-        (pl.int_range(pl.len(), dtype=pl.Int64) + 2 + breaks.cum_sum() - breaks).cast(pl.Int64).alias(LINE)
-    )
 
 
 def _flagged(data: pl.DataFrame, flags: dict[str, pl.Expr]) -> dict[str, pl.Series]:
@@ -116,118 +87,17 @@ def _cell_problems(data: pl.DataFrame, model: type[Row], path: Path, limits: Lim
     return problems
 
 
-def _parse(raw: bytes, header: list[str]) -> pl.DataFrame | None:
-    """The cells of a plain CSV file's bytes, or None if it is not strictly well-formed UTF-8 CSV.
-
-    pyarrow parses (it refuses a row with too few cells, where polars pads it, and checks that
-    every cell is UTF-8); polars checks. An empty cell, the package's only missing value, is null.
-    """
-    import polars as pl
-    import pyarrow as pa
-    from pyarrow import csv
-
-    convert = csv.ConvertOptions(
-        column_types=dict.fromkeys(header, pa.string()),
-        null_values=[""],
-        strings_can_be_null=True,
-        quoted_strings_can_be_null=True,
-    )
-    try:
-        table = csv.read_csv(
-            pa.BufferReader(raw),
-            read_options=csv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 22),
-            parse_options=csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=convert,
-        )
-    except (pa.ArrowInvalid, OSError):
-        return None
-    frame = pl.from_arrow(table)
-    assert isinstance(frame, pl.DataFrame)
-    return frame
-
-
-def _quoting(octets: pl.Series, quotes: pl.Series) -> tuple[int | None, bool]:
-    """The offset of the first quote where RFC 4180 allows none, and whether a quoted field is still
-    open at the end. Only the quotes' own positions are looked at, a few per row, not every byte.
-
-    Outside a quoted field (an even number of quotes before it) a quote opens one, after a
-    separator or a line break, or is the second of an escaped pair; inside, it closes the field
-    or escapes the next quote. The file's start and end count as line breaks.
-    """
-    import polars as pl
-
-    if quotes.is_empty():
-        return None, False
-    last = len(octets) - 1
-    before = octets.gather(quotes.clip(lower_bound=1) - 1).scatter((quotes == 0).arg_true(), NEWLINE)
-    after = octets.gather((quotes + 1).clip(upper_bound=last)).scatter((quotes == last).arg_true(), NEWLINE)
-    inside = pl.int_range(len(quotes), eager=True) % 2 == 1
-    stray = pl.select(
-        pl.when(inside).then(~after.is_in(QUOTE_NEIGHBOURS)).otherwise(~before.is_in(QUOTE_NEIGHBOURS))
-    ).to_series()
-    first = quotes.filter(stray)
-    return (int(first[0]) if len(first) else None), len(quotes) % 2 == 1
-
-
-def _vet(raw: bytes, header: list[str]) -> tuple[bool, int, int | None]:
-    """Whether a file's bytes are plain CSV text that starts with the model's header, their line
-    breaks, and the offset of the first stray quote, if any.
-
-    Plain: no BOM, no control character (but tab and LF), no blank line, and every `"` where RFC
-    4180 allows one; pyarrow checks that the cells are UTF-8. pyarrow reads a stray quote
-    leniently (`"Ac"me` as `Acme`, `Ac"me` as it is), where the strict reader refuses it or other
-    clients read it otherwise, so a file with one takes the strict reader. polars scans the bytes
-    (as a column of uint8, shared, not copied) four times faster than `bytes.translate` does.
-    """
-    import polars as pl
-    import pyarrow as pa
-
-    octets = pl.from_arrow(pa.Array.from_buffers(pa.uint8(), len(raw), [None, pa.py_buffer(raw)]))
-    assert isinstance(octets, pl.Series)
-    byte = pl.col("byte")
-    control, blank, breaks, quotes = (
-        octets.alias("byte")
-        .to_frame()
-        .lazy()
-        .select(
-            ((byte < 0x20) & (byte != 0x09) & (byte != 0x0A) | (byte == 0x7F)).any(),
-            ((byte == 0x0A) & (byte.shift(1) == 0x0A)).any().alias("blank"),
-            (byte == 0x0A).sum().alias("breaks"),
-            (byte == QUOTE).arg_true().implode().alias("quotes"),
-        )
-        .collect()
-        .row(0)
-    )
-    stray_quote, open_quote = _quoting(octets, pl.Series("at", quotes, dtype=pl.Int64))
-    first, _, _ = raw[: 1 << 16].partition(b"\n")
-    plain = not raw.startswith(b"\xef\xbb\xbf") and not (control or blank or open_quote) and stray_quote is None
-    return plain and first == ",".join(header).encode("utf-8"), int(breaks or 0), stray_quote
-
-
 def parse_table(raw: bytes, path: Path, header: list[str]) -> tuple[pl.DataFrame | None, list[Problem]]:
-    """The cells of a CSV file's bytes, as strings (an empty cell is null), with the line each row starts on.
+    """The cells of a CSV file's bytes as `tables.read_cells` reads them (the toolkit's one CSV reader),
+    as a polars frame: strings (an empty cell is null), with the line each row starts on (`LINE`)."""
+    import polars as pl
 
-    This is the toolkit's one CSV reader: `validate`, `build`, `load()`, `export` and `diff` all read
-    tables through it. The first row must be exactly `header`. A plain file (see `_vet`) is read
-    by pyarrow; any other by the strict `csv` module (`tables.parse_csv`), which accepts exactly
-    RFC 4180 and names the defect and line of anything else. So a cell never reads one way here
-    and another way in a stricter reader.
-    """
-    plain, breaks, stray_quote = _vet(raw, header)
-    data = _parse(raw, header) if plain else None
-    if data is not None:
-        return _lines(data, header, breaks, raw.endswith(b"\n")), []
-    text, problems = decode_text(raw, path)
-    if text is None:
+    cells, problems = read_cells(raw, path, header)
+    if cells is None:
         return None, problems
-    rows, problems = parse_csv(text, path, header)
-    if rows is None or problems:
-        return None, problems
-    if stray_quote is not None:
-        # The csv module takes a quote inside an unquoted cell (`Ac"me`) as it is; RFC 4180 does not.
-        line = raw.count(b"\n", 0, stray_quote) + 1
-        return None, [problem("csv-error", path, line, detail="a quote inside an unquoted cell: quote the whole cell")]
-    return _frame_from_rows(rows, header), []
+    frame = pl.from_arrow(cells)
+    assert isinstance(frame, pl.DataFrame)
+    return frame, problems
 
 
 def read_table(path: Path, model: type[Row], within: Path, limits: Limits) -> tuple[RawTable | None, list[Problem]]:
@@ -257,6 +127,7 @@ def _cell_errors(table: RawTable, schema: dict[str, Any]) -> tuple[list[Problem]
     keys and lookups; only a value that is not of its type is missing there.
     """
     import polars as pl
+    import pyarrow.compute as pc
 
     data = table.data
     fields = [field for field in schema.get("fields", []) if field["name"] in data.columns]
@@ -264,12 +135,12 @@ def _cell_errors(table: RawTable, schema: dict[str, Any]) -> tuple[list[Problem]
     # Typed columns once (a string column is itself), with where each cell reads; the checks below use them.
     typed_name = {field["name"]: f"{field['name']}\x00typed" for field in fields}
     unread_name = {field["name"]: f"{field['name']}\x00unread" for field in fields}
-    converted: list[pl.Expr] = []
+    converted: list[pl.Series] = []
     for field in fields:
         name = field["name"]
         if kinds[name].converts:
-            value, reads = typed(pl.col(name), field)
-            converted += [value.alias(typed_name[name]), (pl.col(name).is_not_null() & ~reads).alias(unread_name[name])]
+            value, reads = typed(data.get_column(name).to_arrow(), field)
+            converted += [pl.Series(typed_name[name], value), pl.Series(unread_name[name], pc.invert(reads))]
     frame = data.with_columns(converted) if converted else data
     flags: dict[str, pl.Expr] = {}
     if fields:

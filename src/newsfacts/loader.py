@@ -4,6 +4,9 @@ Types are read from the descriptor (datapackage.json), never from the models, so
 downloaded from a release loads as its own descriptor says, whatever version of this code
 reads it. Every source is untrusted: resource paths must stay inside the package, files are
 size-limited, and each CSV must match the hash the descriptor records.
+
+The tables are read as `validate` reads them (`tables.read_cells`, `cells.typed`), with pandas,
+pyarrow and numpy only: `pip install newsfacts` is enough, without the toolkit extra.
 """
 
 from __future__ import annotations
@@ -22,16 +25,15 @@ import pandas as pd
 
 from .archive import InflateBudget, checked_entries, entry_chunks, open_zip
 from .cells import field_type, misread, read_as, to_pandas, typed
-from .engine import LINE, parse_table
 from .limits import Limits
 from .paths import resource_path_problem
 from .problems import NewsfactsError, did_you_mean
 from .progress import Progress
 from .source import DESCRIPTOR_NAME, PACKAGE_FOLDER, fetch_bytes, fetched_zip, is_zip, locate
-from .tables import DIALECT, LABEL_FIELD, parse_json, read_bytes
+from .tables import DIALECT, LABEL_FIELD, LINE, parse_json, read_bytes, read_cells
 
 if TYPE_CHECKING:
-    import polars as pl
+    import pyarrow as pa
 
 MAX_FILE_BYTES = Limits().max_file_bytes
 
@@ -343,8 +345,6 @@ def _names_of(value: Any, names: list[str] | None) -> bool:
 
 def _read_resource(package: Package, resource: dict[str, Any]) -> Resource:
     """One table, read by the toolkit's one CSV reader and typed by the one cell grammar, as `validate` reads it."""
-    import polars as pl
-
     name = resource["name"]
     if resource.get("format", "csv") != "csv":
         raise NewsfactsError.of("format-unsupported", package.location, table=name, detail=repr(resource["format"]))
@@ -354,33 +354,37 @@ def _read_resource(package: Package, resource: dict[str, Any]) -> Resource:
     _check_hash(data, resource.get("hash"), package.location, name, where)
     schema = resource["schema"]
     fields = schema["fields"]
-    cells, problems = parse_table(data, Path(path), [field["name"] for field in fields])
+    cells, problems = read_cells(data, Path(path), [field["name"] for field in fields])
     del data
     if cells is None:
         first = problems[0]
         raise NewsfactsError(first.code, first.message, where, first.line or 1, first.field)
-    typed_cells = cells.select(*(_typed(cells, field, where) for field in fields), pl.col(LINE))
-    frame = pd.DataFrame({field["name"]: to_pandas(typed_cells.get_column(field["name"]), field) for field in fields})
+    frame = pd.DataFrame({field["name"]: to_pandas(_typed(cells, field, where), field) for field in fields})
     return Resource(name, schema, frame)
 
 
-def _typed(cells: pl.DataFrame, field: dict[str, Any], where: str) -> pl.Expr:
+def _typed(cells: pa.Table, field: dict[str, Any], where: str) -> pa.ChunkedArray:
     """A column as its field's type; NewsfactsError naming the first cell that is not a value of it:
     type-error when it does not read as the type, constraint-error when it is not in the enum."""
-    import polars as pl
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     name = field["name"]
-    value, reads = typed(pl.col(name), field)
+    column = cells.column(name)
+    value, reads = typed(column, field)
     enum = field.get("constraints", {}).get("enum")
-    allowed = pl.col(name).is_null() | pl.col(name).is_in(enum) if enum is not None else pl.lit(True)
-    unread = cells.filter(~(reads & allowed)).select(LINE, name, reads.alias("reads")).head(1)
-    if unread.height:
-        line, cell, cell_reads = unread.row(0)
-        if cell_reads:
+    accepted = reads
+    if enum is not None:
+        accepted = pc.and_(reads, pc.or_(pc.is_null(column), pc.is_in(column, pa.array(enum, pa.string()))))
+    refused = pc.indices_nonzero(pc.invert(accepted))
+    if len(refused):
+        row = refused[0].as_py()
+        line, cell = cells.column(LINE)[row].as_py(), column[row].as_py()
+        if reads[row].as_py():
             detail = f"{cell!r} is not one of {enum}{did_you_mean(cell, enum)}"
             raise NewsfactsError.of("constraint-error", where, line, name, detail=detail)
         raise NewsfactsError.of("type-error", where, line, name, detail=misread(cell, read_as(field)))
-    return value.alias(name)
+    return value
 
 
 def _check_hash(data: bytes, recorded: Any, descriptor: str, name: str, where: str) -> None:

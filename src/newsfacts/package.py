@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from .cells import CellError
-from .engine import LINE, RawTable, read_table
+from .engine import RawTable, read_table
 from .limits import Limits
 from .models import MODELS, TABLES, Row
 from .problems import Problem, did_you_mean, problem
 from .progress import Progress
-from .tables import parse_toml, read_text
+from .tables import LINE, parse_toml, read_text
 
 if TYPE_CHECKING:
     import polars as pl

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from . import toolkit
 from .markdown import table_cell
 
 # group -> what its problems have in common (a section of docs/problems.md).
@@ -41,6 +42,7 @@ GROUPS: dict[str, str] = {
     "coverage": "`newsfacts coverage` cannot examine what it was asked to.",
     "add": "`newsfacts add` cannot add a row as asked; nothing is written.",
     "usage": "The command line cannot be understood (exit status 2).",
+    "install": "A command needs the validation toolkit, which `pip install newsfacts` leaves out (exit status 2).",
     "internal": "A bug in newsfacts.",
 }
 
@@ -524,6 +526,12 @@ CATALOGUE: dict[str, Entry] = _catalogue(
         },
         "usage": {
             "usage-error": ("{detail}", "see `newsfacts --help`, or `newsfacts COMMAND --help`"),
+        },
+        "install": {
+            "toolkit-missing": (
+                "`newsfacts {command}` needs the validation toolkit, and {modules} cannot be imported",
+                f"{toolkit.INSTALL} (`newsfacts.load()`, `export` and `locate` need only `pip install newsfacts`)",
+            ),
         },
         "internal": {
             "internal-error": (

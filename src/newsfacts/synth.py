@@ -396,12 +396,15 @@ class _TableWriter:
         (A cell that does not read, as an injected defect may, is null: `build` writes no JSON for such a row.)
         """
         import polars as pl
+        import pyarrow as pa
 
-        cells = pl.DataFrame(rows, schema=dict.fromkeys(self.names, pl.String), orient="row")
-        return cells.select(
-            typed(pl.when(pl.col(field["name"]) != "").then(pl.col(field["name"])), field)[0].alias(field["name"])
-            for field in self.fields
-        )
+        columns = {
+            field["name"]: typed(pa.chunked_array([[row[index] or None for row in rows]], pa.string()), field)[0]
+            for index, field in enumerate(self.fields)
+        }
+        records = pl.from_arrow(pa.table(columns))
+        assert isinstance(records, pl.DataFrame)
+        return records
 
     def close(self) -> None:
         self._flush()

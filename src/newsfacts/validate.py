@@ -17,12 +17,13 @@ from .build import assemble_descriptor, file_resource_descriptor, package_source
 from .checks import Stage
 from .checks.descriptor import FILE_FACTS, SHA256, build_problems, check_descriptor, load_descriptor
 from .checks.registry import CHECKS
-from .engine import LINE, RawTable, check_rows
+from .engine import RawTable, check_rows
 from .models import MODELS, TABLES, Article, Entity
 from .package import Layout, TypedTable, explain_rows, load_metadata, read_tables
 from .problems import FIXED_BY_BUILD, Problem, codes, display_path, in_order, problem
 from .progress import Progress
 from .schemas import table_schema
+from .tables import LINE
 
 if TYPE_CHECKING:
     import polars as pl

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from ..engine import LINE
 from ..models import RELATION_TYPES, Entity, EntityMention, Event, EventRelation, Quote
 from ..models.plover import ANY_TYPE_REASONS, PLOVER_BY_EVENT_TYPE, PLOVER_CATEGORIES
 from ..package import Layout, TypedTable
 from ..problems import Problem, did_you_mean, problem
+from ..tables import LINE
 from . import check
 
 if TYPE_CHECKING:

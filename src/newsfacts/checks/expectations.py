@@ -22,11 +22,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..engine import LINE
 from ..models import TABLES
 from ..package import Layout, TypedTable
 from ..problems import Problem, codes, problem
-from ..tables import read_json
+from ..tables import LINE, read_json
 from . import FILE_CODES, check
 from .allowlist import named_columns, suite_problems
 

@@ -16,12 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..build import interrupted
-from ..engine import LINE
 from ..package import Layout, TypedTable
 from ..problems import Problem, problem
 from ..render import Unrenderable, read_rendered, render_json
 from ..schemas import json_schema
-from ..tables import open_regular, read_json, unsafe_path_problem
+from ..tables import LINE, open_regular, read_json, unsafe_path_problem
 from . import FILE_CODES, check
 
 if TYPE_CHECKING:

@@ -8,13 +8,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..engine import LINE
 from ..locate import exact_matches
 from ..models import Article
 from ..package import Layout, TypedTable
 from ..problems import Problem, codes, problem
 from ..quotations import Quotation, quotations, uncovered
-from ..tables import open_regular, read_at_most, unsafe_path_problem
+from ..tables import LINE, open_regular, read_at_most, unsafe_path_problem
 from . import check
 
 if TYPE_CHECKING:

@@ -22,11 +22,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine import LINE, parse_table
+from ..engine import parse_table
 from ..package import Layout, TypedTable
 from ..paths import resource_path_problem
 from ..problems import Problem, codes, problem
-from ..tables import parse_toml, read_bytes, read_json, read_text
+from ..tables import LINE, parse_toml, read_bytes, read_json, read_text
 from . import FILE_CODES, check
 from .allowlist import named_columns
 

@@ -8,8 +8,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from .. import __version__, progress
-from ..problems import NewsfactsError, problem
+from .. import __version__, progress, toolkit
+from ..problems import NewsfactsError, Problem, problem
 from . import (
     _parser,
     add,
@@ -29,6 +29,8 @@ from . import (
 from ._output import print_failure
 
 COMMANDS = (build, validate, coverage, add, locate, report, export, synth, diff, release, pack, download, completion)
+# The commands that `pip install newsfacts` runs; every other one needs `pip install 'newsfacts[toolkit]'`.
+READING_COMMANDS = (export, locate)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -56,6 +58,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Progress bars are for people: none while the output is for machines, whatever stderr is.
     progress.enabled = output_format == "text"
     try:
+        missing = [] if _reads_only(args) else toolkit.missing()
+        if missing:
+            # The format asked for on the command line: `add` reads its own options only when it runs.
+            print_failure(_toolkit_missing(args.command, missing), _parser.usage_format)
+            return 2
         return int(args.run(args))
     except KeyboardInterrupt:
         print("newsfacts: interrupted", file=sys.stderr)
@@ -83,3 +90,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     finally:
         progress.enabled = True
+
+
+def _reads_only(args: argparse.Namespace) -> bool:
+    """Whether the command is one of READING_COMMANDS, which need no more than `pip install newsfacts`."""
+    return any(args.run is command.run for command in READING_COMMANDS)
+
+
+def _toolkit_missing(command: str, modules: list[str]) -> Problem:
+    """The command cannot run here: `pip install newsfacts` leaves out the toolkit it needs."""
+    return problem("toolkit-missing", command, command=command, modules=", ".join(modules))
