@@ -255,5 +255,7 @@ def test_datasette_is_told_only_what_the_descriptor_gives(
     kept = {key: DESCRIPTOR[key] for key in ("title", "description") if key not in changes}
     if "licenses" not in changes:
         kept |= {"license": DESCRIPTOR["licenses"][0]["title"], "license_url": DESCRIPTOR["licenses"][0]["path"]}
+    if "homepage" not in changes:
+        kept |= {"about": DESCRIPTOR["homepage"], "about_url": DESCRIPTOR["homepage"]}
     assert {key: metadata[key] for key in ATTRIBUTION_KEYS if key in metadata} == kept | expected
     assert list(metadata["databases"]) == ["out"]

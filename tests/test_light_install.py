@@ -229,4 +229,4 @@ def test_the_wheel_declares_the_licences_of_the_code_the_data_and_the_seeds(buil
     # Reading needs pandas and pyarrow; every toolkit dependency is behind an extra.
     core = [line for line in metadata.get_all("Requires-Dist") if "extra ==" not in line]
     assert sorted(Requirement(line).name for line in core) == ["numpy", "pandas", "pyarrow"]
-    assert set(metadata.get_all("Provides-Extra")) == {"toolkit", "dev"}
+    assert set(metadata.get_all("Provides-Extra")) == {"toolkit", "ftm", "dev"}
