@@ -16,6 +16,7 @@ all: build validate
 # Contributors get everything: the lock pins the runtime, the toolkit extra and the dev extra
 # (`pip install newsfacts` alone installs only what reading needs; see README's "Install").
 $(STAMP): requirements.lock pyproject.toml
+	scripts/install-build-deps
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
