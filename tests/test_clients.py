@@ -262,3 +262,13 @@ def test_followthemoney_reads_the_export_of_a_zip(
     assert (schemata["Article"], schemata["Event"], schemata["Sanction"]) == tuple(
         len(expected[table]) for table in ("articles", "events", "sanctions")
     )
+
+
+def test_the_commands_read_a_zip_of_1_0_0_or_1_1_0_as_the_same_package(
+    release: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The old layout (datapackage/ and seeds/ side by side in the zip) is unpacked as a checkout holds it."""
+    legacy = release_zip(tmp_path / "old.zip", legacy=True)
+    assert main(["validate", str(legacy)]) == 0
+    assert main(["diff", str(legacy), str(release["zip"])]) == 0  # identical packages
+    capsys.readouterr()

@@ -26,18 +26,35 @@ from .conftest import RESOURCES, ROOT, csv_cells, write_package
 BUNDLED = load()
 
 
+# The entries of the zips of 1.0.0 and 1.1.0 (as `newsfacts pack` wrote them then), by folder of this checkout.
+LEGACY_ENTRIES = {
+    "datapackage": ("datapackage/datapackage.json", "datapackage/README.md"),
+    "datapackage/data": ("datapackage/data/",),
+    "datapackage/expectations": ("datapackage/expectations/",),
+    "datapackage/seeds": ("seeds/",),
+    "schema": ("schema/",),
+}
+
+
 def release_zip(path: Path, wrapper: str = "", extra: dict[str, bytes] | None = None, legacy: bool = False) -> Path:
     """A zip in the release layout: the package folder's files at the root (or under `wrapper`), schema/
-    beside them; with `legacy`, as 1.0.0 and 1.1.0 were: datapackage/, seeds/ and schema/ at the root."""
+    beside them; with `legacy`, as 1.0.0 and 1.1.0 were: datapackage/ (without seeds), seeds/ and schema/
+    at the root, with CHANGELOG.md and LICENSE-DATA.md."""
     package = ROOT / "datapackage"
     with zipfile.ZipFile(path, "w") as archive:
-        for file in sorted([*package.rglob("*"), *(ROOT / "schema").rglob("*")]):
-            if not file.is_file() or file.name == "metadata.toml":
-                continue
-            name = file.relative_to(package if file.is_relative_to(package) else ROOT).as_posix()
-            if legacy and file.is_relative_to(package):
-                name = name if name.startswith("seeds/") else f"datapackage/{name}"
-            archive.write(file, wrapper + name)
+        if legacy:
+            for name in ("CHANGELOG.md", "LICENSE-DATA.md"):
+                archive.write(ROOT / name, wrapper + name)
+            for folder, names in LEGACY_ENTRIES.items():
+                for file in sorted((ROOT / folder).glob("*")):
+                    entry = next((n for n in names if n.endswith("/") or n.endswith("/" + file.name)), None)
+                    if file.is_file() and entry is not None:
+                        archive.write(file, wrapper + (entry + file.name if entry.endswith("/") else entry))
+        else:
+            for file in sorted([*package.rglob("*"), *(ROOT / "schema").rglob("*")]):
+                if file.is_file() and file.name != "metadata.toml":
+                    name = file.relative_to(package if file.is_relative_to(package) else ROOT).as_posix()
+                    archive.write(file, wrapper + name)
         for name, data in (extra or {}).items():
             archive.writestr(name, data)
     return path

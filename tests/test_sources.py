@@ -116,6 +116,7 @@ def test_every_source_of_every_command(
 
     # The same as one JSON document on stdout, failures too.
     (tmp_path / "x.db").unlink(missing_ok=True)
+    (tmp_path / "x.metadata.json").unlink(missing_ok=True)  # the Datasette metadata written beside it
     assert main([*args, "--format", "json"]) == status
     document = json.loads(capsys.readouterr().out)
     if code is not None:

@@ -60,7 +60,7 @@ ELSEWHERE = codes(
     "install",
 )
 # Codes that only `newsfacts build` reports, or that test_build.py provokes (a stopped build, prose-stale).
-BUILD_CODES = {"duplicate-key", "stale-file", "build-interrupted", "stale-temp-file", "prose-stale"}
+BUILD_CODES = {"duplicate-key", "stale-file", "build-interrupted", "stale-temp-file", "prose-stale", "citation-invalid"}
 LIMIT_CODES = {"cell-too-large", "file-too-large"}  # test_size_limits_are_configurable
 # frictionless error types passed through under their own name, which no fixture here needs to
 # provoke one by one.

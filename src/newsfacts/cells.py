@@ -186,6 +186,16 @@ _INTEGER = re.compile(INTEGER_PATTERN)
 _DATE = re.compile(DATE_PATTERN)
 
 
+# Lists in a cell (`aliases`, `authors`, `co_speaker_ids`) are `;`-separated strings, so that every client
+# reads them as plain text (Table Schema v1 has no list type).
+LIST_SEPARATOR = ";"
+
+
+def split_list(value: str | None) -> list[str]:
+    """The items of a `;`-separated cell; none for an empty cell."""
+    return value.split(LIST_SEPARATOR) if value else []
+
+
 def field_type(field: Mapping[str, Any]) -> FieldType | None:
     """The type of a Table Schema field, ENUM for a string with an enum; None for a type not in TYPES."""
     name = field.get("type", "string")

@@ -21,9 +21,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .cells import split_list
 from .checks.provenance import article_seeds, uncovered_quotations
 from .locate import whole_word
-from .models import Article, Entity, EntityMention, Event, EventActor, split_list
+from .models import Article, Entity, EntityMention, Event, EventActor
 from .package import Layout, TypedTable
 from .problems import Problem, codes, problem
 from .tables import LINE

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .cells import read_as
+from .cells import read_as, split_list
 from .package import Layout
 from .problems import Problem, problem
 from .tables import json_bytes, read_text
@@ -132,7 +132,7 @@ def source_articles(
                 article_id=row["article_id"] or "",
                 name=source["title"],
                 headline=row.get("title") or None,
-                authors=tuple((row.get("authors") or "").split(";")) if row.get("authors") else (),
+                authors=tuple(split_list(row.get("authors"))),
                 publisher=entity_names.get(outlet) if outlet and row.get("outlet_basis") == "stated" else None,
                 published=row.get("published_date") if row.get("published_date_basis") == "stated" else None,
                 language=row.get("language") or None,

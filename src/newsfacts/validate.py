@@ -98,32 +98,30 @@ def _as_checked(descriptor: Any) -> dict[str, Any]:
     return {"resources": resources}
 
 
-# The descriptor's keys that `build` derives from rows (articles, entities): unchecked while those have invalid rows.
-ROW_DERIVED_KEYS = frozenset({"sources", "contributors"})
-
-
 def expected_descriptor(
-    layout: Layout, tables: dict[str, RawTable], sourced: dict[str, pl.DataFrame] | None
-) -> tuple[dict[str, Any], bool, list[Problem]]:
+    layout: Layout, tables: dict[str, RawTable], articles: pl.DataFrame | None, entities: pl.DataFrame | None
+) -> tuple[dict[str, Any], bool, list[Problem], set[str]]:
     """What `build` writes as datapackage.json for these files, whether that includes the package
-    metadata, and the problems of metadata.toml. The package metadata is there only where metadata.toml
-    is at hand (not in a release); the sources and their publishers only when `sourced`, the articles
-    and entities, are given: when every row of both is valid."""
+    metadata, the problems of metadata.toml, and the keys left unchecked.
+
+    The package metadata is there only where metadata.toml is at hand: in a release, `sources` and
+    `contributors` are descriptive, as the release's toolkit wrote them. Otherwise `sources` is
+    derived from the articles and `contributors` from the articles and entities (the publishers),
+    each checked only when those tables are given, every row of them valid."""
     metadata, problems = load_metadata(layout) if layout.metadata.exists() else (None, [])
     package = metadata["package"] if metadata is not None else None
-    articles = sourced[Article.resource_name] if sourced else None
     sources = [] if articles is None else package_sources(layout, articles)
-    publishers = (
-        source_publishers(articles, sourced[Entity.resource_name])
-        if sourced and articles is not None and package
-        else []
-    )
+    publishers = [] if articles is None or entities is None else source_publishers(articles, entities)
     resources = [file_resource_descriptor(name, table.size, table.sha256) for name, table in tables.items()]
     expected = assemble_descriptor({"package": package or {}}, sources, publishers, resources)
-    if sourced is None:
-        for key in ROW_DERIVED_KEYS:
-            expected.pop(key, None)
-    return expected, package is not None, problems
+    unchecked = set()
+    if package is None or articles is None:
+        unchecked.add("sources")
+    if package is None or articles is None or entities is None:
+        unchecked.add("contributors")
+    for key in unchecked:
+        expected.pop(key, None)
+    return expected, package is not None, problems, unchecked
 
 
 def valid_rows(typed: pl.DataFrame, rejected: set[int]) -> pl.DataFrame:
@@ -159,15 +157,18 @@ def read_package(layout: Layout) -> tuple[dict[str, TypedTable], list[Problem]]:
     problems += row_problems
     problems += _without_repeats(checked.problems, row_problems)
     if descriptor is not None:
-        sourcing = (Article.resource_name, Entity.resource_name)
-        sourced_complete = all(name in valid and not checked.invalid_lines.get(name) for name in sourcing)
-        expected, complete, metadata_problems = expected_descriptor(
-            layout, tables, {name: valid[name] for name in sourcing} if sourced_complete else None
+        complete_tables = {
+            name: valid[name]
+            for name in (Article.resource_name, Entity.resource_name)
+            if name in valid and not checked.invalid_lines.get(name)
+        }
+        expected, complete, metadata_problems, unchecked = expected_descriptor(
+            layout, tables, complete_tables.get(Article.resource_name), complete_tables.get(Entity.resource_name)
         )
         problems += metadata_problems
         # A field already named by a sharper problem (`unsafe-path`, `unknown-profile`) is not repeated.
         named = {p.field for p in descriptor_problems}
-        found = build_problems(layout, descriptor, expected, complete, set() if sourced_complete else ROW_DERIVED_KEYS)
+        found = build_problems(layout, descriptor, expected, complete, unchecked)
         problems += [p for p in found if p.field not in named]
     # The cells as read are not kept, only their typed values: the checks that follow need the memory.
     valid_tables = {

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from ..cells import LIST_SEPARATOR
 from ..models import RELATION_TYPES, Entity, EntityMention, Event, EventRelation, Quote
 from ..models.plover import ANY_TYPE_REASONS, PLOVER_BY_EVENT_TYPE, PLOVER_CATEGORIES
 from ..package import Layout, TypedTable
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
     import polars as pl
 
 SPEAKER_TYPES = ["person", "organization", "government"]
-LIST_SEPARATOR = ";"  # as models.split_list
 
 
 def _aliases(entities: pl.DataFrame) -> pl.DataFrame:

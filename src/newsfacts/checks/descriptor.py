@@ -40,6 +40,10 @@ DESCRIPTIVE_KEYS = {
     "image",
     "sources",
 }
+# In a release, the words of a resource, its schema and its fields, and the project's namespaced keys
+# (`newsfacts:labelField`), are as the release's toolkit wrote them: none changes a value a client reads.
+RELEASE_PROSE_KEYS = frozenset({"title", "description"})
+PROJECT_NAMESPACE = "newsfacts:"
 SHA256 = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 
@@ -108,9 +112,10 @@ def build_problems(
     `DESCRIPTIVE_KEYS` as it likes, and nothing else: a key such as `profile` changes how clients
     read or fetch. The values of `bytes` and `hash` are compared with the files by the row
     checks; here they must be present. The `unchecked` keys may hold anything: `build` derives them
-    from rows that are not valid yet.
+    from rows that are not valid yet. In a release, the words of the resources (`RELEASE_PROSE_KEYS`)
+    and the project's own keys are not compared either: a later toolkit may word them otherwise.
     """
-    differences = _differences(descriptor, expected, "")
+    differences = _differences(descriptor, expected, "", free=not complete)
     if isinstance(descriptor, dict):
         allowed = expected.keys() | (set() if complete else DESCRIPTIVE_KEYS) | unchecked
         differences += [(key, "not written by `newsfacts build`") for key in descriptor if key not in allowed]
@@ -120,23 +125,28 @@ def build_problems(
     ]
 
 
-def _differences(found: Any, expected: Any, where: str) -> list[tuple[str, str]]:
+def _differences(found: Any, expected: Any, where: str, free: bool = False) -> list[tuple[str, str]]:
+    """Where FOUND differs from EXPECTED; with FREE (a release), not in the words of the resources."""
     if isinstance(expected, dict):
         if not isinstance(found, dict):
             return [(where, f"expected an object, found {_shown(found)}")]
         differences = []
         for key, value in expected.items():
             inner = f"{where}.{key}" if where else key
+            if free and where.startswith("resources[") and _release_prose(key, value):
+                continue
             if key not in found:
                 differences.append((inner, f"missing; expected {_shown(value)}"))
             elif key in FILE_FACTS and where.startswith("resources["):
                 continue
             else:
-                differences += _differences(found[key], value, inner)
+                differences += _differences(found[key], value, inner, free)
         # Any key under resources may change how a client reads the tables (`groupChar`, `trueValues`).
         if where.startswith("resources"):
             differences += [
-                (f"{where}.{key}", "not written by `newsfacts build`") for key in found if key not in expected
+                (f"{where}.{key}", "not written by `newsfacts build`")
+                for key in found
+                if key not in expected and not (free and _release_prose(key, found[key]))
             ]
         return differences
     if isinstance(expected, list):
@@ -147,12 +157,17 @@ def _differences(found: Any, expected: Any, where: str) -> list[tuple[str, str]]
         return [
             d
             for index, (a, b) in enumerate(zip(found, expected, strict=True))
-            for d in _differences(a, b, f"{where}[{index}]")
+            for d in _differences(a, b, f"{where}[{index}]", free)
         ]
     # 1 == 1.0 == True in Python; JSON readers tell them apart.
     if type(found) is not type(expected) or found != expected:
         return [(where, f"found {_shown(found)}, expected {_shown(expected)}")]
     return []
+
+
+def _release_prose(key: str, value: Any) -> bool:
+    """Whether a resource's KEY is words or the project's own key, which a release may hold as it was written."""
+    return (key in RELEASE_PROSE_KEYS and isinstance(value, str)) or key.startswith(PROJECT_NAMESPACE)
 
 
 def _shown(value: Any) -> str:

@@ -27,7 +27,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from ..atomic import atomic_write_all
-from ..cells import plain_values
+from ..cells import plain_values, split_list
 from ..paths import resource_path_problem
 from ..problems import NewsfactsError
 from ..tables import decode_text
@@ -164,11 +164,6 @@ def record_id(*key: object) -> str:
     return "/".join(str(part) for part in key)
 
 
-def items(cell: str | None) -> list[str]:
-    """The items of a `;`-separated cell (as models.split_list, which the light install cannot import)."""
-    return cell.split(";") if cell else []
-
-
 class Graph:
     """The entities of one export by id: each made once, filled through FtM's own checks, then checked whole."""
 
@@ -293,7 +288,7 @@ def add_entities(graph: Graph, entities: list[Row], articles: Mapping[str, list[
             raise graph.refused("entity", detail + " (docs/ftm.md)")
         entity = graph.make(schema, "entity", row["entity_id"])
         graph.put(entity, "name", row["name"])
-        graph.put(entity, "alias", *items(row["aliases"]))
+        graph.put(entity, "alias", *split_list(row["aliases"]))
         graph.put(entity, "description", row["description"])
         graph.put(entity, "country", row["country"])
         graph.put(entity, "keywords", row["entity_type"])
@@ -325,7 +320,7 @@ def add_articles(graph: Graph, articles: list[Row], seeds: Mapping[str, str]) ->
         graph.put(article, "title", row["title"])
         graph.put(article, "fileName", PurePosixPath(row["seed_file"]).name)
         graph.put(article, "bodyText", seeds[row["article_id"]])
-        graph.put(article, "author", *items(row["authors"]))
+        graph.put(article, "author", *split_list(row["authors"]))
         graph.put(article, "publishedAt", row["published_date"])
         graph.put(article, "language", row["language"])
         if row["outlet_id"] is not None:

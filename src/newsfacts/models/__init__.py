@@ -1,6 +1,6 @@
 """The table models: the single source of truth for every schema and the data dictionary."""
 
-from ._base import Evidence, ForeignKey, Row, Sources, Vocabulary, split_list
+from ._base import Evidence, ForeignKey, Row, Sources, Vocabulary
 from .articles import Article
 from .entities import Entity
 from .entity_mentions import EntityMention
@@ -52,5 +52,4 @@ __all__ = [
     "SanctionSource",
     "Sources",
     "Vocabulary",
-    "split_list",
 ]

@@ -134,11 +134,6 @@ def next_number(prefix: str, width: int, taken: Collection[str], first: int = 1)
     return f"{prefix}{max(numbers, default=first - 1) + 1:0{width}d}"
 
 
-def split_list(value: str | None) -> list[str]:
-    """The items of a `;`-separated cell; none for an empty cell."""
-    return value.split(";") if value else []
-
-
 def unique(description: str, **kwargs: Any) -> Any:
     """A required field whose values must be unique in the table."""
     return Field(description=description, json_schema_extra={"unique": True}, **kwargs)
