@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from newsfacts.build import typed_rows
 from newsfacts.checks.descriptor import DESCRIPTIVE_KEYS
 from newsfacts.engine import read_table
 from newsfacts.limits import Limits
 from newsfacts.models import Quote
-from newsfacts.package import Layout, load_metadata
+from newsfacts.package import Layout, load_metadata, read_tables
 from newsfacts.problems import CATALOGUE, Problem, codes
-from newsfacts.validate import validate
+from newsfacts.validate import expected_descriptor, validate
 
 from .conftest import ROOT, fixture_layout
 from .fixtures import EXPECTED_PROBLEMS, FIXTURES, SPECS, Row
@@ -143,3 +145,66 @@ def test_the_package_metadata_is_only_descriptive_keys() -> None:
     metadata, problems = load_metadata(Layout(ROOT / "datapackage"))
     assert problems == [] and metadata is not None
     assert set(metadata["package"]) <= DESCRIPTIVE_KEYS
+
+
+def _edit_descriptor(layout: Layout, edit: Any) -> None:
+    descriptor = json.loads(layout.descriptor.read_text(encoding="utf-8"))
+    edit(descriptor)
+    layout.descriptor.write_text(json.dumps(descriptor), encoding="utf-8")
+
+
+def _fields(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
+    fields: list[dict[str, Any]] = descriptor["resources"][0]["schema"]["fields"]
+    return fields
+
+
+@pytest.mark.parametrize(
+    ("edit", "release", "expected"),
+    [
+        # A release keeps the words and the sources its toolkit wrote; a checkout is what build writes.
+        (lambda d: _fields(d)[0].update(description="Worded otherwise."), True, []),
+        (lambda d: d.update(sources=[{"title": "As 1.1.0 named it (seeds/000.txt)"}]), True, []),
+        (lambda d: d["resources"][0]["schema"].update({"newsfacts:labelField": "name"}), True, []),
+        (
+            lambda d: _fields(d)[0].update(description="Worded otherwise."),
+            False,
+            ["resources[0].schema.fields[0].description"],
+        ),
+        (lambda d: d.update(sources=[{"title": "Other"}]), False, ["sources[0].path", "sources[0].title"]),
+        # What changes a value a client reads is never a release's to change.
+        (lambda d: _fields(d)[0].update(type="integer"), True, ["resources[0].schema.fields[0].type"]),
+    ],
+)
+def test_a_release_may_word_its_descriptor_as_its_toolkit_did(
+    fixture_copy: Any, edit: Any, release: bool, expected: list[str]
+) -> None:
+    layout = fixture_copy("minimal-valid")
+    if release:
+        layout.metadata.unlink()  # a release has no metadata.toml
+    _edit_descriptor(layout, edit)
+    mismatches = [p.field for p in validate(layout) if p.code == "descriptor-mismatch"]
+    assert mismatches == expected
+
+
+@pytest.mark.parametrize(
+    ("articles_valid", "entities_valid", "release", "unchecked"),
+    [
+        (True, True, False, set()),
+        (True, False, False, {"contributors"}),  # the publishers are named from the entities
+        (False, True, False, {"sources", "contributors"}),
+        (True, True, True, {"sources", "contributors"}),  # a release's are as its toolkit wrote them
+    ],
+)
+def test_sources_and_contributors_are_checked_when_the_rows_they_come_from_are_valid(
+    fixture_copy: Any, articles_valid: bool, entities_valid: bool, release: bool, unchecked: set[str]
+) -> None:
+    layout = fixture_copy("minimal-valid")
+    if release:
+        layout.metadata.unlink()
+    tables, problems = read_tables(layout)
+    typed, _ = typed_rows(tables)
+    articles = typed["articles"] if articles_valid else None
+    entities = typed["entities"] if entities_valid else None
+    expected, complete, _, found = expected_descriptor(layout, tables, articles, entities)
+    assert (found, complete, problems) == (unchecked, not release, [])
+    assert not unchecked & expected.keys()
