@@ -1,9 +1,10 @@
 """The release opened by every client an analyst uses, offline: each reads, from the release zip and from
 the folder it unpacks to, exactly the values `newsfacts validate` checked (`expected_values`).
 
-The release is the real project's, packed by `newsfacts pack`. The clients whose tests live beside
-their exporter or metadata (Datasette, mlcroissant, Hugging Face `datasets`, followthemoney) are
-run on the release here too, through the route the README shows for each.
+The release is the real project's, packed by `newsfacts pack`. mlcroissant, Hugging Face `datasets`,
+SQLite, DuckDB and followthemoney read it here too, through the route the README shows for each;
+Datasette serves the SQLite export in tests/test_datasette.py, whose tables this file shows equal
+for the zip.
 """
 
 from __future__ import annotations

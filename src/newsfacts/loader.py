@@ -214,7 +214,8 @@ def _zip_package(path: Path) -> Iterator[Package]:
         descriptors = [name for name in entries if PurePosixPath(name).name == DESCRIPTOR_NAME]
         if not descriptors:
             raise NewsfactsError.of("descriptor-missing", path, detail=f"{DESCRIPTOR_NAME} in any folder of the zip")
-        # The release layout is datapackage/datapackage.json; the shallowest descriptor is the package's.
+        # A release has datapackage.json at its root (datapackage/ in 1.0.0 and 1.1.0), or in a folder
+        # the zip was made of: the shallowest descriptor is the package's.
         shallowest = min(len(PurePosixPath(name).parts) for name in descriptors)
         top = [name for name in descriptors if len(PurePosixPath(name).parts) == shallowest]
         if len(top) > 1:

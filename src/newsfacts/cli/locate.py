@@ -20,7 +20,9 @@ def register(subcommands: Any) -> None:
         "SEED_FILE. When TEXT does not occur, print the nearest near-match (typed lookalikes such as a straight "
         "quote for a curly one or a hyphen for a dash are found first) and exit 1.",
     )
-    command.add_argument("seed_file", type=Path, metavar="SEED_FILE", help="a seed text, e.g. seeds/000_….txt")
+    command.add_argument(
+        "seed_file", type=Path, metavar="SEED_FILE", help="a seed text, e.g. datapackage/seeds/000_….txt"
+    )
     command.add_argument("text", metavar="TEXT", help="the text to find, exactly as printed")
     add_format_argument(command)
     command.set_defaults(run=run)

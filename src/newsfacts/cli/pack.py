@@ -22,8 +22,10 @@ def register(subcommands: Any) -> None:
     command: argparse.ArgumentParser = subcommands.add_parser(
         "pack",
         help="build the release zip of the current version and its SHA256SUMS",
-        description="Write OUT/<name>-<version>.zip (datapackage.json, CSV and JSON tables, data dictionary, "
-        "expectation suites, schemas, CHANGELOG, data license and the seed texts) and OUT/SHA256SUMS. "
+        description="Write OUT/<name>-<version>.zip and OUT/SHA256SUMS. The zip's root is the package, as every "
+        "Data Package client opens it: datapackage.json, the CSV and JSON tables, the seed texts, the data dictionary "
+        "(with its Hugging Face card), croissant.json, dataset.jsonld and the expectation suites, with the schemas, "
+        "CHANGELOG, CITATION.cff and data license. "
         "The zip is byte-for-byte reproducible. The package must be built and valid; nothing else changes. "
         "It packs a checkout, so SOURCE is a project folder, its datapackage/ folder or its datapackage.json. "
         "Exit status: 0 packed, 1 not built or not valid, 2 usage error, a source that cannot be read, or a "

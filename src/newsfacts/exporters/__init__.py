@@ -1,8 +1,9 @@
 """The formats of `newsfacts export --to`, by name: the command's choices, help and dispatch.
 
 Each format is one module with an `EXPORTER` (see `_base.Exporter`), registered by one line
-here. Every format starts from `_base.read_package`, so it holds exactly what `newsfacts.load()`
-returns, typed by `cells.py`, with the descriptor that describes it, and writes through
+here. Every format starts from what `newsfacts.load()` reads (`_base.read_package`, or for the
+FtM export, which also reads the seed texts, `loader.open_package`), typed by `cells.py`, with the
+descriptor that describes it, and writes through
 `atomic.atomic_write_all`: an export that fails leaves no partial file behind, and an existing
 file is only replaced on request.
 """
