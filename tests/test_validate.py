@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -143,3 +144,47 @@ def test_the_package_metadata_is_only_descriptive_keys() -> None:
     metadata, problems = load_metadata(Layout(ROOT / "datapackage"))
     assert problems == [] and metadata is not None
     assert set(metadata["package"]) <= DESCRIPTIVE_KEYS
+
+
+# A release's descriptive keys -> what validate finds: a release has no metadata.toml to compare them
+# with, but each must still be what the Data Package profile allows, or no client reads the package.
+RELEASE_METADATA: list[tuple[dict[str, Any], list[Row]]] = [
+    (
+        {
+            "title": "<script>alert(1)</script>",
+            "homepage": "https://example.org/",
+            "contributors": [{"title": "A", "roles": ["publisher"]}],
+        },
+        [],
+    ),
+    ({"contributors": 5}, [("datapackage.json", None, "contributors", "descriptor-invalid")]),
+    (
+        {"contributors": [{"title": None, "roles": "publisher"}]},
+        [
+            ("datapackage.json", None, "contributors[0].roles", "descriptor-invalid"),
+            ("datapackage.json", None, "contributors[0].title", "descriptor-invalid"),
+        ],
+    ),
+    (
+        {"homepage": 5, "name": None},
+        [("datapackage.json", None, f, "descriptor-invalid") for f in ("homepage", "name")],
+    ),
+    (
+        {"licenses": [{"name": 5}], "version": [1]},
+        [
+            ("datapackage.json", None, "licenses[0].name", "descriptor-invalid"),
+            ("datapackage.json", None, "version", "descriptor-invalid"),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("values", "expected"), RELEASE_METADATA)
+def test_a_releases_descriptive_keys_must_be_what_the_profile_allows(
+    fixture_copy: Any, values: dict[str, Any], expected: list[Row]
+) -> None:
+    layout = fixture_copy("minimal-valid")
+    layout.metadata.unlink()  # as in a release
+    descriptor = json.loads(layout.descriptor.read_text(encoding="utf-8"))
+    layout.descriptor.write_text(json.dumps({**descriptor, **values}), encoding="utf-8")
+    assert located(validate(layout), layout.package_dir) == expected
