@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from newsfacts.build import build
 from newsfacts.checks.descriptor import DESCRIPTIVE_KEYS
 from newsfacts.engine import read_table
 from newsfacts.limits import Limits
@@ -188,3 +189,28 @@ def test_a_releases_descriptive_keys_must_be_what_the_profile_allows(
     descriptor = json.loads(layout.descriptor.read_text(encoding="utf-8"))
     layout.descriptor.write_text(json.dumps({**descriptor, **values}), encoding="utf-8")
     assert located(validate(layout), layout.package_dir) == expected
+
+
+# A line added to metadata.toml's [package] -> what `build` and `validate` find: build refuses
+# what would write a descriptor no client reads (and crashed on `contributors = "x"`).
+CHECKOUT_METADATA: list[tuple[str, list[Row]]] = [
+    ('homepage = "https://example.org/"', []),
+    ('contributors = "x"', [("metadata.toml", None, "package.contributors", "descriptor-invalid")]),
+    ("homepage = 5", [("metadata.toml", None, "package.homepage", "descriptor-invalid")]),
+    (
+        'profile = "https://example.com/profile.json"',
+        [("metadata.toml", None, "package.profile", "descriptor-invalid")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), CHECKOUT_METADATA)
+def test_metadata_toml_holds_only_descriptive_keys_as_the_profile_allows(
+    fixture_copy: Any, line: str, expected: list[Row]
+) -> None:
+    layout = fixture_copy("minimal-valid")
+    metadata = layout.metadata.read_text(encoding="utf-8")
+    layout.metadata.write_text(metadata.replace("[package]\n", f"[package]\n{line}\n", 1), encoding="utf-8")
+    assert located(build(layout).problems, layout.package_dir) == expected
+    if expected:
+        assert located(validate(layout), layout.package_dir) == expected

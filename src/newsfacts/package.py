@@ -6,6 +6,8 @@ read (its cells as strings); `TypedTable` a table as typed rows. `read_tables` i
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,7 +189,56 @@ def explain_rows(table: RawTable, lines: set[int]) -> tuple[list[Problem], set[i
     return problems, rejected
 
 
+# Descriptive keys of a Data Package that only describe it (metadata.toml's [package] table),
+# accepted as they are in a package unpacked from a release, which has no metadata.toml.
+DESCRIPTIVE_KEYS = {
+    "name",
+    "id",
+    "title",
+    "description",
+    "version",
+    "created",
+    "keywords",
+    "licenses",
+    "contributors",
+    "homepage",
+    "image",
+    "sources",
+}
+# The Data Package standard's own profile (profiles/README.md), which every client checks a descriptor against.
+PROFILE = Path(__file__).resolve().parent / "profiles" / "2.0" / "datapackage.json"
+MAX_PROFILE_ERRORS = 20
+MAX_DETAIL_CHARS = 200
+
+
+@functools.cache
+def _descriptive_validator() -> Any:
+    from jsonschema import Draft7Validator  # imported here: only checking a descriptor needs it
+
+    properties = json.loads(PROFILE.read_text(encoding="utf-8"))["properties"]
+    return Draft7Validator({"type": "object", "properties": {key: properties[key] for key in DESCRIPTIVE_KEYS}})
+
+
+def descriptive_problems(values: dict[str, Any], path: Path, prefix: str = "") -> list[Problem]:
+    """The descriptive keys of VALUES (a descriptor, or metadata.toml's [package]) that break the Data
+    Package profile (`licenses: 5`, a contributor's title null), as descriptor-invalid at PATH: a client
+    refuses such a descriptor, and `build` and the discovery files read these keys as the profile says."""
+    described = {key: value for key, value in values.items() if key in DESCRIPTIVE_KEYS}
+    errors = sorted(_descriptive_validator().iter_errors(described), key=lambda error: error.json_path)
+    return [
+        problem(
+            "descriptor-invalid",
+            path,
+            None,
+            prefix + error.json_path.removeprefix("$."),
+            detail=f"not what the Data Package profile allows: {error.message[:MAX_DETAIL_CHARS]}",
+        )
+        for error in errors[:MAX_PROFILE_ERRORS]
+    ]
+
+
 def load_metadata(layout: Layout) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """metadata.toml, once its [package] table holds only descriptive keys, each as the profile allows."""
     text, problems = read_text(layout.metadata, layout.package_dir, layout.limits)
     if text is None:
         return None, problems
@@ -197,4 +248,10 @@ def load_metadata(layout: Layout) -> tuple[dict[str, Any] | None, list[Problem]]
         return None, [problem("descriptor-invalid", layout.metadata, detail=str(error))]
     if not isinstance(metadata.get("package"), dict):
         return None, [problem("descriptor-invalid", layout.metadata, detail="expected a [package] table")]
-    return metadata, []
+    package = metadata["package"]
+    problems = descriptive_problems(package, layout.metadata, "package.")
+    problems += [
+        problem("descriptor-invalid", layout.metadata, None, f"package.{key}", detail="not a descriptive key")
+        for key in sorted(set(package) - DESCRIPTIVE_KEYS)
+    ]
+    return (None, problems) if problems else (metadata, [])

@@ -11,14 +11,11 @@ makes a package that `validate` passes read the same everywhere.
 
 from __future__ import annotations
 
-import functools
-import json
 import re
 from collections.abc import Set as AbstractSet
-from pathlib import Path
 from typing import Any
 
-from ..package import Layout
+from ..package import DESCRIPTIVE_KEYS, Layout, descriptive_problems
 from ..paths import resource_path_problem
 from ..problems import Problem, problem
 from ..tables import read_json, unsafe_path_problem
@@ -27,26 +24,7 @@ PROFILES = ("https://datapackage.org/profiles/2.0/datapackage.json",)
 # Values `validate` compares with the files themselves (`byte-count`, `hash-mismatch`), not with `build`.
 FILE_FACTS = ("bytes", "hash")
 MAX_DIFFERENCES = 20
-# Descriptive keys of a Data Package that only describe it (metadata.toml's [package] table),
-# accepted as they are in a package unpacked from a release, which has no metadata.toml.
-DESCRIPTIVE_KEYS = {
-    "name",
-    "id",
-    "title",
-    "description",
-    "version",
-    "created",
-    "keywords",
-    "licenses",
-    "contributors",
-    "homepage",
-    "image",
-    "sources",
-}
 SHA256 = re.compile(r"^sha256:[0-9a-f]{64}$")
-# The Data Package standard's own profile (profiles/README.md), which every client checks a descriptor against.
-PROFILE = Path(__file__).resolve().parents[1] / "profiles" / "2.0" / "datapackage.json"
-MAX_DETAIL_CHARS = 200
 
 
 def load_descriptor(layout: Layout) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -77,7 +55,7 @@ def check_descriptor(layout: Layout) -> list[Problem]:
         problems.append(
             problem("unknown-profile", layout.descriptor, None, "$schema", detail=profile, expected=PROFILES[0])
         )
-    problems += _descriptive_problems(layout, descriptor)
+    problems += descriptive_problems(descriptor, layout.descriptor)
     resources = descriptor.get("resources")
     if not isinstance(resources, list):
         return [
@@ -103,31 +81,6 @@ def check_descriptor(layout: Layout) -> list[Problem]:
                 problem("unsupported-hash", layout.descriptor, None, f"{where}.hash", detail=repr(hash_value))
             )
     return problems
-
-
-@functools.cache
-def _descriptive_validator() -> Any:
-    from jsonschema import Draft7Validator  # imported here: the light install never validates
-
-    properties = json.loads(PROFILE.read_text(encoding="utf-8"))["properties"]
-    return Draft7Validator({"type": "object", "properties": {key: properties[key] for key in DESCRIPTIVE_KEYS}})
-
-
-def _descriptive_problems(layout: Layout, descriptor: dict[str, Any]) -> list[Problem]:
-    """The descriptive keys that break the Data Package profile (`licenses: 5`, a contributor's title
-    null): a release holds them as it likes (`build_problems`), but no client reads such a descriptor."""
-    described = {key: value for key, value in descriptor.items() if key in DESCRIPTIVE_KEYS}
-    errors = sorted(_descriptive_validator().iter_errors(described), key=lambda error: error.json_path)
-    return [
-        problem(
-            "descriptor-invalid",
-            layout.descriptor,
-            None,
-            error.json_path.removeprefix("$."),
-            detail=f"not what the Data Package profile allows: {error.message[:MAX_DETAIL_CHARS]}",
-        )
-        for error in errors[:MAX_DIFFERENCES]
-    ]
 
 
 def build_problems(
