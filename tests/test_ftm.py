@@ -306,7 +306,14 @@ def test_a_seed_that_differs_from_its_hash_is_refused(tmp_path: Path) -> None:
 
 
 # The package's name -> its FtM dataset name, or None where the export refuses it: nothing is made up.
-DATASET_NAMES = [("newsfacts-iran", "newsfacts_iran"), ("", None), ("   ", None), (None, None), (5, None), (["a"], None)]
+DATASET_NAMES: list[tuple[Any, str | None]] = [
+    ("newsfacts-iran", "newsfacts_iran"),
+    ("", None),
+    ("   ", None),
+    (None, None),
+    (5, None),
+    (["a"], None),
+]
 
 
 @pytest.mark.parametrize(("name", "dataset"), DATASET_NAMES)
