@@ -31,13 +31,16 @@ read_newsfacts <- function(path_or_url = ".") {
 }
 
 newsfacts_descriptor_location <- function(path_or_url) {
+  descriptor_names <- c("datapackage/datapackage.json", "datapackage.json")
   if (grepl("[.]zip$", path_or_url, ignore.case = TRUE)) {
     path_or_url <- newsfacts_unzipped(path_or_url)
+    # A zip's package is its root one where it has one, as newsfacts.load() reads it (a checkout's is datapackage/).
+    descriptor_names <- rev(descriptor_names)
   } else if (grepl("^https?://", path_or_url)) {
     return(path_or_url)
   }
   if (dir.exists(path_or_url)) {
-    candidates <- file.path(path_or_url, c("datapackage/datapackage.json", "datapackage.json"))
+    candidates <- file.path(path_or_url, descriptor_names)
     found <- candidates[file.exists(candidates)]
     if (length(found) == 0) {
       stop(sprintf("%s holds neither datapackage/datapackage.json nor datapackage.json", path_or_url), call. = FALSE)

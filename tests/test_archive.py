@@ -101,6 +101,12 @@ def newer_zip_version(path: Path) -> None:
         archive.infolist()[-1].extract_version = 99
 
 
+def too_long_a_name(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(DESCRIPTOR, b'{"resources": []}')
+        archive.writestr(f"datapackage/data/{'a' * 300}.csv", b"")  # longer than a file system takes
+
+
 def corrupt_deflate(path: Path) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(DESCRIPTOR, b'{"resources": []}' * 100)
@@ -122,6 +128,7 @@ HOSTILE_ZIPS = [
     (encrypted, "zip-unsupported", True),
     (unknown_method, "zip-unsupported", True),
     (newer_zip_version, "zip-unsupported", True),
+    (too_long_a_name, "zip-slip", True),
     (corrupt_deflate, "zip-corrupt", True),
 ]
 

@@ -25,6 +25,7 @@ import pytest
 from newsfacts import load
 from newsfacts.cli import main
 from newsfacts.models import MODELS
+from newsfacts.models.metadata import DESCRIPTIVE_KEYS, metadata_errors
 from newsfacts.pack import pack
 from newsfacts.package import Layout
 
@@ -32,6 +33,7 @@ from .conftest import ROOT, require_r_loader
 from .test_discovery import plain
 from .test_load import release_zip
 from .test_one_reading import Values, _as_r_text, _frame_values, _python, _sqlite_values, expected_values
+from .test_validate import RELEASE_METADATA
 
 V1_PYTHON = ROOT / ".venv-v1client" / "bin" / "python"
 TABLE_COUNT = len(MODELS)
@@ -273,3 +275,17 @@ def test_the_commands_read_a_zip_of_1_0_0_or_1_1_0_as_the_same_package(
     assert main(["validate", str(legacy)]) == 0
     assert main(["diff", str(legacy), str(release["zip"])]) == 0  # identical packages
     capsys.readouterr()
+
+
+@pytest.mark.parametrize(("values", "found"), RELEASE_METADATA)
+def test_the_metadata_model_refuses_what_the_official_profile_refuses(values: dict[str, Any], found: list[Any]) -> None:
+    """`models.metadata` is the toolkit's reading of the profile's descriptive keys: the two agree."""
+    from jsonschema import Draft7Validator
+
+    profile = json.loads((ROOT / "tests" / "profiles" / "2.0" / "datapackage.json").read_text(encoding="utf-8"))
+    validator = Draft7Validator(
+        {"type": "object", "properties": {k: profile["properties"][k] for k in DESCRIPTIVE_KEYS}}
+    )
+    descriptor = json.loads((ROOT / "datapackage" / "datapackage.json").read_text(encoding="utf-8"))
+    described = {key: value for key, value in {**descriptor, **values}.items() if key in DESCRIPTIVE_KEYS}
+    assert bool(metadata_errors(described)) == bool(list(validator.iter_errors(described))) == bool(found)

@@ -21,7 +21,7 @@ from followthemoney.entity import ValueEntity
 from followthemoney.types import registry
 
 from newsfacts.cli import main
-from newsfacts.exporters.ftm import SCHEMA_OF_ENTITY_TYPE, export_ftm
+from newsfacts.exporters.ftm import SCHEMA_OF_ENTITY_TYPE, dataset_name, export_ftm
 from newsfacts.problems import NewsfactsError
 
 from .conftest import RESOURCES, ROOT, csv_cells
@@ -303,6 +303,27 @@ def test_a_seed_that_differs_from_its_hash_is_refused(tmp_path: Path) -> None:
     with pytest.raises(NewsfactsError) as caught:
         export_ftm(tmp_path / "out.json", tmp_path / "datapackage")
     assert (caught.value.code, caught.value.path) == ("hash-mismatch", str(seed))
+
+
+# The package's name -> its FtM dataset name, or None where the export refuses it: nothing is made up.
+DATASET_NAMES: list[tuple[Any, str | None]] = [
+    ("newsfacts-iran", "newsfacts_iran"),
+    ("", None),
+    ("   ", None),
+    (None, None),
+    (5, None),
+    (["a"], None),
+]
+
+
+@pytest.mark.parametrize(("name", "dataset"), DATASET_NAMES)
+def test_the_dataset_is_the_package_name_or_the_export_is_refused(name: Any, dataset: str | None) -> None:
+    if dataset is not None:
+        assert dataset_name({"name": name}, "datapackage.json") == dataset
+        return
+    with pytest.raises(NewsfactsError) as caught:
+        dataset_name({"name": name}, "datapackage.json")
+    assert (caught.value.code, caught.value.path) == ("ftm-refused", "datapackage.json")
 
 
 def test_without_followthemoney_the_export_says_what_to_install_and_exits_2(tmp_path: Path) -> None:

@@ -281,6 +281,36 @@ def test_bad_sources_raise_load_errors_with_codes(tmp_path: Path, serve_director
         assert caught.value.code == code, source
 
 
+def altered_release_zip(path: Path) -> None:
+    """A release zip whose quotes.csv is not the file its descriptor records."""
+    with zipfile.ZipFile(release_zip(path.with_suffix(".orig"))) as original, zipfile.ZipFile(path, "w") as archive:
+        for name in original.namelist():
+            data = original.read(name)
+            archive.writestr(name, data.replace(b"Blinken", b"Blinkin", 1) if name == "data/quotes.csv" else data)
+
+
+def damaged_zip(path: Path) -> None:
+    path.write_bytes(b"PK\x03\x04" + b"\0" * 100)
+
+
+# zip at a URL -> (code, where load() names it): at the URL, never at the scratch copy it was read from.
+ZIPS_AT_URLS: dict[str, tuple[Callable[[Path], None], str, str]] = {
+    "damaged": (damaged_zip, "zip-corrupt", ""),
+    "damaged.zip": (damaged_zip, "zip-corrupt", ""),
+    "altered.zip": (altered_release_zip, "hash-mismatch", ":data/quotes.csv"),
+}
+
+
+@pytest.mark.parametrize("name", list(ZIPS_AT_URLS))
+def test_a_zip_at_a_url_is_named_at_the_url(name: str, tmp_path: Path, serve_directory: Callable[[Path], str]) -> None:
+    make, code, entry = ZIPS_AT_URLS[name]
+    make(tmp_path / name)
+    url = serve_directory(tmp_path) + name
+    with pytest.raises(NewsfactsError) as caught:
+        load(url)
+    assert (caught.value.code, caught.value.path) == (code, url + entry)
+
+
 def test_import_and_help_stay_light() -> None:
     program = (
         "import sys, newsfacts, newsfacts.cli; newsfacts.cli.parser(); "

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import subprocess
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from newsfacts import load
 
 from .conftest import RESOURCES, ROOT, csv_cells, require_r_loader, write_package
 
@@ -117,3 +120,14 @@ def test_a_symlink_out_of_the_package_stops_with_an_error(tmp_path: Path) -> Non
     result = rscript(SUMMARY, str(descriptor))
     assert result.returncode != 0
     assert "resolves outside the package" in result.stderr
+
+
+def test_a_zip_with_a_package_at_its_root_and_in_datapackage_reads_as_load_reads_it(tmp_path: Path) -> None:
+    """Not a release (`validate` refuses it), but each loader must read the same package from it: the root one."""
+    descriptor = write_package(tmp_path / "package", [{"name": "who", "type": "string"}], "who\nroot\n")
+    with zipfile.ZipFile(tmp_path / "both.zip", "w") as archive:
+        for folder, who in (("", "root"), ("datapackage/", "nested")):
+            archive.write(descriptor, f"{folder}datapackage.json")
+            archive.writestr(f"{folder}data/table.csv", f"who\n{who}\n")
+    assert load(tmp_path / "both.zip")["table"]["who"].tolist() == ["root"]
+    assert summarise(str(tmp_path / "both.zip"))["table"]["columns"]["who"]["values"] == ["root"]

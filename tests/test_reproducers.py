@@ -145,6 +145,10 @@ REPRODUCERS = {
         {"byte-count"},
         None,
     ),
+    # Found by the hostile tests of issue 17: validate crashed reading the tables' recorded hashes.
+    "resources that are not a list": Reproducer(
+        edit_descriptor(lambda d: d.__setitem__("resources", 5)), {"descriptor-invalid"}, "descriptor-invalid"
+    ),
     "an unclosed quote at the end of a table": Reproducer(append_to("quotes", b'"'), {"csv-error"}, "csv-error"),
 }
 

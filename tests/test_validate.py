@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from newsfacts.build import typed_rows
-from newsfacts.checks.descriptor import DESCRIPTIVE_KEYS
+from newsfacts.build import build, typed_rows
 from newsfacts.engine import read_table
 from newsfacts.limits import Limits
 from newsfacts.models import Quote
+from newsfacts.models.metadata import DESCRIPTIVE_KEYS
 from newsfacts.package import Layout, load_metadata, read_tables
 from newsfacts.problems import CATALOGUE, Problem, codes
 from newsfacts.validate import expected_descriptor, validate
@@ -208,3 +208,72 @@ def test_sources_and_contributors_are_checked_when_the_rows_they_come_from_are_v
     expected, complete, _, found = expected_descriptor(layout, tables, articles, entities)
     assert (found, complete, problems) == (unchecked, not release, [])
     assert not unchecked & expected.keys()
+
+
+# A release's descriptive keys -> what validate finds: a release has no metadata.toml to compare them
+# with, but each must still be what the Data Package profile allows, or no client reads the package.
+RELEASE_METADATA: list[tuple[dict[str, Any], list[Row]]] = [
+    (
+        {
+            "title": "<script>alert(1)</script>",
+            "homepage": "https://example.org/",
+            "contributors": [{"title": "A", "roles": ["publisher"]}],
+        },
+        [],
+    ),
+    ({"contributors": 5}, [("datapackage.json", None, "contributors", "descriptor-invalid")]),
+    (
+        {"contributors": [{"title": None, "roles": "publisher"}]},
+        [
+            ("datapackage.json", None, "contributors[0].roles", "descriptor-invalid"),
+            ("datapackage.json", None, "contributors[0].title", "descriptor-invalid"),
+        ],
+    ),
+    (
+        {"homepage": 5, "name": None},
+        [("datapackage.json", None, f, "descriptor-invalid") for f in ("homepage", "name")],
+    ),
+    (
+        {"licenses": [{"name": 5}], "version": [1]},
+        [
+            ("datapackage.json", None, "licenses[0].name", "descriptor-invalid"),
+            ("datapackage.json", None, "version", "descriptor-invalid"),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("values", "expected"), RELEASE_METADATA)
+def test_a_releases_descriptive_keys_must_be_what_the_profile_allows(
+    fixture_copy: Any, values: dict[str, Any], expected: list[Row]
+) -> None:
+    layout = fixture_copy("minimal-valid")
+    layout.metadata.unlink()  # as in a release
+    descriptor = json.loads(layout.descriptor.read_text(encoding="utf-8"))
+    layout.descriptor.write_text(json.dumps({**descriptor, **values}), encoding="utf-8")
+    assert located(validate(layout), layout.package_dir) == expected
+
+
+# A line added to metadata.toml's [package] -> what `build` and `validate` find: build refuses
+# what would write a descriptor no client reads (and crashed on `contributors = "x"`).
+CHECKOUT_METADATA: list[tuple[str, list[Row]]] = [
+    ('homepage = "https://example.org/"', []),
+    ('contributors = "x"', [("metadata.toml", None, "package.contributors", "descriptor-invalid")]),
+    ("homepage = 5", [("metadata.toml", None, "package.homepage", "descriptor-invalid")]),
+    (
+        'profile = "https://example.com/profile.json"',
+        [("metadata.toml", None, "package.profile", "descriptor-invalid")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), CHECKOUT_METADATA)
+def test_metadata_toml_holds_only_descriptive_keys_as_the_profile_allows(
+    fixture_copy: Any, line: str, expected: list[Row]
+) -> None:
+    layout = fixture_copy("minimal-valid")
+    metadata = layout.metadata.read_text(encoding="utf-8")
+    layout.metadata.write_text(metadata.replace("[package]\n", f"[package]\n{line}\n", 1), encoding="utf-8")
+    assert located(build(layout).problems, layout.package_dir) == expected
+    if expected:
+        assert located(validate(layout), layout.package_dir) == expected

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .limits import Limits
+from .paths import MAX_PATH_CHARS
 from .problems import NewsfactsError
 from .progress import Progress
 
@@ -57,6 +58,8 @@ def _unsafe_name(info: zipfile.ZipInfo) -> str | None:
         return "climbs out with `..`"
     if stat.S_ISLNK(info.external_attr >> 16):
         return "is a symbolic link"
+    if len(name.encode("utf-8")) > MAX_PATH_CHARS:  # the file system would refuse to create it (ENAMETOOLONG)
+        return f"is a name longer than {MAX_PATH_CHARS} bytes"
     return None
 
 

@@ -27,7 +27,7 @@ from .archive import InflateBudget, checked_entries, entry_chunks, open_zip
 from .cells import field_type, misread, read_as, to_pandas, typed
 from .limits import Limits
 from .paths import resource_path_problem
-from .problems import NewsfactsError, did_you_mean
+from .problems import NewsfactsError, did_you_mean, display_path
 from .progress import Progress
 from .source import DESCRIPTOR_NAME, PACKAGE_FOLDER, fetch_bytes, fetched_zip, is_zip, locate
 from .tables import DIALECT, LABEL_FIELD, LINE, parse_json, read_bytes, read_cells
@@ -165,8 +165,13 @@ def open_package(source: Source = None) -> Iterator[Package]:
                     return
                 zip_path = Path(scratch) / "release.zip"  # a zip served at an address without `.zip`
                 zip_path.write_bytes(data)
-            with _zip_package(zip_path) as package:
-                yield package
+            try:
+                with _zip_package(zip_path, shown=url) as package:
+                    yield package
+            except NewsfactsError as error:  # the zip's own problems, named at the URL, not the scratch copy
+                if error.path not in (str(zip_path), display_path(zip_path)):
+                    raise
+                raise NewsfactsError(error.code, error.message, url, error.line, error.field) from error
 
 
 def _vetted(path: Any, package: Package, name: str) -> str:
@@ -207,8 +212,10 @@ def _directory_package(descriptor_path: Path) -> Package:
 
 
 @contextmanager
-def _zip_package(path: Path) -> Iterator[Package]:
-    """A package read straight from the archive, each entry checked and inflated as `download` does."""
+def _zip_package(path: Path, shown: str | None = None) -> Iterator[Package]:
+    """A package read straight from the archive, each entry checked and inflated as `download` does;
+    its files are named at SHOWN (the URL the zip came from), else at PATH."""
+    shown = shown or str(path)
     with open_zip(path) as archive:
         entries = {info.filename: info for info in checked_entries(archive)}
         descriptors = [name for name in entries if PurePosixPath(name).name == DESCRIPTOR_NAME]
@@ -233,12 +240,12 @@ def _zip_package(path: Path) -> Iterator[Package]:
             legacy_seed = prefix == f"{PACKAGE_FOLDER}/" and name.startswith("seeds/") and prefix + name not in entries
             return name if legacy_seed else prefix + name
 
-        location = f"{path}:{top[0]}"
+        location = f"{shown}:{top[0]}"
         yield Package(
             location,
             _parse_descriptor(read_entry(top[0]), location),
             lambda name: read_entry(entry_name(name)),
-            lambda name: f"{path}:{entry_name(name)}",
+            lambda name: f"{shown}:{entry_name(name)}",
         )
 
 

@@ -17,6 +17,7 @@ from .cells import CellError
 from .engine import RawTable, read_table
 from .limits import Limits
 from .models import MODELS, TABLES, Row
+from .models.metadata import DESCRIPTIVE_KEYS, metadata_errors
 from .problems import Problem, did_you_mean, problem
 from .progress import Progress
 from .tables import LINE, parse_toml, read_text
@@ -187,7 +188,25 @@ def explain_rows(table: RawTable, lines: set[int]) -> tuple[list[Problem], set[i
     return problems, rejected
 
 
+MAX_METADATA_ERRORS = 20
+
+
+def descriptive_problems(values: dict[str, Any], path: Path, prefix: str = "") -> list[Problem]:
+    """The descriptive keys of VALUES (a descriptor, or metadata.toml's [package]) that hold what the Data
+    Package profile does not allow (`licenses: 5`, a contributor's title null), as descriptor-invalid at
+    PATH: a client refuses such a descriptor, and `build` and the discovery files read these keys as the
+    profile says (`models.metadata.PackageMetadata`)."""
+    described = {key: value for key, value in values.items() if key in DESCRIPTIVE_KEYS}
+    return [
+        problem(
+            "descriptor-invalid", path, None, prefix + where, detail=f"not what the Data Package profile allows: {why}"
+        )
+        for where, why in sorted(metadata_errors(described))[:MAX_METADATA_ERRORS]
+    ]
+
+
 def load_metadata(layout: Layout) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """metadata.toml, once its [package] table holds only descriptive keys, each as the profile allows."""
     text, problems = read_text(layout.metadata, layout.package_dir, layout.limits)
     if text is None:
         return None, problems
@@ -197,4 +216,10 @@ def load_metadata(layout: Layout) -> tuple[dict[str, Any] | None, list[Problem]]
         return None, [problem("descriptor-invalid", layout.metadata, detail=str(error))]
     if not isinstance(metadata.get("package"), dict):
         return None, [problem("descriptor-invalid", layout.metadata, detail="expected a [package] table")]
-    return metadata, []
+    package = metadata["package"]
+    problems = descriptive_problems(package, layout.metadata, "package.")
+    problems += [
+        problem("descriptor-invalid", layout.metadata, None, f"package.{key}", detail="not a descriptive key")
+        for key in sorted(set(package) - DESCRIPTIVE_KEYS)
+    ]
+    return (None, problems) if problems else (metadata, [])

@@ -82,7 +82,8 @@ def _as_checked(descriptor: Any) -> dict[str, Any]:
     so a hostile schema in it (`"primaryKey": true`, a retyped field) is reported, never run.
     """
     recorded: dict[str, dict[str, Any]] = {}
-    for resource in descriptor.get("resources", []) if isinstance(descriptor, dict) else []:
+    listed = descriptor.get("resources") if isinstance(descriptor, dict) else None
+    for resource in listed if isinstance(listed, list) else []:  # any other value is descriptor-invalid
         if isinstance(resource, dict) and isinstance(resource.get("name"), str):
             recorded.setdefault(resource["name"], resource)
     resources = []

@@ -15,7 +15,8 @@ import re
 from collections.abc import Set as AbstractSet
 from typing import Any
 
-from ..package import Layout
+from ..models.metadata import DESCRIPTIVE_KEYS
+from ..package import Layout, descriptive_problems
 from ..paths import resource_path_problem
 from ..problems import Problem, problem
 from ..tables import read_json, unsafe_path_problem
@@ -24,22 +25,6 @@ PROFILES = ("https://datapackage.org/profiles/2.0/datapackage.json",)
 # Values `validate` compares with the files themselves (`byte-count`, `hash-mismatch`), not with `build`.
 FILE_FACTS = ("bytes", "hash")
 MAX_DIFFERENCES = 20
-# Descriptive keys of a Data Package that only describe it (metadata.toml's [package] table),
-# accepted as they are in a package unpacked from a release, which has no metadata.toml.
-DESCRIPTIVE_KEYS = {
-    "name",
-    "id",
-    "title",
-    "description",
-    "version",
-    "created",
-    "keywords",
-    "licenses",
-    "contributors",
-    "homepage",
-    "image",
-    "sources",
-}
 # In a release, the words of a resource, its schema and its fields, and the project's namespaced keys
 # (`newsfacts:labelField`), are as the release's toolkit wrote them: none changes a value a client reads.
 RELEASE_PROSE_KEYS = frozenset({"title", "description"})
@@ -75,6 +60,7 @@ def check_descriptor(layout: Layout) -> list[Problem]:
         problems.append(
             problem("unknown-profile", layout.descriptor, None, "$schema", detail=profile, expected=PROFILES[0])
         )
+    problems += descriptive_problems(descriptor, layout.descriptor)
     resources = descriptor.get("resources")
     if not isinstance(resources, list):
         return [

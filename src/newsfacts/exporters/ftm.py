@@ -31,7 +31,7 @@ from ..cells import plain_values, split_list
 from ..paths import resource_path_problem
 from ..problems import NewsfactsError
 from ..tables import decode_text
-from ._base import Exporter, refuse_overwrite
+from ._base import Exporter, refuse_overwrite, text
 
 if TYPE_CHECKING:
     from followthemoney.entity import ValueEntity
@@ -142,9 +142,9 @@ def dataset_name(descriptor: Mapping[str, Any], location: str) -> str:
     from followthemoney.dataset.util import dataset_name_check
     from normality import slugify_text
 
-    name = str(descriptor.get("name", ""))
-    try:
-        return dataset_name_check(slugify_text(name, sep="_") or "")
+    name = descriptor.get("name")
+    try:  # only a name that is text: null or 5 would become a dataset "none" or "5"
+        return dataset_name_check(slugify_text(text(name) or "", sep="_") or "")
     except ValueError as error:
         raise NewsfactsError.of("ftm-refused", location, detail=f"the package name {name!r}: {error}") from error
 
