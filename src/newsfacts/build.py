@@ -357,7 +357,7 @@ def stale_counts(layout: Layout, outputs: dict[Path, bytes], articles: int) -> l
     """`prose-stale` for each count of the sources in the prose describing the data (README, CITATION.cff,
     metadata.toml; not the blocks `build` writes) that is not the number of articles."""
     problems = []
-    for path in (layout.readme, layout.root / "CITATION.cff", layout.metadata):
+    for path in (layout.readme, layout.citation, layout.metadata):
         # An unreadable file is not this check's to report: validate says what is wrong with it.
         text = outputs[path].decode("utf-8") if path in outputs else read_text(path, layout.root, layout.limits)[0]
         if text is None:

@@ -122,7 +122,7 @@ def release(layout: Layout, bump: str | None, out_dir: Path, today: datetime.dat
     head, notes, tail = split_unreleased((root / "CHANGELOG.md").read_text(encoding="utf-8"))
     fresh_unreleased = f"{UNRELEASED}\n\n### Data\n\n### Toolkit\n\n"
     changelog = head + fresh_unreleased + changelog_section(version, date, previous, changes, notes) + "\n" + tail
-    citation = (root / "CITATION.cff").read_text(encoding="utf-8")
+    citation = layout.citation.read_text(encoding="utf-8")
     citation = _set_version(citation, r"^(version: )[^\n]*?($)", version)
     if re.search(r"^date-released:", citation, flags=re.M):
         citation = _set_version(citation, r'^(date-released: ")[^"]*(")', date.isoformat())
@@ -132,7 +132,7 @@ def release(layout: Layout, bump: str | None, out_dir: Path, today: datetime.dat
     _, problems = write_all(
         {
             root / "CHANGELOG.md": changelog.encode("utf-8"),
-            root / "CITATION.cff": citation.encode("utf-8"),
+            layout.citation: citation.encode("utf-8"),
             layout.metadata: metadata.encode("utf-8"),
         },
         root,
