@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -23,7 +23,11 @@ from newsfacts.checks.registry import CHECKS, READING_CODES
 from newsfacts.exporters.sqlite import export_sqlite
 from newsfacts.package import Layout
 
+from .browser import CHROMIUM_FLAGS, chromium_executable, missing_browser_tools
 from .fixtures import BASE, write_fixture
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -143,6 +147,23 @@ def require_r_loader() -> None:
     if os.environ.get("CI"):
         pytest.fail("Rscript with readr and jsonlite is required in CI (.ci/run installs them)")
     pytest.skip("Rscript with readr and jsonlite is not installed")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's headless Chromium, launched by Playwright once per session (tests/browser.py opens its pages).
+    Skipped when Chromium, Playwright or axe-playwright-python is missing; in CI, failed instead."""
+    missing = missing_browser_tools()
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"the browser tests need {', '.join(missing)} in CI (.ci/run installs Chromium)")
+        pytest.skip(f"the browser tests need {', '.join(missing)}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
 
 
 DESCRIPTOR = json.loads((ROOT / "datapackage" / "datapackage.json").read_text(encoding="utf-8"))

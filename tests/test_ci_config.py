@@ -40,6 +40,13 @@ def test_ci_installs_r_for_the_r_loader_test() -> None:
     assert ci_run.index("r-cran-readr") < ci_run.index("make test")
 
 
+def test_ci_installs_chromium_for_the_browser_tests() -> None:
+    ci_run = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "apt_install chromium fonts-dejavu-core" in ci_run
+    assert ci_run.index("apt_install chromium") < ci_run.index("make test")
+    assert ci_run.count("apt-get update") == 1
+
+
 def test_every_install_from_the_lock_first_installs_icu_for_pyicu() -> None:
     """The lock pins PyICU (followthemoney's normality needs it), which pip builds from source against ICU."""
     assert "pyicu==" in (ROOT / "requirements.lock").read_text(encoding="utf-8")
