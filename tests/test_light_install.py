@@ -53,6 +53,7 @@ TOOLKIT_INVOCATIONS = {
     "pack": ["pack"],
     "synth": ["synth", "--quotes", "1", "out"],
     "report": ["report"],
+    "site": ["site", "--out", "site"],
     "download": ["download"],
     "completion": ["completion", "bash"],
 }

@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .archive import InflateBudget, checked_entries, entry_chunks, open_zip
-from .cells import field_type, misread, read_as, to_pandas, typed
+from .cells import field_type, misread, plain_values, read_as, to_pandas, typed
 from .limits import Limits
 from .paths import resource_path_problem
 from .problems import NewsfactsError, did_you_mean, display_path
 from .progress import Progress
 from .source import DESCRIPTOR_NAME, PACKAGE_FOLDER, fetch_bytes, fetched_zip, is_zip, locate
-from .tables import DIALECT, LABEL_FIELD, LINE, parse_json, read_bytes, read_cells
+from .tables import DIALECT, LABEL_FIELD, LINE, decode_text, parse_json, read_bytes, read_cells
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 MAX_FILE_BYTES = Limits().max_file_bytes
 
 Source = str | os.PathLike[str] | None
+# A row as plain Python values (see `plain_rows`).
+Row = dict[str, Any]
 # The keys a descriptor may hold where this loader reads: those `build` writes, and the Table
 # Schema keys that describe without changing how a cell reads.
 RESOURCE_KEYS = {
@@ -136,6 +138,30 @@ def read_resources(package: Package) -> list[Resource]:
             resources.append(_read_resource(package, resource))
             progress.advance()
     return resources
+
+
+def plain_rows(resource: Resource) -> list[Row]:
+    """The rows of a table as plain Python values (dates as ISO 8601 text, missing as None): what the
+    formats that write rows one at a time (FtM, the explorer) read."""
+    columns = {field["name"]: plain_values(resource.frame[field["name"]], field) for field in resource.schema["fields"]}
+    return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+
+
+def read_seed(package: Package, article: Row) -> str:
+    """The text of an article's seed, read from the package (a folder, zip or URL) and checked against its sha256."""
+    path = article["seed_file"]
+    reason = resource_path_problem(path)
+    if reason:
+        raise NewsfactsError.of("unsafe-path", package.location, detail=f"{article['article_id']}: {reason}")
+    data = package.read(path)
+    where = package.locate(path)
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != article["sha256"]:
+        raise NewsfactsError.of("hash-mismatch", where, actual=actual, expected=article["sha256"])
+    text, problems = decode_text(data, Path(where))
+    if text is None:
+        raise NewsfactsError.from_problem(problems[0])
+    return text
 
 
 @contextmanager

@@ -2,7 +2,7 @@
 
 `pip install newsfacts` reads packages: `newsfacts.load()`, `load_table()`, `newsfacts export` and
 `newsfacts locate` need pandas and pyarrow only. The validation toolkit (`build`, `validate`, `add`,
-`coverage`, `diff`, `release`, `pack`, `synth`, `report`, `download`, `completion`: the polars
+`coverage`, `diff`, `release`, `pack`, `synth`, `report`, `site`, `download`, `completion`: the polars
 engine, the pydantic models, the Great Expectations suites) needs the `toolkit` extra of
 pyproject.toml, named here by the module each of its distributions is imported as
 (tests/test_light_install.py holds the two lists together).
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 
-MODULES = ("polars", "pydantic", "great_expectations", "jsonschema", "yaml", "shtab")
+MODULES = ("polars", "pydantic", "great_expectations", "jsonschema", "yaml", "shtab", "jinja2", "markdown_it")
 INSTALL = "pip install 'newsfacts[toolkit]'"
 
 

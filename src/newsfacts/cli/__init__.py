@@ -23,12 +23,28 @@ from . import (
     pack,
     release,
     report,
+    site,
     synth,
     validate,
 )
 from ._output import print_failure
 
-COMMANDS = (build, validate, coverage, add, locate, report, export, synth, diff, release, pack, download, completion)
+COMMANDS = (
+    build,
+    validate,
+    coverage,
+    add,
+    locate,
+    report,
+    export,
+    site,
+    synth,
+    diff,
+    release,
+    pack,
+    download,
+    completion,
+)
 # The commands that `pip install newsfacts` runs; every other one needs `pip install 'newsfacts[toolkit]'`.
 READING_COMMANDS = (export, locate)
 

@@ -19,7 +19,6 @@ runs; without it the export stops with `ftm-missing`.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -27,17 +26,15 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from ..atomic import atomic_write_all
-from ..cells import plain_values, split_list
-from ..paths import resource_path_problem
+from ..cells import split_list
 from ..problems import NewsfactsError
-from ..tables import decode_text
 from ._base import Exporter, refuse_overwrite, text
 
 if TYPE_CHECKING:
     from followthemoney.entity import ValueEntity
     from followthemoney.model import Model
 
-    from ..loader import Package, Resource, Source
+    from ..loader import Row, Source
 
 ID_PREFIX = "newsfacts"
 # entities.entity_type -> the FtM schema of such an entity (docs/ftm.md says why each).
@@ -73,19 +70,17 @@ TABLE_OF_KIND = {
     "sanction": "sanctions",
 }
 
-Row = dict[str, Any]
-
 
 def export_ftm(output: Path, source: Source = None, force: bool = False) -> list[Path]:
     """Write the package as one file of FollowTheMoney entities (JSON lines); return the files changed."""
     model = followthemoney_model(output)  # before reading anything: without the library there is no export
-    from ..loader import open_package, read_resources  # imported here: pandas is slow to import
+    from ..loader import open_package, plain_rows, read_resources, read_seed  # imported here: pandas is slow
 
     refuse_overwrite([output], force)
     with open_package(source) as package:
-        tables = {resource.name: rows(resource) for resource in read_resources(package)}
+        tables = {resource.name: plain_rows(resource) for resource in read_resources(package)}
         where = {resource["name"]: package.locate(resource["path"]) for resource in package.descriptor["resources"]}
-        seeds = {article["article_id"]: seed_text(package, article) for article in table(tables, "articles")}
+        seeds = {article["article_id"]: read_seed(package, article) for article in table(tables, "articles")}
         dataset = dataset_name(package.descriptor, package.location)
     entities = ftm_entities(model, tables, seeds, dataset, where)
     return atomic_write_all({output: json_lines(entities)}, output.parent)
@@ -108,33 +103,10 @@ def followthemoney_model(output: Path) -> Model:
     return model
 
 
-def rows(resource: Resource) -> list[Row]:
-    """The rows of a table as plain Python values (dates as ISO 8601 text, missing as None)."""
-    columns = {field["name"]: plain_values(resource.frame[field["name"]], field) for field in resource.schema["fields"]}
-    return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
-
-
 def table(tables: Mapping[str, list[Row]], name: str) -> list[Row]:
     if name not in tables:
         raise NewsfactsError("table-unknown", f"no table {name!r}; the package has {', '.join(tables)}")
     return tables[name]
-
-
-def seed_text(package: Package, article: Row) -> str:
-    """The text of an article's seed, read from the package (a folder, zip or URL) and checked against its sha256."""
-    path = article["seed_file"]
-    reason = resource_path_problem(path)
-    if reason:
-        raise NewsfactsError.of("unsafe-path", package.location, detail=f"{article['article_id']}: {reason}")
-    data = package.read(path)
-    where = package.locate(path)
-    actual = hashlib.sha256(data).hexdigest()
-    if actual != article["sha256"]:
-        raise NewsfactsError.of("hash-mismatch", where, actual=actual, expected=article["sha256"])
-    text, problems = decode_text(data, Path(where))
-    if text is None:
-        raise NewsfactsError.from_problem(problems[0])
-    return text
 
 
 def dataset_name(descriptor: Mapping[str, Any], location: str) -> str:

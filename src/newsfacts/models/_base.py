@@ -101,6 +101,10 @@ class Row(BaseModel):
     # The field that names a row for people (an entity's name, an article's headline), if one does:
     # what a tool shows beside a key that refers to the row (Datasette's label column).
     label_field: ClassVar[str | None] = None
+    # The field of a span table that names what each span is evidence of (the entity a mention names,
+    # the event a source reports, the statement a quote words), if one does: where the explorer
+    # (`newsfacts site`) links a highlighted span.
+    evidence_of: ClassVar[str | None] = None
 
     @classmethod
     def summary(cls) -> str:

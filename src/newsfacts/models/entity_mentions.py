@@ -32,6 +32,7 @@ class EntityMention(Evidence):
     resource_name: ClassVar[str] = "entity_mentions"
     row_name: ClassVar[str] = "mention"
     table_title: ClassVar[str] = "Entity mentions"
+    evidence_of: ClassVar[str | None] = "entity_id"
     primary_key: ClassVar[tuple[str, ...]] = ("entity_id", "article_id", "char_start")
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (entity_fk("entity_id"), ARTICLE_FK)
     vocabularies: ClassVar[tuple[Vocabulary, ...]] = (Vocabulary("Mention types", "mention_type", MENTION_TYPES),)

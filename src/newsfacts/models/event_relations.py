@@ -107,6 +107,7 @@ class EventRelation(Evidence):
     resource_name: ClassVar[str] = "event_relations"
     row_name: ClassVar[str] = "event-relation"
     table_title: ClassVar[str] = "Event relations"
+    evidence_of: ClassVar[str | None] = "event_id"
     primary_key: ClassVar[tuple[str, ...]] = ("event_id", "relation_type", "related_event_id")
     note_fields: ClassVar[tuple[str, ...]] = ("note",)
     dictionary_sections: ClassVar[tuple[str, ...]] = (_conflicts_section(),)

@@ -9,6 +9,7 @@ class EventSource(Evidence):
     resource_name: ClassVar[str] = "event_sources"
     row_name: ClassVar[str] = "event-source"
     table_title: ClassVar[str] = "Event sources"
+    evidence_of: ClassVar[str | None] = "event_id"
     primary_key: ClassVar[tuple[str, ...]] = ("event_id", "article_id", "char_start")
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (
         event_fk("event_id"),

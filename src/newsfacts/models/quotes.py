@@ -28,6 +28,7 @@ class Quote(Evidence):
     resource_name: ClassVar[str] = "quotes"
     row_name: ClassVar[str] = "quote"
     table_title: ClassVar[str] = "Quotes"
+    evidence_of: ClassVar[str | None] = "utterance_id"
     primary_key: ClassVar[tuple[str, ...]] = ("quote_id",)
     reference_pattern: ClassVar[str | None] = r"q-[0-9]{3,}-[0-9]{2,}"
     accounts_for_quotations: ClassVar[bool] = True

@@ -9,6 +9,7 @@ class SanctionSource(Evidence):
     resource_name: ClassVar[str] = "sanction_sources"
     row_name: ClassVar[str] = "sanction-source"
     table_title: ClassVar[str] = "Sanction sources"
+    evidence_of: ClassVar[str | None] = "sanction_id"
     primary_key: ClassVar[tuple[str, ...]] = ("sanction_id", "article_id", "char_start")
     foreign_keys: ClassVar[tuple[ForeignKey, ...]] = (
         ForeignKey(("sanction_id",), "sanctions", ("sanction_id",)),

@@ -1,0 +1,647 @@
+"""The explorer's pages: what each shows, worked out from the package's rows, and rendered.
+
+`rendered_files(explorer)` returns every page and asset of the site by its path. Each page is made by one function
+here from `Explorer`, the package's rows as plain values; `Places` knows which page holds each
+anchor, so a link is made once its target's page is known (a long list or article is paginated).
+Pages are rendered in a fixed order from sorted rows, and hold no time: the same package makes
+the same bytes.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
+
+from ..cells import split_list
+from ..exporters._base import text as plain_text
+from ..exporters._base import web_url
+from ..models import MODELS, RELATION_TYPES
+from . import spans as span_module
+from . import timeline, wording
+from .html import environment, seed_markup
+
+Row = Mapping[str, Any]
+# Rows a list page holds, and events a timeline page draws.
+LIST_PAGE_ROWS = 250
+TIMELINE_PAGE_EVENTS = 150
+# What a span links to, by the field its table names in `evidence_of`.
+LINKED_KINDS = {"entity_id": "entity", "event_id": "event", "sanction_id": "sanction", "utterance_id": "utterance"}
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,150}$")
+ASSETS = ("site.css", "site.js")
+
+
+@dataclass
+class Explorer:
+    """What the pages are made from: the package's descriptor, its rows and its seed texts."""
+
+    descriptor: Mapping[str, Any]
+    tables: Mapping[str, Sequence[Row]]
+    seeds: Mapping[str, str]  # article_id -> text
+    schema_org: Mapping[str, Any] | None = None  # the schema.org Dataset to embed in the index
+    changed: Sequence[str] = ()  # the articles a change touched, listed first on the index
+    dictionary: str | None = None  # the data dictionary (Markdown), where the package has one
+    citation: str | None = None  # how to cite the package (BibTeX)
+    _indexes: dict[tuple[str, str], dict[str, Row]] = field(default_factory=dict, repr=False)
+
+    def rows(self, table: str) -> list[Row]:
+        return list(self.tables.get(table, ()))
+
+    def by_key(self, table: str, key: str) -> dict[str, Row]:
+        """The table's rows by a unique key (made once: every page asks for the entities)."""
+        if (table, key) not in self._indexes:
+            self._indexes[table, key] = {row[key]: row for row in self.rows(table)}
+        return self._indexes[table, key]
+
+
+def file_name(key: str) -> str:
+    """A page's file name for an id: the id where it is a plain name, else a name made from it that
+    cannot leave the folder (an id is untrusted text)."""
+    if _SAFE_NAME.match(key) and key not in (".", ".."):
+        return key
+    return "id-" + "".join(f"{ord(character):x}-" for character in key[:60]).rstrip("-")
+
+
+def page_path(base: str, number: int) -> str:
+    """The path of a list's page `number` (from 1): `events.html`, `events-p2.html`."""
+    stem = base.removesuffix(".html")
+    return f"{stem}.html" if number == 1 else f"{stem}-p{number}.html"
+
+
+def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
+    return [items[index : index + size] for index in range(0, len(items), size)] or [items[:0]]
+
+
+@dataclass
+class Places:
+    """Where each thing is: (kind, key) -> the page path and anchor that shows it."""
+
+    found: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def put(self, kind: str, key: str, path: str, anchor: str | None = None) -> None:
+        self.found.setdefault((kind, key), f"{path}#{anchor}" if anchor else path)
+
+    def get(self, kind: str, key: Any) -> str | None:
+        return self.found.get((kind, str(key))) if key is not None else None
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    template: str
+    title: str
+    context: dict[str, Any]
+
+
+def relative(target: str, page: str) -> str:
+    """`target` (a path from the site's root, with an anchor) as a link from `page`."""
+    path, _, anchor = target.partition("#")
+    link = posixpath.relpath(path, posixpath.dirname(page) or ".") if path else ""
+    return link + (f"#{anchor}" if anchor else "")
+
+
+# --- reading the rows -------------------------------------------------------------------------
+
+
+def outlet_names(explorer: Explorer) -> dict[str, str | None]:
+    """article_id -> its outlet's name, where the articles table names one."""
+    entities = explorer.by_key("entities", "entity_id")
+    return {
+        row["article_id"]: entities[row["outlet_id"]]["name"] if row.get("outlet_id") in entities else None
+        for row in explorer.rows("articles")
+    }
+
+
+def speakers_of(quote: Row) -> list[str]:
+    return [quote["speaker_id"], *split_list(quote.get("co_speaker_ids"))]
+
+
+def utterances(explorer: Explorer) -> dict[str, list[Row]]:
+    """utterance_id -> its quotes, by article then quote id."""
+    found: dict[str, list[Row]] = defaultdict(list)
+    for quote in sorted(explorer.rows("quotes"), key=lambda row: (row["article_id"], row["quote_id"])):
+        found[quote["utterance_id"]].append(quote)
+    return dict(sorted(found.items()))
+
+
+def spans_by_article(explorer: Explorer) -> dict[str, list[span_module.Span]]:
+    return {
+        article["article_id"]: span_module.article_spans(explorer.tables, article["article_id"])
+        for article in explorer.rows("articles")
+    }
+
+
+# --- the pages ----------------------------------------------------------------------------------
+
+
+def _place_everything(explorer: Explorer, article_pages: Mapping[str, list[tuple[int, int]]], places: Places) -> None:
+    """Register every anchor's page before any page is rendered."""
+    for article in explorer.rows("articles"):
+        article_id = article["article_id"]
+        base = f"articles/{file_name(article_id)}.html"
+        places.put("article", article_id, base)
+        ranges = article_pages[article_id]
+        for span in span_module.article_spans(explorer.tables, article_id):
+            number = next(
+                index for index, (start, end) in enumerate(ranges, 1) if start <= span.start < end or start == end
+            )
+            places.put("row", f"{article_id}/{span.anchor}", page_path(base, number), span.anchor)
+    for entity in explorer.rows("entities"):
+        places.put("entity", entity["entity_id"], f"entities/{file_name(entity['entity_id'])}.html")
+    for utterance_id in utterances(explorer):
+        places.put("utterance", utterance_id, f"utterances/{file_name(utterance_id)}.html")
+    for kind, table, key, base in (
+        ("event", "events", "event_id", "events.html"),
+        ("sanction", "sanctions", "sanction_id", "sanctions.html"),
+    ):
+        for number, rows in enumerate(
+            chunks(sorted(explorer.rows(table), key=lambda row: row[key]), LIST_PAGE_ROWS), 1
+        ):
+            for row in rows:
+                places.put(kind, row[key], page_path(base, number), file_name(row[key]))
+
+
+def site_pages(explorer: Explorer) -> list[Page]:
+    """Every page of the site, with what its template shows."""
+    places = Places()
+    by_article = spans_by_article(explorer)
+    seeds = explorer.seeds
+    article_pages = {
+        article_id: span_module.page_ranges(seeds.get(article_id, ""), spans)
+        for article_id, spans in by_article.items()
+    }
+    _place_everything(explorer, article_pages, places)
+    outlets = outlet_names(explorer)
+    entities = explorer.by_key("entities", "entity_id")
+    pages: list[Page] = []
+    pages.append(_index_page(explorer, outlets, by_article))
+    for article in sorted(explorer.rows("articles"), key=lambda row: row["article_id"]):
+        pages += _article_pages(
+            explorer,
+            article,
+            by_article[article["article_id"]],
+            article_pages[article["article_id"]],
+            places,
+            entities,
+            outlets,
+        )
+    pages += _list_pages(
+        "entities.html", "entities_index.html", "Entities", sorted(entities.values(), key=lambda row: row["entity_id"])
+    )
+    pages += _entity_pages(explorer, outlets)
+    spoken = utterances(explorer)
+    pages += _list_pages(
+        "utterances.html", "utterances_index.html", "Utterances", [(key, quotes) for key, quotes in spoken.items()]
+    )
+    pages += [_utterance_page(utterance_id, quotes, entities, outlets) for utterance_id, quotes in spoken.items()]
+    pages += _event_pages(explorer, outlets)
+    articles = _list_pages(
+        "articles.html",
+        "articles.html",
+        "Articles",
+        sorted(explorer.rows("articles"), key=lambda row: row["article_id"]),
+    )
+    for page in articles:
+        page.context.update(outlets=outlets)
+    pages += articles
+    pages += _timeline_pages(explorer)
+    pages.append(_conflicts_page(explorer, outlets))
+    sanctions = _list_pages(
+        "sanctions.html",
+        "sanctions.html",
+        "Sanctions",
+        sorted(explorer.rows("sanctions"), key=lambda row: row["sanction_id"]),
+    )
+    for page in sanctions:
+        page.context.update(sources=_sources_of(explorer, "sanction_sources", "sanction_id"), outlets=outlets)
+    pages += sanctions
+    pages.append(
+        Page("dictionary.html", "dictionary.html", "Data dictionary", {"body": _markdown(explorer.dictionary)})
+    )
+    _bind(pages, explorer, places)
+    return pages
+
+
+def _list_pages(base: str, template: str, title: str, items: Sequence[Any], size: int = LIST_PAGE_ROWS) -> list[Page]:
+    parts = chunks(items, size)
+    return [
+        Page(
+            page_path(base, number),
+            template,
+            title if len(parts) == 1 else f"{title} ({number} of {len(parts)})",
+            {"items": part, "pager": _pager(base, number, len(parts))},
+        )
+        for number, part in enumerate(parts, 1)
+    ]
+
+
+def _pager(base: str, number: int, count: int) -> dict[str, Any]:
+    return {
+        "number": number,
+        "count": count,
+        "pages": [page_path(base, index) for index in range(1, count + 1)],
+        "previous": page_path(base, number - 1) if number > 1 else None,
+        "next": page_path(base, number + 1) if number < count else None,
+    }
+
+
+def _index_page(explorer: Explorer, outlets: Mapping[str, str | None], by_article: Mapping[str, list[Any]]) -> Page:
+    descriptor = explorer.descriptor
+    counts = [
+        (resource["name"], len(explorer.tables.get(resource["name"], ()))) for resource in descriptor["resources"]
+    ]
+    licenses = [
+        {
+            "name": plain_text(item.get("title")) or plain_text(item.get("name")) or "licence",
+            "url": web_url(item.get("path")),
+        }
+        for item in descriptor.get("licenses", [])
+        if isinstance(item, Mapping)
+    ]
+    articles = sorted(explorer.rows("articles"), key=lambda row: row["article_id"])
+    changed = [row for row in articles if row["article_id"] in set(explorer.changed)]
+    downloads = [("datapackage.json", "the descriptor (Frictionless Data Package)")]
+    downloads += [(resource["path"], f"the {resource['name']} table") for resource in descriptor["resources"]]
+    if explorer.dictionary is not None:
+        downloads.append(("README.md", "the data dictionary (Markdown)"))
+    return Page(
+        "index.html",
+        "index.html",
+        plain_text(descriptor.get("title")) or descriptor["name"],
+        {
+            "counts": counts,
+            "licenses": licenses,
+            "articles": articles,
+            "changed": changed,
+            "outlets": outlets,
+            "span_counts": {key: len(value) for key, value in by_article.items()},
+            "downloads": downloads,
+            "schema_org": explorer.schema_org,
+            "citation": explorer.citation,
+            "homepage": web_url(descriptor.get("homepage")),
+            "description": plain_text(descriptor.get("description")),
+        },
+    )
+
+
+def _article_pages(
+    explorer: Explorer,
+    article: Row,
+    spans: list[span_module.Span],
+    ranges: list[tuple[int, int]],
+    places: Places,
+    entities: Mapping[str, Row],
+    outlets: Mapping[str, str | None],
+) -> list[Page]:
+    article_id = article["article_id"]
+    text = explorer.seeds.get(article_id, "")
+    base = f"articles/{file_name(article_id)}.html"
+    schema = {resource["name"]: resource["schema"] for resource in explorer.descriptor["resources"]}
+    pages = []
+    for number, (start, end) in enumerate(ranges, 1):
+        on_page = [span for span in spans if start <= span.start < end or (start == end == span.start)]
+        pieces = span_module.segments(text, start, end, on_page)
+        path = page_path(base, number)
+        targets = [_span_target(piece, places, article_id) for piece in pieces]
+        titles = [_segment_title(piece, entities) for piece in pieces]
+        rows = [
+            (model, [span for span in on_page if span.table == model.resource_name])
+            for model in span_module.SPAN_TABLES
+        ]
+        pages.append(
+            Page(
+                path,
+                "article.html",
+                plain_text(article.get("title")) or article_id,
+                {
+                    "article": article,
+                    "article_fields": _described_fields(schema.get("articles", {}), article),
+                    "outlet": outlets.get(article_id),
+                    "range": (start, end),
+                    "length": len(text),
+                    "seed": (pieces, targets, titles),
+                    "rows": [(model, found) for model, found in rows if found],
+                    "legend": [
+                        model
+                        for model in span_module.SPAN_TABLES
+                        if any(span.table == model.resource_name for span in spans)
+                    ],
+                    "pager": _pager(base, number, len(ranges)),
+                    "changed": article_id in set(explorer.changed),
+                    "selection": {
+                        "article_id": article_id,
+                        "tables": {
+                            model.resource_name: [
+                                field["name"] for field in schema.get(model.resource_name, {}).get("fields", [])
+                            ]
+                            for model in span_module.SPAN_TABLES
+                            if model.resource_name in schema and model.resource_name != "event_relations"
+                        },
+                    },
+                },
+            )
+        )
+    return pages
+
+
+def _span_target(piece: span_module.Segment, places: Places, article_id: str) -> str | None:
+    """Where a highlighted segment links: the thing its smallest span is evidence of, else that span's own row."""
+    if not piece.spans:
+        return None
+    smallest = min(piece.spans, key=lambda span: (span.end - span.start, span.anchor))
+    model = MODELS[smallest.table]
+    if model.evidence_of:
+        found = places.get(LINKED_KINDS[model.evidence_of], smallest.row.get(model.evidence_of))
+        if found:
+            return found
+    return f"#row-{smallest.anchor}"
+
+
+def _segment_title(piece: span_module.Segment, entities: Mapping[str, Row]) -> str:
+    """What a highlighted segment is, for its accessible name: its text, then each of its rows."""
+    described = []
+    for span in piece.spans:
+        model = MODELS[span.table]
+        if span.table == "entity_mentions":
+            entity = entities.get(span.row["entity_id"])
+            described.append(f"mention of {entity['name'] if entity else span.row['entity_id']}")
+        elif model.evidence_of:
+            described.append(f"{model.row_name} {span.row[model.evidence_of]}")
+        else:
+            described.append(model.row_name)
+    shown = " ".join(piece.text.split()) or "(blank)"
+    return f"{shown} — {'; '.join(described)}" if described else shown
+
+
+def _described_fields(schema: Mapping[str, Any], row: Row) -> list[dict[str, Any]]:
+    """A row's fields with their descriptions; a field `X` with `X_basis` and `X_note` (or a date with
+    `date_basis`) shows its basis (stated, inferred, unknown) and why beside it."""
+    fields = [item["name"] for item in schema.get("fields", [])]
+    descriptions = {item["name"]: item.get("description", "") for item in schema.get("fields", [])}
+    shown = []
+    for name in fields:
+        if name.endswith(("_basis", "_note")):
+            continue
+        # `outlet_id` has `outlet_basis`; `published_date`, `published_date_basis`.
+        basis = next((f"{stem}_basis" for stem in (name, name.removesuffix("_id")) if f"{stem}_basis" in fields), None)
+        note = basis.removesuffix("_basis") + "_note" if basis else None
+        shown.append(
+            {
+                "name": name,
+                "value": row.get(name),
+                "url": web_url(row.get(name)) if name == "url" else None,
+                "description": descriptions[name],
+                "basis": row.get(basis) if basis else None,
+                "note": row.get(note) if note else None,
+            }
+        )
+    return shown
+
+
+def _grouped(rows: Iterator[tuple[str, Row]], order: Any) -> dict[str, list[Row]]:
+    """Rows by a key, each group sorted by `order`."""
+    found: dict[str, list[Row]] = defaultdict(list)
+    for key, row in rows:
+        if key:
+            found[key].append(row)
+    return {key: sorted(group, key=order) for key, group in found.items()}
+
+
+def _entity_pages(explorer: Explorer, outlets: Mapping[str, str | None]) -> list[Page]:
+    """A page per entity: its names as printed, its quotes, its roles in events and its sanctions."""
+    entities = explorer.by_key("entities", "entity_id")
+    mentions = _grouped(
+        ((row["entity_id"], row) for row in explorer.rows("entity_mentions")),
+        lambda row: (row["article_id"], row["char_start"]),
+    )
+    quotes = _grouped(
+        ((speaker, row) for row in explorer.rows("quotes") for speaker in dict.fromkeys(speakers_of(row))),
+        lambda row: (row["utterance_id"], row["article_id"], row["quote_id"]),
+    )
+    roles = _grouped(
+        ((row["entity_id"], row) for row in explorer.rows("event_actors")), lambda row: (row["event_id"], row["role"])
+    )
+    sanctions = _grouped(
+        (
+            (party, row)
+            for row in explorer.rows("sanctions")
+            for party in {row.get("imposer_id"), row.get("target_id")}
+            if party
+        ),
+        lambda row: row["sanction_id"],
+    )
+    children = _grouped(((row.get("parent_id") or "", row) for row in entities.values()), lambda row: row["entity_id"])
+    events = explorer.by_key("events", "event_id")
+    pages = []
+    for entity_id, entity in sorted(entities.items()):
+        forms: dict[str, list[Row]] = defaultdict(list)
+        for mention in mentions.get(entity_id, []):
+            forms[mention["text"]].append(mention)
+        pages.append(
+            Page(
+                f"entities/{file_name(entity_id)}.html",
+                "entity.html",
+                entity["name"],
+                {
+                    "entity": entity,
+                    "parent": entities.get(entity.get("parent_id") or ""),
+                    "children": children.get(entity_id, []),
+                    "forms": sorted(forms.items()),
+                    "aliases": [(alias, alias in forms) for alias in split_list(entity.get("aliases"))],
+                    "quotes": quotes.get(entity_id, []),
+                    "roles": [
+                        (row["role"], events.get(row["event_id"]), row["event_id"]) for row in roles.get(entity_id, [])
+                    ],
+                    "sanctions": sanctions.get(entity_id, []),
+                    "outlets": outlets,
+                },
+            )
+        )
+    return pages
+
+
+def _utterance_page(
+    utterance_id: str, quotes: list[Row], entities: Mapping[str, Row], outlets: Mapping[str, str | None]
+) -> Page:
+    reference = wording.fullest(quotes)
+    speakers = sorted({speaker for quote in quotes for speaker in speakers_of(quote)})
+    return Page(
+        f"utterances/{file_name(utterance_id)}.html",
+        "utterance.html",
+        f"Utterance {utterance_id}",
+        {
+            "utterance_id": utterance_id,
+            "reference": reference,
+            "speakers": [(speaker, entities.get(speaker)) for speaker in speakers],
+            "wordings": [(quote, wording.compared(reference["text"], quote["text"])) for quote in quotes],
+            "outlets": outlets,
+        },
+    )
+
+
+def _sources_of(explorer: Explorer, table: str, key: str) -> dict[str, list[Row]]:
+    """A span table's rows by the row they are evidence of, in reading order."""
+    found: dict[str, list[Row]] = defaultdict(list)
+    for row in sorted(explorer.rows(table), key=lambda row: (row["article_id"], row["char_start"])):
+        found[row[key]].append(row)
+    return found
+
+
+def _event_pages(explorer: Explorer, outlets: Mapping[str, str | None]) -> list[Page]:
+    events = sorted(explorer.rows("events"), key=lambda row: row["event_id"])
+    actors: dict[str, list[Row]] = defaultdict(list)
+    for row in sorted(explorer.rows("event_actors"), key=lambda row: (row["entity_id"], row["role"])):
+        actors[row["event_id"]].append(row)
+    sources = _sources_of(explorer, "event_sources", "event_id")
+    relations: dict[str, list[tuple[str, Row]]] = defaultdict(list)
+    for row in sorted(
+        explorer.rows("event_relations"),
+        key=lambda row: (row["event_id"], row["relation_type"], row["related_event_id"]),
+    ):
+        relations[row["event_id"]].append(("to", row))
+        relations[row["related_event_id"]].append(("from", row))
+    pages = _list_pages("events.html", "events.html", "Events", events)
+    for page in pages:
+        page.context.update(actors=actors, sources=sources, relations=relations, outlets=outlets)
+    return pages
+
+
+def _timeline_pages(explorer: Explorer) -> list[Page]:
+    events = sorted(explorer.rows("events"), key=lambda row: (row.get("start_date") or "9999", row["event_id"]))
+    dated = [row for row in events if timeline.date_range(row)]
+    undated = [row for row in events if not timeline.date_range(row)]
+    pages = _list_pages("timeline.html", "timeline.html", "Timeline", dated, TIMELINE_PAGE_EVENTS)
+    for page in pages:
+        page.context.update(
+            timeline=timeline.layout(page.context["items"]),
+            undated=undated if page.context["pager"]["number"] == 1 else [],
+        )
+    return pages
+
+
+def _conflicts_page(explorer: Explorer, outlets: Mapping[str, str | None]) -> Page:
+    events = explorer.by_key("events", "event_id")
+    sources = _sources_of(explorer, "event_sources", "event_id")
+    pairs = sorted(
+        (row for row in explorer.rows("event_relations") if row["relation_type"] == "conflicting_account"),
+        key=lambda row: (row["event_id"], row["related_event_id"]),
+    )
+    return Page(
+        "conflicts.html",
+        "conflicts.html",
+        "Conflicting accounts",
+        {
+            "pairs": [(row, events.get(row["event_id"]), events.get(row["related_event_id"])) for row in pairs],
+            "sources": sources,
+            "outlets": outlets,
+            "meaning": RELATION_TYPES["conflicting_account"].definition,
+        },
+    )
+
+
+def _markdown(text: str | None) -> Markup | None:
+    """The data dictionary as HTML: CommonMark with tables, raw HTML escaped, its front matter left out,
+    and its relative links pointed at the package's copy in the site (package/)."""
+    if text is None:
+        return None
+    from markdown_it import MarkdownIt
+
+    if text.startswith("---\n") and (end := text.find("\n---\n", 4)) >= 0:
+        text = text[end + 5 :]
+    parser = MarkdownIt("commonmark", {"html": False}).enable("table")
+    tokens = parser.parse(text)
+    for token in _walk(tokens):
+        if token.type in ("link_open", "image"):
+            attribute = "href" if token.type == "link_open" else "src"
+            target = str(token.attrGet(attribute) or "")
+            if target and not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^#|^/", target):
+                token.attrSet(attribute, f"package/{target}")
+    return Markup(parser.renderer.render(tokens, parser.options, {}))
+
+
+def _walk(tokens: Sequence[Any]) -> Iterator[Any]:
+    for token in tokens:
+        yield token
+        if token.children:
+            yield from _walk(token.children)
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+
+def _bind(pages: list[Page], explorer: Explorer, places: Places) -> None:
+    """Give every page what all templates use: the package, the root, and how to link."""
+    for page in pages:
+        page.context.update(page_path=page.path, root=relative("", page.path) or "", explorer=explorer, places=places)
+
+
+@pass_context
+def _href(context: Context, kind: str, key: Any) -> str | None:
+    """The link from the page being rendered to what shows (kind, key), or None where nothing does."""
+    found = context["places"].get(kind, key)
+    return relative(found, context["page_path"]) if found else None
+
+
+@pass_context
+def _row_href(context: Context, table: str, row: Row) -> str | None:
+    """The link from the page being rendered to a span row where its article shows it."""
+    anchor = span_module.row_anchor(MODELS[table], row)
+    return _href(context, "row", f"{row['article_id']}/{anchor}")
+
+
+# The page kind of each table that has pages of its own, for the foreign keys that name its rows.
+KIND_OF_TABLE = {"articles": "article", "entities": "entity", "events": "event", "sanctions": "sanction"}
+
+
+@pass_context
+def _field_href(context: Context, model: type[Any], name: str, value: Any) -> str | None:
+    """The link from the page being rendered to what a row's field names: the row its foreign key
+    refers to, or the statement a quote's utterance_id names."""
+    if name == model.evidence_of and name in LINKED_KINDS:
+        return _href(context, LINKED_KINDS[name], value)
+    for key in model.foreign_keys:
+        if key.fields == (name,) and key.resource in KIND_OF_TABLE:
+            return _href(context, KIND_OF_TABLE[key.resource], value)
+    return None
+
+
+@pass_context
+def _site(context: Context, path: str) -> str:
+    """A link from the page being rendered to a path from the site's root."""
+    return relative(path, context["page_path"])
+
+
+def render_pages(pages: Sequence[Page]) -> dict[str, bytes]:
+    """Each page's HTML, and the assets, by path from the site's root."""
+    env = environment()
+    env.globals.update(
+        href=_href,
+        row_href=_row_href,
+        field_href=_field_href,
+        fullest=wording.fullest,
+        site=_site,
+        seed_markup=lambda seed: seed_markup(*seed),
+        models=MODELS,
+        span_tables=span_module.SPAN_TABLES,
+        relations=RELATION_TYPES,
+    )
+    files: dict[str, bytes] = {}
+    for page in pages:
+        html = env.get_template(page.template).render(title=page.title, **page.context)
+        files[page.path] = html.encode("utf-8")
+    for asset in ASSETS:
+        files[f"assets/{asset}"] = resources.files("newsfacts.explorer").joinpath("static", asset).read_bytes()
+    return files
+
+
+def rendered_files(explorer: Explorer) -> dict[str, bytes]:
+    """Every page and asset of the site of `explorer`, by path."""
+    return render_pages(site_pages(explorer))

@@ -1,0 +1,137 @@
+"""The verbatim spans of an article, cut into the segments its page highlights, and its pages.
+
+Every row of a span table (a model of `models.Evidence`) is one span `[char_start, char_end)` of its
+article's seed, in Unicode code points as `validate` counts them (a Python `str` index). Spans
+overlap (a name inside a quote inside an event's evidence), so the text is cut at every span's
+start and end: each segment is covered by a fixed set of spans, and carries their anchors. A page
+never cuts a span: a long article is paginated between spans, preferably at a line break.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..models import MODELS, Evidence, Row
+
+# A page of an article holds at most this many code points of its text, and this many spans, so that no
+# page grows past about a megabyte (a highlighted segment costs about 150 bytes of markup).
+PAGE_CHARS = 60_000
+PAGE_SPANS = 3_000
+# The span tables, in the order of models.TABLES: the legend's order, and the order of a segment's rows.
+SPAN_TABLES: tuple[type[Evidence], ...] = tuple(
+    model for model in MODELS.values() if issubclass(model, Evidence) and "article_id" in model.model_fields
+)
+_ANCHOR_UNSAFE = re.compile(r"[^A-Za-z0-9_.:-]+")
+
+
+def row_anchor(model: type[Row], row: Mapping[str, Any]) -> str:
+    """The row's id in a page (`#q-000-01`), from its primary key: the key itself where it is one field,
+    else the row's name and its key's values but the article (an article page holds the row)."""
+    if len(model.primary_key) == 1:
+        return _ANCHOR_UNSAFE.sub("-", str(row[model.primary_key[0]]))
+    values = [str(row[name]) for name in model.primary_key if name != "article_id"]
+    return _ANCHOR_UNSAFE.sub("-", "-".join([model.row_name, *values]))
+
+
+@dataclass(frozen=True)
+class Span:
+    table: str  # the span table's resource name
+    anchor: str  # row_anchor of its row
+    start: int
+    end: int
+    row: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of the seed text `[start, start + len(text))` and the spans that cover all of it (none: plain text)."""
+
+    start: int
+    text: str
+    spans: tuple[Span, ...]
+
+
+def article_spans(tables: Mapping[str, Sequence[Mapping[str, Any]]], article_id: str) -> list[Span]:
+    """The spans of one article, in the order of their start, then of SPAN_TABLES, then of their anchors."""
+    found = []
+    for order, model in enumerate(SPAN_TABLES):
+        for row in tables.get(model.resource_name, ()):
+            if row["article_id"] == article_id:
+                span = Span(model.resource_name, row_anchor(model, row), row["char_start"], row["char_end"], row)
+                found.append((span.start, order, span.anchor, span))
+    return [span for *_, span in sorted(found, key=lambda item: item[:3])]
+
+
+def segments(text: str, start: int, end: int, spans: Iterable[Span]) -> list[Segment]:
+    """The text `[start, end)` cut at every span's start and end; the spans lie within it."""
+    order = {model.resource_name: index for index, model in enumerate(SPAN_TABLES)}
+    spans = list(spans)
+    cuts = sorted({start, end} | {span.start for span in spans} | {span.end for span in spans})
+    starting: dict[int, list[Span]] = {}
+    for span in spans:
+        starting.setdefault(span.start, []).append(span)
+    active: list[Span] = []
+    pieces = []
+    for left, right in itertools.pairwise(cuts):
+        active = [span for span in active if span.end > left] + starting.get(left, [])
+        covering = tuple(sorted(active, key=lambda span: (order[span.table], span.anchor)))
+        pieces.append(Segment(left, text[left:right], covering))
+    return pieces
+
+
+def page_ranges(
+    text: str, spans: Sequence[Span], chars: int = PAGE_CHARS, most_spans: int = PAGE_SPANS
+) -> list[tuple[int, int]]:
+    """The article's pages as `[start, end)` ranges of its text: each at most `chars` code points and
+    `most_spans` spans where the spans allow, cut after a line break where one is near, and never
+    inside a span (a span longer than a page gets a page of its own)."""
+    # Where a cut would fall inside a span: the union of the spans, as sorted disjoint intervals.
+    covered: list[tuple[int, int]] = []
+    for span in sorted(spans, key=lambda span: span.start):
+        if covered and span.start < covered[-1][1]:
+            covered[-1] = (covered[-1][0], max(covered[-1][1], span.end))
+        else:
+            covered.append((span.start, span.end))
+    covered_starts = [interval[0] for interval in covered]
+    span_starts = sorted(span.start for span in spans)
+
+    def safe(position: int) -> int:
+        """The first position at or after `position` that no span crosses."""
+        index = bisect.bisect_right(covered_starts, position) - 1
+        if index >= 0 and covered[index][0] < position < covered[index][1]:
+            return covered[index][1]
+        return position
+
+    ranges = []
+    page_start = 0
+    while page_start < len(text):
+        limit = min(len(text), page_start + chars)
+        # No more than `most_spans` spans start on the page.
+        first = bisect.bisect_left(span_starts, page_start)
+        if first + most_spans < len(span_starts):
+            limit = min(limit, max(span_starts[first + most_spans], page_start + 1))
+        if limit >= len(text):
+            ranges.append((page_start, len(text)))
+            break
+        cut = _line_break_before(text, page_start, limit)
+        cut = safe(cut)
+        if cut <= page_start:  # a span from the page's start past the limit: the page holds all of it
+            cut = safe(limit)
+        ranges.append((page_start, cut))
+        page_start = cut
+    return ranges or [(0, 0)]
+
+
+def _line_break_before(text: str, start: int, limit: int) -> int:
+    """Just after the last line break in `(start + half a page, limit]`, else after the last blank, else `limit`."""
+    floor = start + (limit - start) // 2
+    for separator in ("\n", " "):
+        found = text.rfind(separator, floor, limit)
+        if found >= 0:
+            return found + 1
+    return limit

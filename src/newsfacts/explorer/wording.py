@@ -1,0 +1,41 @@
+"""How outlets worded one statement: each quote's words against the fullest wording, word by word."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+# Words, runs of blanks, and each other character (punctuation, a quotation mark) as a token of its own.
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+
+Change = Literal["same", "omitted", "added"]
+
+
+@dataclass(frozen=True)
+class Piece:
+    change: Change  # `omitted`: in the fullest wording, not in this one; `added`: in this one only
+    text: str
+
+
+def fullest(quotes: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
+    """The quote with the longest text (in code points), the first by quote_id among equals."""
+    return min(quotes, key=lambda quote: (-len(quote["text"]), quote["quote_id"]))
+
+
+def compared(reference: str, wording: str) -> list[Piece]:
+    """`wording` against `reference`, token by token: what it keeps, what it leaves out and what it adds."""
+    before, after = _TOKEN.findall(reference), _TOKEN.findall(wording)
+    pieces: list[Piece] = []
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for operation, left, right, low, high in matcher.get_opcodes():
+        if operation == "equal":
+            pieces.append(Piece("same", "".join(after[low:high])))
+            continue
+        if operation in ("delete", "replace"):
+            pieces.append(Piece("omitted", "".join(before[left:right])))
+        if operation in ("insert", "replace"):
+            pieces.append(Piece("added", "".join(after[low:high])))
+    return pieces
