@@ -439,7 +439,7 @@ CATALOGUE: dict[str, Entry] = _catalogue(
             ),
         },
         "output": {
-            "output-exists": ("{detail}", "choose another OUTPUT, or pass --force to replace the file"),
+            "output-exists": ("{detail}", "choose another OUTPUT, or pass --force to replace it"),
             "target-exists": ("{detail} already exists and is not empty", "choose another --to, or empty the folder"),
             "report-target": (
                 "refusing to replace {detail}: it is not empty and not a report written by `newsfacts report`",

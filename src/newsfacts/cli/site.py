@@ -7,12 +7,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..problems import display_path
+from ..problems import NewsfactsError, display_path
 from ._output import (
     add_format_argument,
     add_limit_arguments,
     add_source_argument,
+    failure_status,
     opened_source,
+    print_failure,
     print_problems,
     refuse,
 )
@@ -27,8 +29,8 @@ def register(subcommands: Any) -> None:
         "and the data dictionary, with a copy of the package to download. It makes no network request and opens from "
         "file:// or any static host; the same package gives the same bytes. The package's rows and spans must pass "
         "`newsfacts validate`. DIR is replaced whole when it is a site made before (or empty); another folder only "
-        "with --force. Exit status: 0 written, 1 the package has problems, 2 usage error, a source that cannot be "
-        "read, or a folder that could not be written.",
+        "with --force. Exit status: 0 written, 1 the package has problems or DIR holds other files, 2 usage error, "
+        "a source that cannot be read, or a folder that could not be written.",
     )
     add_source_argument(command)
     command.add_argument("--out", type=Path, default=Path("site"), metavar="DIR", help="output folder (default: site/)")
@@ -47,13 +49,17 @@ def register(subcommands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..explorer import build_site  # imported here so that `newsfacts --help` stays fast
 
-    with opened_source(args) as package:
-        changed: list[str] = []
-        if args.changed_since is not None:
-            from ..diff import diff_sides
+    try:
+        with opened_source(args) as package:
+            changed: list[str] = []
+            if args.changed_since is not None:
+                from ..diff import diff_sides
 
-            changed = sorted(diff_sides(args.changed_since, str(package.layout.package_dir), Path.cwd()).articles)
-        result = build_site(package, args.out, force=args.force, changed=changed)
+                changed = sorted(diff_sides(args.changed_since, str(package.layout.package_dir), Path.cwd()).articles)
+            result = build_site(package, args.out, force=args.force, changed=changed)
+    except NewsfactsError as error:
+        print_failure(error.problem, args.format)
+        return failure_status(error.problem)
     if result.problems:
         return refuse(result.problems, args.format, "no site written: fix the problems above (`newsfacts validate`)")
     if args.format == "json":

@@ -68,7 +68,10 @@ def site_files(layout: Layout, changed: Sequence[str] = ()) -> dict[str, bytes]:
         copies = {"datapackage.json": package.read("datapackage.json")}
         copies |= {resource["path"]: package.read(resource["path"]) for resource in descriptor["resources"]}
         copies |= {row["seed_file"]: package.read(row["seed_file"]) for row in tables.get("articles", [])}
-        for name in PACKAGE_EXTRAS:
+        # The JSON tables `build` writes beside the CSVs (the descriptor lists only the CSVs).
+        json_tables = [layout.json(resource["name"]) for resource in descriptor["resources"]]
+        extras = [*PACKAGE_EXTRAS, *(path.relative_to(layout.package_dir).as_posix() for path in json_tables)]
+        for name in extras:
             if (layout.package_dir / name).is_file():
                 copies[name] = package.read(name)
     citation, _ = read_citation(layout, descriptor)  # `validate` reports a CITATION.cff it cannot read
@@ -81,6 +84,7 @@ def site_files(layout: Layout, changed: Sequence[str] = ()) -> dict[str, bytes]:
         changed=tuple(changed),
         dictionary=copies["README.md"].decode("utf-8", errors="replace") if "README.md" in copies else None,
         citation=bibtex(descriptor["name"], citation, year),
+        json_tables=sorted(name for name in copies if name.startswith("data/") and name.endswith(".json")),
     )
     files = rendered_files(explorer)
     files |= {f"package/{path}": data for path, data in copies.items()}

@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader
 from markupsafe import Markup, escape
 
 from .spans import Segment
@@ -23,11 +23,14 @@ _PARSER_NORMALISED = {"\r": "&#13;"}
 
 
 def environment() -> Environment:
-    """The Jinja environment of the templates in explorer/templates."""
+    """The Jinja environment of the templates in explorer/templates.
+
+    A field a package lacks (an older release's table) is empty where a template shows it, as a
+    missing value is: Jinja's lenient `Undefined`, not an error.
+    """
     env = Environment(
         loader=PackageLoader("newsfacts.explorer", "templates"),
         autoescape=True,
-        undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,

@@ -50,7 +50,16 @@ class Explorer:
     changed: Sequence[str] = ()  # the articles a change touched, listed first on the index
     dictionary: str | None = None  # the data dictionary (Markdown), where the package has one
     citation: str | None = None  # how to cite the package (BibTeX)
+    json_tables: Sequence[str] = ()  # the package's JSON tables, beside its CSVs
     _indexes: dict[tuple[str, str], dict[str, Row]] = field(default_factory=dict, repr=False)
+
+    @property
+    def name(self) -> str:
+        return plain_text(self.descriptor.get("name")) or "package"
+
+    @property
+    def version(self) -> str | None:
+        return plain_text(self.descriptor.get("version"))
 
     def rows(self, table: str) -> list[Row]:
         return list(self.tables.get(table, ()))
@@ -270,12 +279,13 @@ def _index_page(explorer: Explorer, outlets: Mapping[str, str | None], by_articl
     changed = [row for row in articles if row["article_id"] in set(explorer.changed)]
     downloads = [("datapackage.json", "the descriptor (Frictionless Data Package)")]
     downloads += [(resource["path"], f"the {resource['name']} table") for resource in descriptor["resources"]]
+    downloads += [(path, "the same table as JSON") for path in explorer.json_tables]
     if explorer.dictionary is not None:
         downloads.append(("README.md", "the data dictionary (Markdown)"))
     return Page(
         "index.html",
         "index.html",
-        plain_text(descriptor.get("title")) or descriptor["name"],
+        plain_text(descriptor.get("title")) or explorer.name,
         {
             "counts": counts,
             "licenses": licenses,
@@ -310,7 +320,7 @@ def _article_pages(
         on_page = [span for span in spans if start <= span.start < end or (start == end == span.start)]
         pieces = span_module.segments(text, start, end, on_page)
         path = page_path(base, number)
-        targets = [_span_target(piece, places, article_id) for piece in pieces]
+        targets = [_span_target(piece, places, path) for piece in pieces]
         titles = [_segment_title(piece, entities) for piece in pieces]
         rows = [
             (model, [span for span in on_page if span.table == model.resource_name])
@@ -352,8 +362,9 @@ def _article_pages(
     return pages
 
 
-def _span_target(piece: span_module.Segment, places: Places, article_id: str) -> str | None:
-    """Where a highlighted segment links: the thing its smallest span is evidence of, else that span's own row."""
+def _span_target(piece: span_module.Segment, places: Places, page: str) -> str | None:
+    """Where a highlighted segment links from its `page`: the thing its smallest span is evidence of, else
+    that span's own row."""
     if not piece.spans:
         return None
     smallest = min(piece.spans, key=lambda span: (span.end - span.start, span.anchor))
@@ -361,7 +372,7 @@ def _span_target(piece: span_module.Segment, places: Places, article_id: str) ->
     if model.evidence_of:
         found = places.get(LINKED_KINDS[model.evidence_of], smallest.row.get(model.evidence_of))
         if found:
-            return found
+            return relative(found, page)
     return f"#row-{smallest.anchor}"
 
 
