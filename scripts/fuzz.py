@@ -20,7 +20,7 @@ from tests.fuzz.pool import Options, Summary, run_fuzz
 
 def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description="Mutation fuzzer for newsfacts validate, load, diff, export, download."
+        description="Mutation fuzzer for newsfacts validate, load, diff, export, site, download."
     )
     parser.add_argument("--seed", type=int, default=13, help="the seed of every case (default: 13)")
     parser.add_argument("--cases", type=int, default=5000, help="how many cases to run (default: 5000)")

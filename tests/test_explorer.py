@@ -123,19 +123,11 @@ def test_a_package_whose_spans_do_not_match_makes_no_site(
 
 
 @pytest.mark.parametrize(
-    ("state", "force", "status"),
-    [
-        ("absent", False, 0),
-        ("empty", False, 0),
-        ("a site made before", False, 0),
-        ("a folder of other files", False, 1),
-        ("a folder of other files", True, 0),
-        ("a file", False, 1),
-        ("a file", True, 1),
-    ],
+    ("state", "status"),
+    [("absent", 0), ("empty", 0), ("a site made before", 0), ("a folder of other files", 1), ("a file", 1)],
 )
 def test_the_output_folder_is_replaced_only_when_it_is_a_site(
-    state: str, force: bool, status: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    state: str, status: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
     if state == "empty":
@@ -149,14 +141,12 @@ def test_the_output_folder_is_replaced_only_when_it_is_a_site(
         (out / "notes.txt").write_text("mine")
     elif state == "a file":
         out.write_text("mine")
-    arguments = ["site", str(fixture_root("minimal-valid") / "datapackage"), "--out", str(out)]
-    assert main([*arguments, *(["--force"] if force else [])]) == status
+    assert main(["site", str(fixture_root("minimal-valid") / "datapackage"), "--out", str(out)]) == status
     if status == 0:
-        assert (out / "index.html").is_file() and not (out / "stale.html").exists()
-        assert not (out / "notes.txt").exists()
+        assert (out / "index.html").is_file() and (out / MARKER).is_file() and not (out / "stale.html").exists()
     else:
-        assert "output-exists" in capsys.readouterr().err
-        assert (out / "notes.txt").read_text() == "mine" if out.is_dir() else out.read_text() == "mine"
+        assert f"site-target: refusing to replace {out}" in capsys.readouterr().out
+        assert (out / "notes.txt" if out.is_dir() else out).read_text() == "mine"
     assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []  # no staging left
 
 

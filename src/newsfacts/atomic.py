@@ -20,8 +20,9 @@ import itertools
 import json
 import os
 import re
+import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -247,3 +248,32 @@ def roll_forward(folder: Path, targets: Iterable[Path]) -> list[Path]:
     for temp in found.temps:
         temp.unlink(missing_ok=True)
     return [target for _, target in pairs]
+
+
+def folder_replaceable(folder: Path, marker: str) -> bool:
+    """True for a folder a command may fill whole: absent, empty, or holding its `marker` file (made by it before)."""
+    if not folder.exists() and not folder.is_symlink():
+        return True
+    return folder.is_dir() and not folder.is_symlink() and ((folder / marker).is_file() or not any(folder.iterdir()))
+
+
+def replace_folder(folder: Path, fill: Callable[[Path], None], marker: str, note: str) -> None:
+    """Fill a new hidden folder beside `folder` (`fill` writes into it), mark it, then swap it for `folder`.
+
+    A reader sees the old folder or the new one, never a half-written one; a fill that fails leaves
+    `folder` as it was. Only for a folder `folder_replaceable` allows: the old one is deleted.
+    """
+    folder = folder.absolute()
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+    try:
+        fill(staging)
+        (staging / marker).write_text(note, encoding="utf-8")
+        os.chmod(staging, 0o755)  # mkdtemp makes it 0700; a static host serves it to everyone
+        old = folder.with_name(f"{staging.name.removesuffix('.tmp')}.old")
+        if folder.exists():
+            folder.rename(old)
+        staging.rename(folder)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

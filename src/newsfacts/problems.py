@@ -445,6 +445,10 @@ CATALOGUE: dict[str, Entry] = _catalogue(
                 "refusing to replace {detail}: it is not empty and not a report written by `newsfacts report`",
                 "choose another --out, or empty the folder",
             ),
+            "site-target": (
+                "refusing to replace {detail}: it is not empty and not a site written by `newsfacts site`",
+                "choose another --out, or empty the folder",
+            ),
         },
         "write": {
             "write-failed": ("could not write: {reason}", "check the folder's permissions, then run the command again"),

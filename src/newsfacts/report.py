@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .atomic import folder_replaceable, replace_folder
 from .checks.expectations import ephemeral_context, failure_problems, frames, load_suites, run_suites
 from .package import Layout
 from .problems import Problem, problem, write_problem
@@ -28,7 +27,7 @@ class ReportResult:
 
 def write_report(layout: Layout, out_dir: Path) -> ReportResult:
     """Run the suites and write their Data Docs to `out_dir`, replacing an earlier report there."""
-    if not replaceable(out_dir):
+    if not folder_replaceable(out_dir, MARKER):
         return ReportResult(problems=[problem("report-target", out_dir, detail=str(out_dir))])
     from .validate import check_rows_and_spans
 
@@ -52,18 +51,10 @@ def write_report(layout: Layout, out_dir: Path) -> ReportResult:
     return ReportResult(index=out_dir / "index.html", failed=failure_problems(failures, data, tables))
 
 
-def replaceable(out_dir: Path) -> bool:
-    """True for a folder `report` may fill: absent, empty, or holding a report it wrote itself."""
-    if not out_dir.exists():
-        return True
-    return out_dir.is_dir() and ((out_dir / MARKER).is_file() or not any(out_dir.iterdir()))
-
-
 def write_site(context: AbstractDataContext, out_dir: Path) -> None:
     """Build the Data Docs in a hidden folder beside `out_dir`, then swap it in."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".report-", dir=out_dir.parent))
-    try:
+
+    def fill(staging: Path) -> None:
         context.add_data_docs_site(
             "newsfacts",
             {
@@ -73,9 +64,5 @@ def write_site(context: AbstractDataContext, out_dir: Path) -> None:
             },
         )
         context.build_data_docs(site_names=["newsfacts"])
-        (staging / MARKER).write_text("Written by `newsfacts report`; the next report replaces this folder.\n")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        staging.rename(out_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+
+    replace_folder(out_dir, fill, MARKER, "Written by `newsfacts report`; the next report replaces this folder.\n")

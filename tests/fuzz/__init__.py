@@ -1,4 +1,4 @@
-"""A bounded mutation fuzzer for validate, load, diff, export and release zips (issue 13, part 6).
+"""A bounded mutation fuzzer for validate, load, diff, export, site and release zips (issue 13, part 6).
 
 `operators` breaks a scratch copy of the project in small named ways, `worker` runs the commands
 on it in a long-lived process, `oracle` is the strict reading that `load()` must agree with, and

@@ -46,6 +46,8 @@ DIFF_EVERY = 5
 COVERAGE_EVERY = 5
 EXPORT_EVERY = 10
 ADD_EVERY = 5
+# `site` renders every page of the package (a second or so): on one case in five.
+SITE_EVERY = 5
 # A batch that `newsfacts add` accepts on the pristine package; each case breaks it in a few places.
 VALID_BATCH = """\
 - add: quote
@@ -353,6 +355,19 @@ class Worker:
             self._add(result, run_cli("add", argv + (["--dry-run"] if rng.random() < 0.5 else [])).finding)
         if result.index % EXPORT_EVERY == 0 and validated.exit != 0:
             self._export(self.case.root, result, must_succeed=False)
+        if result.index % SITE_EVERY == 3:
+            self._site(self.case.root, result, must_succeed=validated.exit == 0)
+
+    def _site(self, root: Path, result: CaseResult, must_succeed: bool) -> None:
+        """`newsfacts site`: catalogued problems or a site; and a site wherever `validate` passed."""
+        self.step("site")
+        made = run_cli("site", ["site", str(root), "--out", str(self.output / "site"), "--force"])
+        self._add(result, made.finding)
+        if must_succeed and made.exit != 0 and made.finding is None:
+            detail = f"validate passed, site failed: {made.stderr.strip()[:300]}"
+            result.findings.append(
+                Finding("false-valid", "validate→site", f"refused [{result.operators[0]}]", "-", detail)
+            )
 
     def _run_zip_commands(self, rng: random.Random, result: CaseResult) -> None:
         import newsfacts

@@ -1,4 +1,4 @@
-"""newsfacts site [SOURCE] [--out site/] [--changed-since REF] [--force]"""
+"""newsfacts site [SOURCE] [--out site/] [--changed-since REF]"""
 
 from __future__ import annotations
 
@@ -7,14 +7,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..problems import NewsfactsError, display_path
+from ..problems import display_path
 from ._output import (
     add_format_argument,
     add_limit_arguments,
     add_source_argument,
-    failure_status,
     opened_source,
-    print_failure,
     print_problems,
     refuse,
 )
@@ -28,8 +26,8 @@ def register(subcommands: Any) -> None:
         "quotes, mentions and evidence highlighted, entity, utterance, event, timeline, conflict and sanction pages, "
         "and the data dictionary, with a copy of the package to download. It makes no network request and opens from "
         "file:// or any static host; the same package gives the same bytes. The package's rows and spans must pass "
-        "`newsfacts validate`. DIR is replaced whole when it is a site made before (or empty); another folder only "
-        "with --force. Exit status: 0 written, 1 the package has problems or DIR holds other files, 2 usage error, "
+        "`newsfacts validate`. DIR is replaced whole when it is a site made before (or empty); any other folder is "
+        "refused. Exit status: 0 written, 1 the package has problems or DIR holds other files, 2 usage error, "
         "a source that cannot be read, or a folder that could not be written.",
     )
     add_source_argument(command)
@@ -40,7 +38,6 @@ def register(subcommands: Any) -> None:
         help="list first, on the index, the articles whose rows differ from the git revision REF (a pull request's "
         "base): what a reviewer opens",
     )
-    command.add_argument("--force", action="store_true", help="replace DIR even if it is not a site made before")
     add_format_argument(command)
     add_limit_arguments(command)
     command.set_defaults(run=run)
@@ -49,19 +46,15 @@ def register(subcommands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..explorer import build_site  # imported here so that `newsfacts --help` stays fast
 
-    try:
-        with opened_source(args) as package:
-            changed: list[str] = []
-            if args.changed_since is not None:
-                from ..diff import diff_sides
+    with opened_source(args) as package:
+        changed: list[str] = []
+        if args.changed_since is not None:
+            from ..diff import diff_sides
 
-                changed = sorted(diff_sides(args.changed_since, str(package.layout.package_dir), Path.cwd()).articles)
-            result = build_site(package, args.out, force=args.force, changed=changed)
-    except NewsfactsError as error:
-        print_failure(error.problem, args.format)
-        return failure_status(error.problem)
+            changed = sorted(diff_sides(args.changed_since, str(package.layout.package_dir), Path.cwd()).articles)
+        result = build_site(package, args.out, changed)
     if result.problems:
-        return refuse(result.problems, args.format, "no site written: fix the problems above (`newsfacts validate`)")
+        return refuse(result.problems, args.format, "no site written: fix the problems above")
     if args.format == "json":
         print_problems([], args.format)
     pages = sum(1 for path in result.written if path.suffix == ".html")

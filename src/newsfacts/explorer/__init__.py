@@ -6,22 +6,19 @@ holds). It needs no server and makes no request: its pages, one CSS and one scri
 each other and to the copy of the package beside them (`package/`), so it works from `file://` and
 from any static host. `pages.py` makes the pages; `html.py` holds the markup of a seed.
 
-The folder is written whole, beside its target, then put in its place: an existing site is replaced
-at once, and a folder that holds anything else is left alone unless `force` is given.
+The folder is written whole, beside its target, then put in its place (`atomic.replace_folder`): an
+existing site is replaced at once, and a folder that holds anything else is refused.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..problems import NewsfactsError, Problem
+from ..atomic import folder_replaceable, replace_folder
+from ..problems import Problem, display_path, problem, write_problem
 from ..tables import parse_json
 
 if TYPE_CHECKING:
@@ -40,19 +37,31 @@ class SiteResult:
     problems: list[Problem]  # the package's problems that kept the site from being made
 
 
-def build_site(package: Opened, out: Path, *, force: bool = False, changed: Sequence[str] = ()) -> SiteResult:
+def build_site(package: Opened, out: Path, changed: Sequence[str] = ()) -> SiteResult:
     """Write the site of the opened package into the folder `out`; `changed` lists the articles a change touched.
 
-    Refuses (its problems, nothing written) a package whose rows or spans `validate` finds wrong;
-    raises NewsfactsError where `out` is not the folder of a site and `force` is not given.
+    Refuses (its problems, nothing written) a folder `out` that holds anything but a site made
+    before, and a package whose rows or spans `validate` finds wrong.
     """
     from ..validate import validate
 
-    _check_output(out, force)
+    if not folder_replaceable(out, MARKER):
+        return SiteResult([], [problem("site-target", out, detail=display_path(out))])
     problems = validate(package.layout, rows_only=True)
     if problems:
         return SiteResult([], package.relabel(problems))
-    return SiteResult(_replace_folder(out, site_files(package.layout, changed)), [])
+    files = site_files(package.layout, changed)
+
+    def fill(folder: Path) -> None:
+        for path, data in sorted(files.items()):
+            (folder / path).parent.mkdir(parents=True, exist_ok=True)
+            (folder / path).write_bytes(data)
+
+    try:
+        replace_folder(out, fill, MARKER, "A site written by `newsfacts site`; the next build replaces this folder.\n")
+    except OSError as error:
+        return SiteResult([], [write_problem(out, error)])
+    return SiteResult([out / path for path in sorted(files)], [])
 
 
 def site_files(layout: Layout, changed: Sequence[str] = ()) -> dict[str, bytes]:
@@ -88,7 +97,6 @@ def site_files(layout: Layout, changed: Sequence[str] = ()) -> dict[str, bytes]:
     )
     files = rendered_files(explorer)
     files |= {f"package/{path}": data for path, data in copies.items()}
-    files[MARKER] = b"A site written by `newsfacts site`; the next build replaces this folder whole.\n"
     return files
 
 
@@ -110,42 +118,3 @@ def _schema_org(data: bytes | None) -> dict[str, Any] | None:
         ):
             download["contentUrl"] = f"package/{download['contentUrl']}"
     return document
-
-
-def _check_output(out: Path, force: bool) -> None:
-    """NewsfactsError("output-exists") unless `out` is absent, empty, a site made before, or `force` is given."""
-    if not out.exists() and not out.is_symlink():
-        return
-    if not out.is_dir() or out.is_symlink():
-        raise NewsfactsError("output-exists", f"{out} exists and is not a folder")
-    if force or (out / MARKER).is_file() or not any(out.iterdir()):
-        return
-    raise NewsfactsError(
-        "output-exists", f"{out} holds files that are not a site made by `newsfacts site`; pass --force to replace it"
-    )
-
-
-def _replace_folder(out: Path, files: dict[str, bytes]) -> list[Path]:
-    """Write `files` into a new folder beside `out`, then swap it for `out`; return the files written."""
-    out = out.absolute()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-    try:
-        for path, data in sorted(files.items()):
-            target = staging / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        os.chmod(staging, 0o755)  # mkdtemp makes it 0700; a static host serves it to everyone
-        old = None
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
-            os.rmdir(old)
-            out.rename(old)
-        staging.rename(out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            shutil.rmtree(staging)
-        raise
-    return [out / path for path in sorted(files)]
