@@ -325,3 +325,42 @@ def test_values_from_the_package_are_text_never_markup() -> None:
             page = data.decode("utf-8")
             assert "<img src=x" not in page, path
             assert 'href="javascript:' not in page.lower(), path
+
+
+def test_a_long_list_continues_on_further_pages_of_its_entity_and_statement() -> None:
+    """One speaker quoted 600 times, all of one statement: the entity and utterance pages go on to -p2, -p3."""
+    seed = "Said. " * 600
+    quotes = [
+        {
+            "quote_id": f"q-001-{index:03d}",
+            "article_id": "art-001",
+            "speaker_id": "speaker",
+            "co_speaker_ids": None,
+            "speaker_as_printed": "she",
+            "text": "Said.",
+            "char_start": index * 6,
+            "char_end": index * 6 + 5,
+            "quote_type": "full",
+            "utterance_id": "u-said",
+        }
+        for index in range(600)
+    ]
+    explorer = Explorer(
+        descriptor={"name": "long", "resources": []},
+        tables={
+            "entities": [{"entity_id": "speaker", "name": "Speaker", "entity_type": "person", "description": "One."}],
+            "articles": [{"article_id": "art-001", "title": "Long"}],
+            "quotes": quotes,
+        },
+        seeds={"art-001": seed},
+    )
+    files = rendered_files(explorer)
+    for base in ("entities/speaker", "utterances/u-said"):
+        assert [path for path in files if path.startswith(base)] == [
+            f"{base}.html",
+            f"{base}-p2.html",
+            f"{base}-p3.html",
+        ]
+    third = files["utterances/u-said-p3.html"].decode()
+    assert third.count('<li id="q-001-') == 100 and '<ol class="wordings" start="501">' in third
+    assert files["entities/speaker-p2.html"].decode().count(">q-001-") == 250  # a link per quote

@@ -30,9 +30,10 @@ from . import timeline, wording
 from .html import environment, seed_markup
 
 Row = Mapping[str, Any]
-# Rows a list page holds, and events a timeline page draws.
+# Rows a list page (or a list on a page) holds, events a timeline page draws, and pairs a conflicts page shows.
 LIST_PAGE_ROWS = 250
 TIMELINE_PAGE_EVENTS = 150
+CONFLICTS_PAGE_PAIRS = 50
 # What a span links to, by the field its table names in `evidence_of`.
 LINKED_KINDS = {"entity_id": "entity", "event_id": "event", "sanction_id": "sanction", "utterance_id": "utterance"}
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,150}$")
@@ -210,7 +211,8 @@ def site_pages(explorer: Explorer) -> list[Page]:
     pages += _list_pages(
         "utterances.html", "utterances_index.html", "Utterances", [(key, quotes) for key, quotes in spoken.items()]
     )
-    pages += [_utterance_page(utterance_id, quotes, entities, outlets) for utterance_id, quotes in spoken.items()]
+    for utterance_id, quotes in spoken.items():
+        pages += _utterance_pages(utterance_id, quotes, entities, outlets)
     pages += _event_pages(explorer, outlets)
     articles = _list_pages(
         "articles.html",
@@ -222,7 +224,7 @@ def site_pages(explorer: Explorer) -> list[Page]:
         page.context.update(outlets=outlets)
     pages += articles
     pages += _timeline_pages(explorer)
-    pages.append(_conflicts_page(explorer, outlets))
+    pages += _conflicts_pages(explorer, outlets)
     sanctions = _list_pages(
         "sanctions.html",
         "sanctions.html",
@@ -453,38 +455,55 @@ def _entity_pages(explorer: Explorer, outlets: Mapping[str, str | None]) -> list
     events = explorer.by_key("events", "event_id")
     pages = []
     for entity_id, entity in sorted(entities.items()):
-        forms: dict[str, list[Row]] = defaultdict(list)
-        for mention in mentions.get(entity_id, []):
-            forms[mention["text"]].append(mention)
-        pages.append(
-            Page(
-                f"entities/{file_name(entity_id)}.html",
-                "entity.html",
-                entity["name"],
-                {
-                    "entity": entity,
-                    "parent": entities.get(entity.get("parent_id") or ""),
-                    "children": children.get(entity_id, []),
-                    "forms": sorted(forms.items()),
-                    "aliases": [(alias, alias in forms) for alias in split_list(entity.get("aliases"))],
-                    "quotes": quotes.get(entity_id, []),
-                    "roles": [
-                        (row["role"], events.get(row["event_id"]), row["event_id"]) for row in roles.get(entity_id, [])
-                    ],
-                    "sanctions": sanctions.get(entity_id, []),
-                    "outlets": outlets,
-                },
-            )
+        ordered = sorted(
+            mentions.get(entity_id, []), key=lambda row: (row["text"], row["article_id"], row["char_start"])
         )
+        printed = {mention["text"] for mention in ordered}
+        first = {
+            "entity": entity,
+            "parent": entities.get(entity.get("parent_id") or ""),
+            "children": children.get(entity_id, []),
+            "aliases": [(alias, alias in printed) for alias in split_list(entity.get("aliases"))],
+            "outlets": outlets,
+        }
+        lists: dict[str, Sequence[Any]] = {
+            "mentions": ordered,
+            "quotes": quotes.get(entity_id, []),
+            "roles": [(row["role"], events.get(row["event_id"]), row["event_id"]) for row in roles.get(entity_id, [])],
+            "sanctions": sanctions.get(entity_id, []),
+        }
+        for page in _sectioned_pages(
+            f"entities/{file_name(entity_id)}.html", "entity.html", entity["name"], first, lists
+        ):
+            forms: dict[str, list[Row]] = defaultdict(list)
+            for mention in page.context.pop("mentions"):
+                forms[mention["text"]].append(mention)
+            page.context["forms"] = list(forms.items())
+            pages.append(page)
     return pages
 
 
-def _utterance_page(
+def _sectioned_pages(
+    base: str, template: str, title: str, context: dict[str, Any], lists: Mapping[str, Sequence[Any]]
+) -> list[Page]:
+    """A thing's page, continued on `…-p2.html` and after while one of its `lists` is longer than a page:
+    page N shows the Nth part of each list (its `context`, the facts, on every page)."""
+    count = max(1, *(len(chunks(items, LIST_PAGE_ROWS)) for items in lists.values()))
+    pages = []
+    for number in range(1, count + 1):
+        parts = {name: items[(number - 1) * LIST_PAGE_ROWS : number * LIST_PAGE_ROWS] for name, items in lists.items()}
+        shown = title if count == 1 else f"{title} ({number} of {count})"
+        paged = {"pager": _pager(base, number, count), "offset": (number - 1) * LIST_PAGE_ROWS}
+        pages.append(Page(page_path(base, number), template, shown, {**context, **parts, **paged}))
+    return pages
+
+
+def _utterance_pages(
     utterance_id: str, quotes: list[Row], entities: Mapping[str, Row], outlets: Mapping[str, str | None]
-) -> Page:
+) -> list[Page]:
     reference = wording.fullest(quotes)
     speakers = sorted({speaker for quote in quotes for speaker in speakers_of(quote)})
-    return Page(
+    return _sectioned_pages(
         f"utterances/{file_name(utterance_id)}.html",
         "utterance.html",
         f"Utterance {utterance_id}",
@@ -492,9 +511,10 @@ def _utterance_page(
             "utterance_id": utterance_id,
             "reference": reference,
             "speakers": [(speaker, entities.get(speaker)) for speaker in speakers],
-            "wordings": [(quote, wording.compared(reference["text"], quote["text"])) for quote in quotes],
             "outlets": outlets,
+            "count": len(quotes),
         },
+        {"wordings": [(quote, wording.compared(reference["text"], quote["text"])) for quote in quotes]},
     )
 
 
@@ -533,29 +553,24 @@ def _timeline_pages(explorer: Explorer) -> list[Page]:
     for page in pages:
         page.context.update(
             timeline=timeline.layout(page.context["items"]),
-            undated=undated if page.context["pager"]["number"] == 1 else [],
+            undated=undated[:LIST_PAGE_ROWS] if page.context["pager"]["number"] == 1 else [],
+            undated_count=len(undated),
         )
     return pages
 
 
-def _conflicts_page(explorer: Explorer, outlets: Mapping[str, str | None]) -> Page:
+def _conflicts_pages(explorer: Explorer, outlets: Mapping[str, str | None]) -> list[Page]:
     events = explorer.by_key("events", "event_id")
     sources = _sources_of(explorer, "event_sources", "event_id")
     pairs = sorted(
         (row for row in explorer.rows("event_relations") if row["relation_type"] == "conflicting_account"),
         key=lambda row: (row["event_id"], row["related_event_id"]),
     )
-    return Page(
-        "conflicts.html",
-        "conflicts.html",
-        "Conflicting accounts",
-        {
-            "pairs": [(row, events.get(row["event_id"]), events.get(row["related_event_id"])) for row in pairs],
-            "sources": sources,
-            "outlets": outlets,
-            "meaning": RELATION_TYPES["conflicting_account"].definition,
-        },
-    )
+    shown = [(row, events.get(row["event_id"]), events.get(row["related_event_id"])) for row in pairs]
+    pages = _list_pages("conflicts.html", "conflicts.html", "Conflicting accounts", shown, CONFLICTS_PAGE_PAIRS)
+    for page in pages:
+        page.context.update(sources=sources, outlets=outlets, meaning=RELATION_TYPES["conflicting_account"].definition)
+    return pages
 
 
 def _markdown(text: str | None) -> Markup | None:
