@@ -42,6 +42,14 @@ def test_the_same_package_makes_the_same_bytes(real_site: Path, tmp_path: Path) 
     assert [path for path in first if first[path] != second[path]] == []
 
 
+def test_the_site_of_the_release_zip_is_the_site_of_the_checkout(real_site: Path, tmp_path: Path) -> None:
+    """A package opens the same everywhere: the zip `pack` makes gives the same pages, byte for byte."""
+    assert main(["pack", str(ROOT), "--out", str(tmp_path / "dist")]) == 0
+    (release,) = (tmp_path / "dist").glob("*.zip")
+    assert main(["site", str(release), "--out", str(tmp_path / "from-zip")]) == 0
+    assert site_tree(tmp_path / "from-zip") == site_tree(real_site)
+
+
 def test_the_site_has_a_page_of_each_kind_and_the_package_beside_it(real_site: Path) -> None:
     tree = site_tree(real_site)
     articles = sorted(path.name for path in (ROOT / "datapackage" / "seeds").iterdir())

@@ -12,6 +12,7 @@ existing site is replaced at once, and a folder that holds anything else is refu
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +67,6 @@ def build_site(package: Opened, out: Path, changed: Sequence[str] = ()) -> SiteR
 
 def site_files(layout: Layout, changed: Sequence[str] = ()) -> dict[str, bytes]:
     """Every file of the site of the package at `layout` (which `validate` passes), by path from the site's root."""
-    from ..discovery import bibtex, read_citation
     from ..loader import open_package, plain_rows, read_resources, read_seed
     from .pages import Explorer, rendered_files
 
@@ -83,8 +83,6 @@ def site_files(layout: Layout, changed: Sequence[str] = ()) -> dict[str, bytes]:
         for name in extras:
             if (layout.package_dir / name).is_file():
                 copies[name] = package.read(name)
-    citation, _ = read_citation(layout, descriptor)  # `validate` reports a CITATION.cff it cannot read
-    year = (citation.released or descriptor.get("created") or "")[:4]
     explorer = Explorer(
         descriptor=descriptor,
         tables=tables,
@@ -92,12 +90,26 @@ def site_files(layout: Layout, changed: Sequence[str] = ()) -> dict[str, bytes]:
         schema_org=_schema_org(copies.get("dataset.jsonld")),
         changed=tuple(changed),
         dictionary=copies["README.md"].decode("utf-8", errors="replace") if "README.md" in copies else None,
-        citation=bibtex(descriptor["name"], citation, year),
+        citation=_citation(copies.get("croissant.json"), descriptor),
         json_tables=sorted(name for name in copies if name.startswith("data/") and name.endswith(".json")),
     )
     files = rendered_files(explorer)
     files |= {f"package/{path}": data for path, data in copies.items()}
     return files
+
+
+def _citation(croissant: bytes | None, descriptor: dict[str, Any]) -> str:
+    """How to cite the package, in BibTeX: the `citeAs` of its croissant.json, which `build` makes from the
+    project's CITATION.cff (a release zip carries the same), else what its descriptor says."""
+    from ..discovery import bibtex, descriptor_citation
+
+    with contextlib.suppress(ValueError):
+        document = parse_json(croissant) if croissant is not None else None
+        cite_as = document.get("citeAs") if isinstance(document, dict) else None
+        if isinstance(cite_as, str):
+            return cite_as
+    citation = descriptor_citation(descriptor)
+    return bibtex(descriptor["name"], citation, str(descriptor.get("created") or "")[:4])
 
 
 def _schema_org(data: bytes | None) -> dict[str, Any] | None:
