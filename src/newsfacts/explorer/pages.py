@@ -214,26 +214,13 @@ def site_pages(explorer: Explorer) -> list[Page]:
     for utterance_id, quotes in spoken.items():
         pages += _utterance_pages(utterance_id, quotes, entities, outlets)
     pages += _event_pages(explorer, outlets)
-    articles = _list_pages(
-        "articles.html",
-        "articles.html",
-        "Articles",
-        sorted(explorer.rows("articles"), key=lambda row: row["article_id"]),
-    )
-    for page in articles:
-        page.context.update(outlets=outlets)
-    pages += articles
+    articles = sorted(explorer.rows("articles"), key=lambda row: row["article_id"])
+    pages += _list_pages("articles.html", "articles.html", "Articles", articles, outlets=outlets)
     pages += _timeline_pages(explorer)
     pages += _conflicts_pages(explorer, outlets)
-    sanctions = _list_pages(
-        "sanctions.html",
-        "sanctions.html",
-        "Sanctions",
-        sorted(explorer.rows("sanctions"), key=lambda row: row["sanction_id"]),
-    )
-    for page in sanctions:
-        page.context.update(sources=_sources_of(explorer, "sanction_sources", "sanction_id"), outlets=outlets)
-    pages += sanctions
+    sanctions = sorted(explorer.rows("sanctions"), key=lambda row: row["sanction_id"])
+    sources = _sources_of(explorer, "sanction_sources", "sanction_id")
+    pages += _list_pages("sanctions.html", "sanctions.html", "Sanctions", sanctions, sources=sources, outlets=outlets)
     pages.append(
         Page("dictionary.html", "dictionary.html", "Data dictionary", {"body": _markdown(explorer.dictionary)})
     )
@@ -241,14 +228,17 @@ def site_pages(explorer: Explorer) -> list[Page]:
     return pages
 
 
-def _list_pages(base: str, template: str, title: str, items: Sequence[Any], size: int = LIST_PAGE_ROWS) -> list[Page]:
+def _list_pages(
+    base: str, template: str, title: str, items: Sequence[Any], size: int = LIST_PAGE_ROWS, **shared: Any
+) -> list[Page]:
+    """A list, `size` items a page, from `base` on (`events.html`, `events-p2.html`); `shared` goes to every page."""
     parts = chunks(items, size)
     return [
         Page(
             page_path(base, number),
             template,
             title if len(parts) == 1 else f"{title} ({number} of {len(parts)})",
-            {"items": part, "pager": _pager(base, number, len(parts))},
+            {**shared, "items": part, "pager": _pager(base, number, len(parts))},
         )
         for number, part in enumerate(parts, 1)
     ]
@@ -539,10 +529,16 @@ def _event_pages(explorer: Explorer, outlets: Mapping[str, str | None]) -> list[
     ):
         relations[row["event_id"]].append(("to", row))
         relations[row["related_event_id"]].append(("from", row))
-    pages = _list_pages("events.html", "events.html", "Events", events)
-    for page in pages:
-        page.context.update(actors=actors, sources=sources, relations=relations, outlets=outlets)
-    return pages
+    return _list_pages(
+        "events.html",
+        "events.html",
+        "Events",
+        events,
+        actors=actors,
+        sources=sources,
+        relations=relations,
+        outlets=outlets,
+    )
 
 
 def _timeline_pages(explorer: Explorer) -> list[Page]:
@@ -567,10 +563,17 @@ def _conflicts_pages(explorer: Explorer, outlets: Mapping[str, str | None]) -> l
         key=lambda row: (row["event_id"], row["related_event_id"]),
     )
     shown = [(row, events.get(row["event_id"]), events.get(row["related_event_id"])) for row in pairs]
-    pages = _list_pages("conflicts.html", "conflicts.html", "Conflicting accounts", shown, CONFLICTS_PAGE_PAIRS)
-    for page in pages:
-        page.context.update(sources=sources, outlets=outlets, meaning=RELATION_TYPES["conflicting_account"].definition)
-    return pages
+    meaning = RELATION_TYPES["conflicting_account"].definition
+    return _list_pages(
+        "conflicts.html",
+        "conflicts.html",
+        "Conflicting accounts",
+        shown,
+        CONFLICTS_PAGE_PAIRS,
+        sources=sources,
+        outlets=outlets,
+        meaning=meaning,
+    )
 
 
 def _markdown(text: str | None) -> Markup | None:
