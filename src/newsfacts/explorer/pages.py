@@ -310,7 +310,7 @@ def _article_pages(
         on_page = [span for span in spans if start <= span.start < end or (start == end == span.start)]
         pieces = span_module.segments(text, start, end, on_page)
         path = page_path(base, number)
-        targets = [_span_target(piece, places, article_id) for piece in pieces]
+        targets = [_span_target(piece, places, path) for piece in pieces]
         titles = [_segment_title(piece, entities) for piece in pieces]
         rows = [
             (model, [span for span in on_page if span.table == model.resource_name])
@@ -352,8 +352,8 @@ def _article_pages(
     return pages
 
 
-def _span_target(piece: span_module.Segment, places: Places, article_id: str) -> str | None:
-    """Where a highlighted segment links: the thing its smallest span is evidence of, else that span's own row."""
+def _span_target(piece: span_module.Segment, places: Places, page: str) -> str | None:
+    """Where a highlighted segment on `page` links: what its smallest span is evidence of, else that span's row."""
     if not piece.spans:
         return None
     smallest = min(piece.spans, key=lambda span: (span.end - span.start, span.anchor))
@@ -361,7 +361,7 @@ def _span_target(piece: span_module.Segment, places: Places, article_id: str) ->
     if model.evidence_of:
         found = places.get(LINKED_KINDS[model.evidence_of], smallest.row.get(model.evidence_of))
         if found:
-            return found
+            return relative(found, page)
     return f"#row-{smallest.anchor}"
 
 
