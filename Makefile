@@ -1,6 +1,6 @@
 # One task runner for newsfacts. `make` sets up .venv and builds + validates the package;
 # `make test` runs the tests; `make check` runs lint, types and tests; `make bench` benchmarks validate;
-# `make fuzz` runs the mutation fuzzer.
+# `make fuzz` runs the mutation fuzzer; `make screenshot` redraws the explorer's screenshot in the docs.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 V1_VENV := .venv-v1client
 V1_STAMP := $(V1_VENV)/.installed
 
-.PHONY: all build validate test lint format typecheck check lock lock-v1client clean bench fuzz
+.PHONY: all build validate test lint format typecheck check lock lock-v1client clean bench fuzz screenshot
 
 all: build validate
 
@@ -60,6 +60,12 @@ SEED ?= 13
 CASES ?= 5000
 fuzz: $(STAMP)
 	$(BIN)/python scripts/fuzz.py --seed $(SEED) $(if $(CASE),--case $(CASE),--cases $(CASES))
+
+# docs/img/explorer-article.png: the first screenful (1200x900) of the bundled package's first article in
+# `newsfacts site`, in Debian's Chromium (tests/test_explorer_browser.py). Redraw it when the explorer's look
+# changes, look at it, and commit it; an ordinary test run writes screenshots only to build/screenshots/.
+screenshot: $(STAMP)
+	NEWSFACTS_UPDATE_SCREENSHOT=1 $(BIN)/pytest tests/test_explorer_browser.py -q -k test_screenshots_of_every_kind_of_page
 
 # Re-resolve the pins from pyproject.toml in a scratch venv and write requirements.lock: the
 # dev extra includes the toolkit extra, so the lock pins the runtime, the toolkit and the dev tools.

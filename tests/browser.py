@@ -11,7 +11,7 @@ import importlib.util
 import os
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
@@ -59,15 +59,18 @@ def missing_browser_tools() -> list[str]:
     return missing
 
 
-def open_page(browser: Browser, path_or_url: Path | str) -> tuple[Page, list[str]]:
+def open_page(
+    browser: Browser, path_or_url: Path | str, color_scheme: Literal["light", "dark"] = "light"
+) -> tuple[Page, list[str]]:
     """A page in a new context, loaded from a file (a Path, or a str without a scheme) or a URL, with the URLs of
-    every request it made, its own first; the list grows as the page makes more.
+    every request it made, its own first; the list grows as the page makes more. `color_scheme` is the reader's
+    setting the page's `prefers-color-scheme` sees.
 
     Close it with `page.context.close()`; the session's browser closes any left open when it ends."""
     url = str(path_or_url)
     if not urlsplit(url).scheme:
         url = Path(path_or_url).resolve().as_uri()
-    page = browser.new_context().new_page()
+    page = browser.new_context(color_scheme=color_scheme).new_page()
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto(url, wait_until="load")
