@@ -1,5 +1,5 @@
 # One task runner for newsfacts. `make` sets up .venv and builds + validates the package;
-# `make test` runs the tests; `make check` runs lint, types and tests; `make bench` benchmarks validate;
+# `make test` runs the tests; `make check` runs lint, types and tests; `make bench` benchmarks validate and site;
 # `make fuzz` runs the mutation fuzzer; `make screenshot` redraws the explorer's screenshot in the docs.
 PYTHON ?= python3
 VENV := .venv
@@ -50,7 +50,8 @@ typecheck: $(STAMP)
 check: lint typecheck test
 
 # newsfacts validate vs frictionless validate on synthetic packages of 10k, 100k and 1M quotes with injected errors
-# (written once under build/bench/); record the table in benchmarks/README.md.
+# (written once under build/bench/), and newsfacts site of the real package and of a clean 10k-quote one;
+# record the tables in benchmarks/README.md.
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
 

@@ -1,4 +1,5 @@
-"""Benchmark `newsfacts validate` against `frictionless validate` on synthetic packages (`make bench`).
+"""Benchmark `newsfacts validate` against `frictionless validate` on synthetic packages, and time `newsfacts site`
+(`make bench`).
 
 For each size, a synthetic package with `--errors` injected errors of every kind (tests/injections.py)
 is written once under build/bench/ (kept between runs). Each command then runs as its own process on it,
@@ -6,15 +7,19 @@ one after the other; wall time and that process's peak RSS come from os.wait4. f
 runs once; each newsfacts command runs `--repeat` times (this VM's timings vary by tens of
 per cent from run to run), and the median time and the largest peak RSS are reported. Both tools
 write their findings as JSON, and the findings frictionless can make are compared: the run
-fails unless they are identical. Results go to stdout as a Markdown table, for
-benchmarks/README.md.
+fails unless they are identical. `newsfacts site` is also timed, on the real package (at least 5 runs)
+and on a clean synthetic package of `--site-quotes` quotes (`--repeat` runs), each run writing the
+whole site into a scratch folder, with the number of pages and the largest page. Results go to stdout
+as Markdown tables, for benchmarks/README.md.
 
-    .venv/bin/python scripts/bench.py [--sizes 10000 100000 1000000] [--errors 2] [--repeat 3]
+    .venv/bin/python scripts/bench.py [--sizes 10000 100000 1000000] [--errors 2] [--repeat 3] [--site-quotes 10000]
+    .venv/bin/python scripts/bench.py --site-only  # just `newsfacts site`
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import platform
@@ -32,6 +37,7 @@ from tests.frictionless_check import FRICTIONLESS_CODES
 from tests.injections import synthesize_with_errors
 
 from newsfacts.models import MODELS
+from newsfacts.synth import synthesize
 
 PROJECT = Path(__file__).resolve().parent.parent
 WORK = PROJECT / "build" / "bench"
@@ -121,17 +127,75 @@ def help_times(repeat: int) -> None:
     print()
 
 
+def clean_package(quotes: int) -> Path:
+    """A synthetic package of `quotes` quotes with no injected error (a site is made only of a valid package)."""
+    out = WORK / f"quotes-{quotes}-clean"
+    if not (out / "datapackage" / "datapackage.json").is_file():
+        if out.exists():
+            subprocess.run(["rm", "-rf", str(out)], check=True)
+        print(f"synthesising {quotes:,} quotes with no error in {out}", file=sys.stderr)
+        synthesize(out, quotes)
+    return out / "datapackage"
+
+
+def quote_rows(package_dir: Path) -> int:
+    with (package_dir / "data" / "quotes.csv").open(encoding="utf-8", newline="") as handle:
+        return sum(1 for _ in csv.DictReader(handle))  # a cell of the real package may hold a line break
+
+
+def site_times(site_quotes: int, repeat: int) -> None:
+    """How long `newsfacts site` takes to write the whole site of the real package (median of at least 5 runs)
+    and of a synthetic package (median of REPEAT runs), how many pages it writes and how big the largest is."""
+    print(
+        f"`newsfacts site`: the real package {max(repeat, 5)} times, the synthetic one {repeat} times "
+        "(median time, largest peak RSS)"
+    )
+    print()
+    print("| package | quotes | seconds | peak RSS (MiB) | pages | files | MB | largest page (MB) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    for label, package_dir, runs in (
+        ("`datapackage/`", PROJECT / "datapackage", max(repeat, 5)),
+        (f"synthetic, {site_quotes:,} quotes", clean_package(site_quotes), repeat),
+    ):
+        with tempfile.TemporaryDirectory() as scratch:
+            timings = []
+            for number in range(runs):  # each into a new folder, so that each run is seen to write its site
+                site = Path(scratch) / f"site-{number}"
+                command = [str(BIN / "newsfacts"), "site", "--out", str(site), str(package_dir)]
+                timings.append(_run(command, Path(os.devnull)))
+                if not (site / "index.html").is_file():
+                    raise SystemExit(f"`{' '.join(command)}` wrote no site")
+            seconds, rss = statistics.median(seconds for seconds, _ in timings), max(rss for _, rss in timings)
+            files = [path for path in site.rglob("*") if path.is_file()]
+            pages = [path for path in files if path.suffix == ".html"]
+            largest = max(pages, key=lambda path: path.stat().st_size)
+            size = sum(path.stat().st_size for path in files)
+            print(
+                f"| {label} | {quote_rows(package_dir):,} | {seconds:.2f} | {rss:,.0f} | {len(pages):,} | "
+                f"{len(files):,} | {size / 1e6:.1f} | `{largest.relative_to(site)}` "
+                f"({largest.stat().st_size / 1e6:.2f}) |",
+                flush=True,
+            )
+    print()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--errors", type=int, default=2, help="injected errors of every kind, per package")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each newsfacts command (median reported)")
+    parser.add_argument("--site-quotes", type=int, default=10_000, help="quotes of the synthetic package of the site")
+    parser.add_argument("--site-only", action="store_true", help="time `newsfacts site` only")
     args = parser.parse_args()
     newsfacts = [sys.executable, "-m", "newsfacts", "validate", "--format", "json", *NO_LIMIT]
     frictionless = [str(BIN / "frictionless"), "validate", "--json"]
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     print()
+    if args.site_only:
+        site_times(args.site_quotes, args.repeat)
+        return 0
     help_times(args.repeat)
+    site_times(args.site_quotes, args.repeat)
     print(f"frictionless runs once; each newsfacts command {args.repeat} times (median time, largest peak RSS)")
     print()
     print("| quotes | rows | command | seconds | rows/s | peak RSS (MiB) | findings | frictionless ÷ this |")
