@@ -9,6 +9,7 @@ the same bytes.
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from collections import defaultdict
@@ -75,9 +76,9 @@ class Explorer:
 def file_name(key: str) -> str:
     """A page's file name for an id: the id where it is a plain name, else a name made from it that
     cannot leave the folder (an id is untrusted text)."""
-    if _SAFE_NAME.match(key) and key not in (".", ".."):
+    if _SAFE_NAME.match(key):
         return key
-    return "id-" + "".join(f"{ord(character):x}-" for character in key[:60]).rstrip("-")
+    return "id-" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
 def page_path(base: str, number: int) -> str:
