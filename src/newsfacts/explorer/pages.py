@@ -153,14 +153,19 @@ def spans_by_article(explorer: Explorer) -> dict[str, list[span_module.Span]]:
 # --- the pages ----------------------------------------------------------------------------------
 
 
-def _place_everything(explorer: Explorer, article_pages: Mapping[str, list[tuple[int, int]]], places: Places) -> None:
+def _place_everything(
+    explorer: Explorer,
+    by_article: Mapping[str, list[span_module.Span]],
+    article_pages: Mapping[str, list[tuple[int, int]]],
+    places: Places,
+) -> None:
     """Register every anchor's page before any page is rendered."""
     for article in explorer.rows("articles"):
         article_id = article["article_id"]
         base = f"articles/{file_name(article_id)}.html"
         places.put("article", article_id, base)
         ranges = article_pages[article_id]
-        for span in span_module.article_spans(explorer.tables, article_id):
+        for span in by_article[article_id]:
             number = next(
                 index for index, (start, end) in enumerate(ranges, 1) if start <= span.start < end or start == end
             )
@@ -177,7 +182,7 @@ def _place_everything(explorer: Explorer, article_pages: Mapping[str, list[tuple
             chunks(sorted(explorer.rows(table), key=lambda row: row[key]), LIST_PAGE_ROWS), 1
         ):
             for row in rows:
-                places.put(kind, row[key], page_path(base, number), file_name(row[key]))
+                places.put(kind, row[key], page_path(base, number), row[key])  # the card's id (events.html)
 
 
 def site_pages(explorer: Explorer) -> list[Page]:
@@ -189,7 +194,7 @@ def site_pages(explorer: Explorer) -> list[Page]:
         article_id: span_module.page_ranges(seeds.get(article_id, ""), spans)
         for article_id, spans in by_article.items()
     }
-    _place_everything(explorer, article_pages, places)
+    _place_everything(explorer, by_article, article_pages, places)
     outlets = outlet_names(explorer)
     entities = explorer.by_key("entities", "entity_id")
     pages: list[Page] = []
