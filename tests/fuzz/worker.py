@@ -361,7 +361,7 @@ class Worker:
     def _site(self, root: Path, result: CaseResult, must_succeed: bool) -> None:
         """`newsfacts site`: catalogued problems or a site; and a site wherever `validate` passed."""
         self.step("site")
-        made = run_cli("site", ["site", str(root), "--out", str(self.output / "site"), "--force"])
+        made = run_cli("site", ["site", str(root), "--out", str(self.output / "site")])
         self._add(result, made.finding)
         if must_succeed and made.exit != 0 and made.finding is None:
             detail = f"validate passed, site failed: {made.stderr.strip()[:300]}"
