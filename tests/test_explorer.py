@@ -246,7 +246,7 @@ def test_a_page_holds_at_most_so_many_spans() -> None:
         (
             "Iran sent missiles",
             "Tehran sent missiles",
-            [Piece("omitted", "Iran"), Piece("added", "Tehran"), Piece("same", " sent missiles")],
+            [Piece("omitted", "Iran "), Piece("added", "Tehran "), Piece("same", "sent missiles")],
         ),
     ],
 )

@@ -458,6 +458,28 @@ def test_no_page_has_a_serious_accessibility_violation(
     assert found == []
 
 
+# Elements whose text a page prints, on the pages that have them: the text, its muted notes, the
+# timeline's labels and a wording's changes.
+PRINTED_TEXT = {"article": "main p, .seed", "timeline": ".bar-label", "utterance": "ins, del, .byline"}
+
+
+@pytest.mark.parametrize("kind", PRINTED_TEXT)
+def test_a_page_prints_dark_on_white_whatever_the_screens_scheme(browser: Browser, real_site: Site, kind: str) -> None:
+    page, _ = open_page(browser, real_site.page(kind), "dark")
+    page.emulate_media(media="print", color_scheme="dark")
+    colours = page.evaluate(
+        """(selector) => [...document.querySelectorAll(selector)].map((element) => {
+            const style = getComputedStyle(element);
+            return element.namespaceURI.endsWith("svg") ? style.fill : style.color;
+        })""",
+        PRINTED_TEXT[kind],
+    )
+    background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+    page.context.close()
+    assert colours and set(colours) <= {"rgb(0, 0, 0)", "rgb(51, 51, 51)"}, set(colours)
+    assert background == "rgb(255, 255, 255)"
+
+
 def test_screenshots_of_every_kind_of_page(browser: Browser, real_site: Site) -> None:
     """One per kind of page in build/screenshots/, and the article in dark; with NEWSFACTS_UPDATE_SCREENSHOT=1
     (`make screenshot`), the article's first screenful also as the docs' docs/img/explorer-article.png."""

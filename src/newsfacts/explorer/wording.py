@@ -8,8 +8,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-# Words, runs of blanks, and each other character (punctuation, a quotation mark) as a token of its own.
-_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+# A word, or another character (punctuation, a quotation mark), each with the blanks after it: half as
+# many tokens to match as with the blanks apart, and a change of spacing shows with its word.
+_TOKEN = re.compile(r"\w+\s*|[^\w\s]\s*|\s+")
+# Past this many tokens on both sides together, difflib's heuristic that ignores very common tokens is
+# on: an exact match of every token is quadratic, and a statement quoted at length need not be.
+_EXACT_TOKENS = 2_000
 
 Change = Literal["same", "omitted", "added"]
 
@@ -27,9 +31,11 @@ def fullest(quotes: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
 
 def compared(reference: str, wording: str) -> list[Piece]:
     """`wording` against `reference`, token by token: what it keeps, what it leaves out and what it adds."""
+    if wording == reference:
+        return [Piece("same", wording)]
     before, after = _TOKEN.findall(reference), _TOKEN.findall(wording)
     pieces: list[Piece] = []
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=len(before) + len(after) > _EXACT_TOKENS)
     for operation, left, right, low, high in matcher.get_opcodes():
         if operation == "equal":
             pieces.append(Piece("same", "".join(after[low:high])))

@@ -56,7 +56,12 @@
   // --- the span an address names ---
   function markTarget() {
     for (const marked of seed.querySelectorAll(".targeted")) marked.classList.remove("targeted");
-    const anchor = decodeURIComponent(location.hash.slice(1));
+    let anchor = "";
+    try {
+      anchor = decodeURIComponent(location.hash.slice(1));
+    } catch (error) {
+      return; // an address such as #% names nothing
+    }
     if (!anchor) return;
     for (const segment of seed.querySelectorAll(".seg")) {
       if (segment.dataset.rows.split(" ").includes(anchor)) segment.classList.add("targeted");
