@@ -144,10 +144,9 @@ def utterances(explorer: Explorer) -> dict[str, list[Row]]:
 
 
 def spans_by_article(explorer: Explorer) -> dict[str, list[span_module.Span]]:
-    return {
-        article["article_id"]: span_module.article_spans(explorer.tables, article["article_id"])
-        for article in explorer.rows("articles")
-    }
+    """Each article's spans (none for an article without any)."""
+    found = span_module.spans_by_article(explorer.tables)
+    return {article["article_id"]: found.get(article["article_id"], []) for article in explorer.rows("articles")}
 
 
 # --- the pages ----------------------------------------------------------------------------------

@@ -19,9 +19,10 @@ from typing import Any
 from ..models import MODELS, Evidence, Row
 
 # A page of an article holds at most this many code points of its text, and this many spans, so that no
-# page grows past about a megabyte (a highlighted segment costs about 150 bytes of markup).
+# page grows past about a megabyte and a half: a span costs about 900 bytes (150 for its segments in the
+# text, 750 for its row in the list below), a code point of text one to three.
 PAGE_CHARS = 60_000
-PAGE_SPANS = 3_000
+PAGE_SPANS = 1_200
 # The span tables, in the order of models.TABLES: the legend's order, and the order of a segment's rows.
 SPAN_TABLES: tuple[type[Evidence], ...] = tuple(
     model for model in MODELS.values() if issubclass(model, Evidence) and "article_id" in model.model_fields
@@ -56,15 +57,17 @@ class Segment:
     spans: tuple[Span, ...]
 
 
-def article_spans(tables: Mapping[str, Sequence[Mapping[str, Any]]], article_id: str) -> list[Span]:
-    """The spans of one article, in the order of their start, then of SPAN_TABLES, then of their anchors."""
-    found = []
+def spans_by_article(tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, list[Span]]:
+    """Every article's spans, read in one pass over the span tables: by article, in the order of their
+    start, then of SPAN_TABLES, then of their anchors."""
+    found: dict[str, list[tuple[int, int, str, Span]]] = {}
     for order, model in enumerate(SPAN_TABLES):
         for row in tables.get(model.resource_name, ()):
-            if row["article_id"] == article_id:
-                span = Span(model.resource_name, row_anchor(model, row), row["char_start"], row["char_end"], row)
-                found.append((span.start, order, span.anchor, span))
-    return [span for *_, span in sorted(found, key=lambda item: item[:3])]
+            span = Span(model.resource_name, row_anchor(model, row), row["char_start"], row["char_end"], row)
+            found.setdefault(row["article_id"], []).append((span.start, order, span.anchor, span))
+    return {
+        article: [span for *_, span in sorted(spans, key=lambda item: item[:3])] for article, spans in found.items()
+    }
 
 
 def segments(text: str, start: int, end: int, spans: Iterable[Span]) -> list[Segment]:
