@@ -12,12 +12,14 @@ existing site is replaced at once, and a folder that holds anything else is refu
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..atomic import folder_replaceable, replace_folder
+from ..exporters._base import text as plain_text
 from ..problems import Problem, display_path, problem, write_problem
 from ..tables import parse_json
 
@@ -45,7 +47,11 @@ def build_site(package: Opened, out: Path, changed: Sequence[str] = ()) -> SiteR
     """
     from ..validate import validate
 
-    if not folder_replaceable(out, MARKER):
+    try:
+        replaceable = folder_replaceable(out, MARKER)
+    except OSError as error:  # a name too long, a folder that cannot be searched: it cannot be written either
+        return SiteResult([], [write_problem(out, error)])
+    if not replaceable:
         return SiteResult([], [problem("site-target", out, detail=display_path(out))])
     problems = validate(package.layout, rows_only=True)
     if problems:
@@ -92,7 +98,7 @@ def site_files(layout: Layout, changed: Sequence[str] = ()) -> dict[str, bytes]:
         schema_org=_schema_org(copies.get("dataset.jsonld")),
         changed=tuple(changed),
         dictionary=copies["README.md"].decode("utf-8", errors="replace") if "README.md" in copies else None,
-        citation=bibtex(descriptor["name"], citation, year),
+        citation=bibtex(plain_text(descriptor.get("name")) or "package", citation, year),  # a release may have no name
         json_tables=sorted(name for name in copies if name.startswith("data/") and name.endswith(".json")),
     )
     files = rendered_files(explorer)
@@ -110,7 +116,12 @@ def _schema_org(data: bytes | None) -> dict[str, Any] | None:
         return None
     if not isinstance(document, dict):
         return None
-    for download in document.get("distribution") or []:
+    try:  # NaN and Infinity parse, but are no JSON: the index would embed a document no reader takes
+        json.dumps(document, allow_nan=False)
+    except ValueError:
+        return None
+    distribution = document.get("distribution")
+    for download in distribution if isinstance(distribution, list) else []:
         if (
             isinstance(download, dict)
             and isinstance(download.get("contentUrl"), str)

@@ -9,6 +9,7 @@ the same bytes.
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from collections import defaultdict
@@ -36,6 +37,8 @@ TIMELINE_PAGE_EVENTS = 150
 # What a span links to, by the field its table names in `evidence_of`.
 LINKED_KINDS = {"entity_id": "entity", "event_id": "event", "sanction_id": "sanction", "utterance_id": "utterance"}
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,150}$")
+# The longest code-point part of a name made from an id (a file name may have 255 bytes).
+MADE_NAME_CHARS = 150
 ASSETS = ("site.css", "site.js")
 
 
@@ -72,11 +75,16 @@ class Explorer:
 
 
 def file_name(key: str) -> str:
-    """A page's file name for an id: the id where it is a plain name, else a name made from it that
-    cannot leave the folder (an id is untrusted text)."""
-    if _SAFE_NAME.match(key) and key not in (".", ".."):
+    """A page's file name (or a list page's anchor) for an id: the id where it is a plain name, else a name
+    made from it that cannot leave the folder (an id is untrusted text). No two ids get one name: a made
+    name starts with `id-`, as no id used as it is does, and a long id's ends with the id's hash."""
+    if _SAFE_NAME.match(key) and not key.startswith("id-"):
         return key
-    return "id-" + "".join(f"{ord(character):x}-" for character in key[:60]).rstrip("-")
+    made = "-".join(f"{ord(character):x}" for character in key)
+    if len(made) <= MADE_NAME_CHARS:
+        return f"id-{made}"
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return f"id-{made[: MADE_NAME_CHARS - len(digest) - 1]}-{digest}"
 
 
 def page_path(base: str, number: int) -> str:
@@ -573,9 +581,38 @@ def _markdown(text: str | None) -> Markup | None:
         if token.type in ("link_open", "image"):
             attribute = "href" if token.type == "link_open" else "src"
             target = str(token.attrGet(attribute) or "")
-            if target and not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^#|^/", target):
+            if target and not _ELSEWHERE.match(target):
                 token.attrSet(attribute, f"package/{target}")
+        if token.children:
+            token.children = _local_images_only(token.children)
     return Markup(parser.renderer.render(tokens, parser.options, {}))
+
+
+# A link or image target that is no path inside the package: a scheme, an anchor, a path from the root or a host.
+_ELSEWHERE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^#|^/")
+
+
+def _local_images_only(children: Sequence[Any]) -> list[Any]:
+    """An inline's tokens, each image from elsewhere (`https://…`, `//host/…`, `data:`) replaced by its text, in a
+    link to it where it is on the web (and not already in a link): the page would fetch it as it opens, and the
+    site makes no request."""
+    from markdown_it.token import Token
+
+    kept: list[Any] = []
+    links = 0
+    for child in children:
+        links += {"link_open": 1, "link_close": -1}.get(child.type, 0)
+        if child.type != "image" or not _ELSEWHERE.match(str(child.attrGet("src") or "")):
+            kept.append(child)
+            continue
+        url = web_url(child.attrGet("src")) if links == 0 else None
+        alt = list(child.children or [])
+        if url:
+            words = alt or [Token("text", "", 0, content=url)]  # a link needs words
+            kept += [Token("link_open", "a", 1, attrs={"href": url}), *words, Token("link_close", "a", -1)]
+        else:
+            kept += alt
+    return kept
 
 
 def _walk(tokens: Sequence[Any]) -> Iterator[Any]:
@@ -640,6 +677,7 @@ def render_pages(pages: Sequence[Page]) -> dict[str, bytes]:
         fullest=wording.fullest,
         site=_site,
         seed_markup=lambda seed: seed_markup(*seed),
+        file_name=file_name,
         models=MODELS,
         span_tables=span_module.SPAN_TABLES,
         relations=RELATION_TYPES,
