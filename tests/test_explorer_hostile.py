@@ -117,15 +117,17 @@ def test_a_schema_org_dataset_that_is_no_json_is_not_embedded(
 
 
 @pytest.mark.parametrize(
-    ("source", "out", "status", "expected"),
+    ("command", "source", "out", "status", "expected"),
     [
         # urlsplit raises on a bracket that opens no IPv6 address.
-        ("http://[oops/datapackage.json", "site", 2, [("http://[oops/datapackage.json", "fetch-failed")]),
-        # stat() raises on a name longer than the file system allows.
-        (None, "n" * 300, 2, [("{out}", "write-failed")]),
+        ("site", "http://[oops/datapackage.json", "site", 2, [("http://[oops/datapackage.json", "fetch-failed")]),
+        # stat() raises on a name longer than the file system allows; `report` replaces its folder as `site` does.
+        ("site", None, "n" * 300, 2, [("{out}", "write-failed")]),
+        ("report", None, "n" * 300, 2, [("{out}", "write-failed")]),
     ],
 )
 def test_a_source_or_folder_that_cannot_be_used_is_a_problem(
+    command: str,
     source: str | None,
     out: str,
     status: int,
@@ -134,8 +136,9 @@ def test_a_source_or_folder_that_cannot_be_used_is_a_problem(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     target = tmp_path / out
-    found = run_site(capsys, source or fixture_root("minimal-valid") / "datapackage", target)
-    assert (found[0], [(p["path"], p["code"]) for p in found[1]]) == (
+    given = source or str(fixture_root("minimal-valid") / "datapackage")
+    found = main([command, given, "--out", str(target), "--format", "json"])
+    assert (found, [(p["path"], p["code"]) for p in json.loads(capsys.readouterr().out)]) == (
         status,
         [(path.format(out=target), code) for path, code in expected],
     )
