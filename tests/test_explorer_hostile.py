@@ -18,8 +18,8 @@ from newsfacts.explorer.pages import Explorer, file_name, rendered_files
 
 from .browser import external_requests
 from .conftest import fixture_root
-from .fixtures.edits import append_copy, edit_descriptor, edit_rows, set_cells, write_file
-from .fixtures.minimal import SEED_NAME, cells_in_order, rebuild, sha256
+from .fixtures.edits import append_copy, change_seed, edit_descriptor, edit_rows, set_cells, write_file
+from .fixtures.minimal import SEED, SEED_NAME, cells_in_order, rebuild, sha256
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -101,6 +101,26 @@ def test_a_package_that_validate_passes_makes_a_site(
     source = package(tmp_path, *edits, after=tuple(after))
     assert run_site(capsys, source, tmp_path / "site") == (0, [])
     assert shown in (tmp_path / "site" / page).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("seed", "expected"),
+    [
+        (SEED + "A NUL\x00 here.\n", [(4, "control-character")]),
+        (SEED + "A form feed\x0c and an escape \x1b[31m.\n", [(4, "control-character")]),
+        ("\ufeff" + SEED, [(1, "bom")]),  # every span is one code point off, too
+    ],
+)
+def test_a_seed_that_load_refuses_is_a_problem_of_the_package(
+    seed: str, expected: list[tuple[int, str]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`load()` refuses a seed with a BOM or a control character (`tables.decode_text`); `validate` passed it, so the
+    site stopped on it as on a source it could not read (exit 2). It is the package's problem, where it is."""
+    source = package(tmp_path, change_seed(seed))
+    status, found = run_site(capsys, source, tmp_path / "site")
+    seed_path = str(source / "seeds" / SEED_NAME)
+    assert (status, [(p["line"], p["code"]) for p in found if p["path"] == seed_path]) == (1, expected)
+    assert not (tmp_path / "site").exists()
 
 
 def test_a_schema_org_dataset_that_is_no_json_is_not_embedded(
