@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,10 @@ import pytest
 
 from newsfacts.cli import main
 from newsfacts.explorer import MARKER
+from newsfacts.explorer.html import LABEL_CHARS
 from newsfacts.explorer.pages import Explorer, file_name, rendered_files
+from newsfacts.explorer.spans import SEGMENT_ROWS
+from newsfacts.explorer.wording import COMPARED_TOKENS, compared
 
 from .browser import external_requests
 from .conftest import fixture_root
@@ -508,3 +512,179 @@ def test_in_the_browser_hostile_text_stays_text_and_each_span_is_its_rows_text(
                 spans[anchor] = spans.get(anchor, "") + piece
     assert found == []
     assert spans == rows
+
+
+# --- size: no page past 2 MB, whatever the package repeats ---------------------------------------------------------
+
+MEGABYTES_2 = 2_000_000
+# A cell of 19,000 `<`: 76 kB once escaped, under the 20,000 code points a cell may hold.
+LONG_WORDS = "<" * 19_000
+NESTED = 400  # mentions nested in one another
+STRESS_EVENTS = 30
+STRESS_ARTICLES = 30
+
+
+def stress_package(tmp_path: Path) -> Path:
+    """Each way a page grew past 2 MB from a small package: a long name repeated for each mention of it (in each
+    highlight's accessible name) and for each article of its outlet, spans nested in one another (each segment
+    named them all), long descriptions on one list page, one event in many conflicting pairs, a long README, and
+    a schema.org Dataset that names every article."""
+    text = "Acme " * 40 + "\n" + "n" * (2 * NESTED + 10) + "\n"
+    nested_from = text.index("n")
+    acme = {"text": "Acme", "char_start": "0", "char_end": "4"}  # every other span, on the new seed
+
+    def seeds(root: Path) -> None:
+        for number in range(1, STRESS_ARTICLES):
+            (root / "datapackage" / "seeds" / f"{number:03d}_a.txt").write_text(f"Article {number}\n")
+        (root / "datapackage" / "seeds" / SEED_NAME).write_text(text, encoding="utf-8")
+
+    def articles(rows: list[list[str]]) -> None:
+        first = dict(zip(rows[0], rows[1], strict=True)) | {"outlet_id": "acme-corp", "outlet_basis": "stated"}
+        rows[1:] = [cells_in_order(rows[0], first | {"sha256": sha256(text), "title": LONG_WORDS})]
+        for number in range(1, STRESS_ARTICLES):
+            seed = f"Article {number}\n"
+            cells = {
+                "article_id": f"art-{number:03d}",
+                "seed_file": f"seeds/{number:03d}_a.txt",
+                "sha256": sha256(seed),
+            }
+            rows.append(cells_in_order(rows[0], first | cells | {"title": LONG_WORDS}))
+
+    def mentions(rows: list[list[str]]) -> None:
+        def mention(entity: str, start: int, end: int) -> list[str]:
+            cells = {"entity_id": entity, "article_id": "art-000", "char_start": str(start), "char_end": str(end)}
+            return cells_in_order(rows[0], cells | {"text": text[start:end], "mention_type": "name"})
+
+        rows[1:] = [mention("acme-corp", 5 * number, 5 * number + 4) for number in range(40)]
+        rows += [
+            mention("ruritania-government", nested_from + depth, nested_from + 2 * NESTED + 10 - depth)
+            for depth in range(NESTED)
+        ]
+
+    def events(rows: list[list[str]]) -> None:
+        first = dict(zip(rows[0], rows[1], strict=True))
+        rows[1:] = [
+            cells_in_order(rows[0], first | {"event_id": f"ev-e{number:03d}", "description": LONG_WORDS})
+            for number in range(STRESS_EVENTS)
+        ]
+
+    def relations(rows: list[list[str]]) -> None:
+        first = dict(zip(rows[0], rows[1], strict=True)) | {
+            "relation_type": "conflicting_account",
+            "event_id": "ev-e000",
+        }
+        rows[1:] = [
+            cells_in_order(rows[0], first | {"related_event_id": f"ev-e{number:03d}"})
+            for number in range(1, STRESS_EVENTS)
+        ]
+
+    def sources(rows: list[list[str]]) -> None:  # each of the first events a source
+        for number, row in enumerate(rows[1:]):
+            cells = dict(zip(rows[0], row, strict=True)) | acme | {"event_id": f"ev-e{number:03d}"}
+            row[:] = cells_in_order(rows[0], cells)
+
+    keep_events = {"event_id": "ev-e000"}
+    readme = "# Dictionary\n\n" + "|" + "a|" * 300 + "\n|" + "-|" * 300 + "\n" + ("|" + "a|" * 300 + "\n") * 400
+    return package(
+        tmp_path,
+        seeds,
+        edit_rows("articles", articles),
+        set_cells("entities", 2, name=LONG_WORDS),
+        edit_rows("entity_mentions", mentions),
+        edit_rows("events", events),
+        _cells("event_actors", lambda row: row | keep_events),
+        edit_rows("event_sources", sources),
+        edit_rows("event_relations", relations),
+        _cells("event_relations", lambda row: row | acme),
+        _cells("sanctions", lambda row: row | keep_events),
+        _cells("sanction_sources", lambda row: row | acme),
+        _cells("quotes", lambda row: row | acme),
+        after=(write_file("datapackage/README.md", readme),),
+    )
+
+
+@pytest.fixture(scope="module")
+def stress_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("stress")
+    assert main(["site", str(stress_package(folder)), "--out", str(folder / "site")]) == 0
+    return folder / "site"
+
+
+def test_no_page_is_larger_than_2_megabytes(stress_site: Path) -> None:
+    sizes = {path.relative_to(stress_site).as_posix(): path.stat().st_size for path in stress_site.glob("**/*.html")}
+    assert {path: size for path, size in sizes.items() if size > MEGABYTES_2} == {}
+
+
+def _pages(site: Path, pattern: str) -> str:
+    return "".join(path.read_text(encoding="utf-8") for path in sorted(site.glob(pattern)))
+
+
+def test_a_page_too_long_leaves_rows_to_further_pages_or_says_how_many_it_leaves_out(stress_site: Path) -> None:
+    """Nothing is dropped unsaid: each event and each conflicting pair is on a page; a long list within a page
+    says how many rows it leaves out; a name shown for another row is cut, never the row's own page's."""
+    assert _pages(stress_site, "events*.html").count('<article class="card"') == STRESS_EVENTS
+    assert _pages(stress_site, "conflicts*.html").count('<section class="pair"') == STRESS_EVENTS - 1
+    entity = (stress_site / "entities" / "ruritania-government.html").read_text(encoding="utf-8")
+    shown = len(re.findall(r"\(name\)", entity))
+    (more,) = re.findall(r"And (\d+) more mentions", entity)
+    assert 0 < shown < NESTED and shown + int(more) == NESTED
+    article = (stress_site / "articles" / "art-000.html").read_text(encoding="utf-8")
+    assert "mention of " + "&lt;" * (LABEL_CHARS - 1) + "…" in article
+    assert "&lt;" * len(LONG_WORDS) in (stress_site / "entities" / "acme-corp.html").read_text(encoding="utf-8")
+    dictionary = (stress_site / "dictionary.html").read_text(encoding="utf-8")
+    assert "is too long to show here" in dictionary and 'href="package/README.md"' in dictionary
+    assert "application/ld+json" not in (stress_site / "index.html").read_text(encoding="utf-8")
+
+
+def test_nested_spans_name_at_most_a_few_rows_in_each_segment(stress_site: Path) -> None:
+    page = _pages(stress_site, "articles/art-000*.html")
+    named = [rows.split() for rows in re.findall(r'data-rows="([^"]*)"', page)]
+    assert max(map(len, named)) == SEGMENT_ROWS
+    # The anchor of each nested mention is still on the page, and named by a segment at least (near its ends).
+    ids = set(re.findall(r'<span class="anchor" id="([^"]*)"', page))
+    nested = {anchor for anchor in ids if anchor.startswith("mention-ruritania-government-")}
+    assert len(nested) == NESTED and nested <= {anchor for rows in named for anchor in rows}
+
+
+@pytest.mark.parametrize(
+    ("reference", "wording"),
+    [
+        # Repeated words made difflib's time grow with the cube of the length: hours for two long quotes.
+        (" ".join(f"w{number % 7}" for number in range(1000)), " ".join(f"w{number % 5}" for number in range(1000))),
+        (
+            " ".join(f"w{number % 101}" for number in range(1000)),
+            " ".join(f"w{number % 103}" for number in range(1000)),
+        ),
+    ],
+)
+def test_wordings_are_compared_in_a_moment(reference: str, wording: str) -> None:
+    started = time.perf_counter()
+    pieces = compared(reference, wording)
+    assert time.perf_counter() - started < 0.5  # 0.5 s and 4 s a pair before, 0.01 s now
+    assert pieces is not None
+    assert "".join(piece.text for piece in pieces if piece.change != "added") == reference
+    assert "".join(piece.text for piece in pieces if piece.change != "omitted") == wording
+
+
+def test_a_wording_too_long_to_compare_is_shown_whole(tmp_path: Path) -> None:
+    long = "word " * COMPARED_TOKENS
+    assert compared(long, long + "more") is None
+    explorer = Explorer(
+        descriptor={"name": "p", "resources": []},
+        tables={
+            "articles": [],
+            "quotes": [
+                {
+                    "quote_id": f"q-000-0{n}",
+                    "article_id": "art-000",
+                    "utterance_id": "u-x",
+                    "speaker_id": "s",
+                    "text": text,
+                }
+                for n, text in ((1, long), (2, long + "more"))
+            ],
+        },
+        seeds={},
+    )
+    page = rendered_files(explorer)["utterances/u-x.html"].decode("utf-8")
+    assert page.count("Too long to compare word by word.") == 2 and page.count(long + "more") == 1

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 # Written into every site, so that a later build knows the folder is one it may replace.
 MARKER = ".newsfacts-site"
+# The longest schema.org Dataset the index embeds, in characters as embedded (`html.script_json`).
+SCHEMA_ORG_CHARS = 500_000
 # The files of the package the site copies beside its pages (besides each table and each seed), if present.
 PACKAGE_EXTRAS = ("README.md", "croissant.json", "dataset.jsonld")
 
@@ -108,6 +110,8 @@ def site_files(layout: Layout, changed: Sequence[str] = ()) -> dict[str, bytes]:
 
 def _schema_org(data: bytes | None) -> dict[str, Any] | None:
     """The package's schema.org Dataset, its files' addresses made relative to the site's index."""
+    from .html import script_json
+
     if data is None:
         return None
     try:
@@ -119,6 +123,9 @@ def _schema_org(data: bytes | None) -> dict[str, Any] | None:
     try:  # NaN and Infinity parse, but are no JSON: the index would embed a document no reader takes
         json.dumps(document, allow_nan=False)
     except ValueError:
+        return None
+    # It names every article: the index embeds it where it is short enough (package/dataset.jsonld holds it all).
+    if len(script_json(document)) > SCHEMA_ORG_CHARS:
         return None
     distribution = document.get("distribution")
     for download in distribution if isinstance(distribution, list) else []:
