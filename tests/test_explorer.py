@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import re
@@ -13,7 +12,7 @@ import pytest
 from newsfacts.cli import main
 from newsfacts.explorer import MARKER
 from newsfacts.explorer.html import script_json, seed_markup
-from newsfacts.explorer.pages import Explorer, file_name, rendered_files
+from newsfacts.explorer.pages import Explorer, rendered_files
 from newsfacts.explorer.spans import Span, page_ranges, segments
 from newsfacts.explorer.timeline import date_range
 from newsfacts.explorer.wording import Piece, compared
@@ -278,21 +277,6 @@ def test_a_dates_precision_is_drawn_as_the_range_it_allows(
 
 
 # --- untrusted values ---------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("key", "expected"),
-    [
-        ("antony-blinken", "antony-blinken"),
-        ("../../etc/passwd", "id-" + hashlib.sha256(b"../../etc/passwd").hexdigest()[:20]),
-        ("..", "id-" + hashlib.sha256(b"..").hexdigest()[:20]),
-        ("a/b", "id-" + hashlib.sha256(b"a/b").hexdigest()[:20]),
-        ("", "id-" + hashlib.sha256(b"").hexdigest()[:20]),
-        ("x" * 200, "id-" + hashlib.sha256(b"x" * 200).hexdigest()[:20]),
-    ],
-)
-def test_a_page_is_named_after_its_id_only_where_the_id_cannot_leave_its_folder(key: str, expected: str) -> None:
-    assert file_name(key) == expected
 
 
 def test_json_in_a_script_cannot_end_the_script() -> None:

@@ -27,7 +27,11 @@ class ReportResult:
 
 def write_report(layout: Layout, out_dir: Path) -> ReportResult:
     """Run the suites and write their Data Docs to `out_dir`, replacing an earlier report there."""
-    if not folder_replaceable(out_dir, MARKER):
+    try:
+        replaceable = folder_replaceable(out_dir, MARKER)
+    except OSError as error:  # a name too long, a folder that cannot be searched: it cannot be written either
+        return ReportResult(problems=[write_problem(out_dir, error)])
+    if not replaceable:
         return ReportResult(problems=[problem("report-target", out_dir, detail=str(out_dir))])
     from .validate import check_rows_and_spans
 

@@ -99,9 +99,13 @@ def locate(source: str | os.PathLike[str] | None, *, unbuilt: bool = False) -> L
         descriptor = bundled_descriptor()
         return Located("directory", descriptor.parent, display_path(descriptor.parent))
     if isinstance(source, str) and URL_SCHEME.match(source):
-        if urllib.parse.urlsplit(source).scheme.lower() not in ("http", "https"):
+        try:
+            parts = urllib.parse.urlsplit(source)
+        except ValueError as error:  # `http://[x`: a bracket that opens no IPv6 address
+            raise NewsfactsError.of("fetch-failed", source, detail=str(error)) from error
+        if parts.scheme.lower() not in ("http", "https"):
             raise NewsfactsError.of("source-unsupported", source)
-        is_zip = urllib.parse.urlsplit(source).path.lower().endswith(".zip")
+        is_zip = parts.path.lower().endswith(".zip")
         return Located("zip-url" if is_zip else "url", source, source)
     path = Path(source)
     shown = display_path(path)

@@ -13,12 +13,14 @@ existing site is replaced at once, and a folder that holds anything else is refu
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..atomic import folder_replaceable, replace_folder
+from ..exporters._base import text as plain_text
 from ..problems import Problem, display_path, problem, write_problem
 from ..tables import parse_json
 
@@ -28,6 +30,8 @@ if TYPE_CHECKING:
 
 # Written into every site, so that a later build knows the folder is one it may replace.
 MARKER = ".newsfacts-site"
+# The longest schema.org Dataset the index embeds, in characters as embedded (`html.script_json`).
+SCHEMA_ORG_CHARS = 500_000
 # The files of the package the site copies beside its pages (besides each table and each seed), if present.
 PACKAGE_EXTRAS = ("README.md", "croissant.json", "dataset.jsonld")
 
@@ -46,7 +50,11 @@ def build_site(package: Opened, out: Path, changed: Sequence[str] = ()) -> SiteR
     """
     from ..validate import validate
 
-    if not folder_replaceable(out, MARKER):
+    try:
+        replaceable = folder_replaceable(out, MARKER)
+    except OSError as error:  # a name too long, a folder that cannot be searched: it cannot be written either
+        return SiteResult([], [write_problem(out, error)])
+    if not replaceable:
         return SiteResult([], [problem("site-target", out, detail=display_path(out))])
     problems = validate(package.layout, rows_only=True)
     if problems:
@@ -108,12 +116,15 @@ def _citation(croissant: bytes | None, descriptor: dict[str, Any]) -> str:
         cite_as = document.get("citeAs") if isinstance(document, dict) else None
         if isinstance(cite_as, str):
             return cite_as
-    citation = descriptor_citation(descriptor)
-    return bibtex(descriptor["name"], citation, str(descriptor.get("created") or "")[:4])
+    name = plain_text(descriptor.get("name")) or "package"  # a release may have no name
+    citation = descriptor_citation({**descriptor, "name": name})
+    return bibtex(name, citation, str(descriptor.get("created") or "")[:4])
 
 
 def _schema_org(data: bytes | None) -> dict[str, Any] | None:
     """The package's schema.org Dataset, its files' addresses made relative to the site's index."""
+    from .html import script_json
+
     if data is None:
         return None
     try:
@@ -122,7 +133,15 @@ def _schema_org(data: bytes | None) -> dict[str, Any] | None:
         return None
     if not isinstance(document, dict):
         return None
-    for download in document.get("distribution") or []:
+    try:  # NaN and Infinity parse, but are no JSON: the index would embed a document no reader takes
+        json.dumps(document, allow_nan=False)
+    except ValueError:
+        return None
+    # It names every article: the index embeds it where it is short enough (package/dataset.jsonld holds it all).
+    if len(script_json(document)) > SCHEMA_ORG_CHARS:
+        return None
+    distribution = document.get("distribution")
+    for download in distribution if isinstance(distribution, list) else []:
         if (
             isinstance(download, dict)
             and isinstance(download.get("contentUrl"), str)

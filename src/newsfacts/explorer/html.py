@@ -20,6 +20,9 @@ from .spans import Segment
 # What the HTML parser would not keep as it is: a carriage return becomes a line feed (a CRLF, one
 # line feed), so each is written as a character reference, which the parser keeps as U+000D.
 _PARSER_NORMALISED = {"\r": "&#13;"}
+# The longest name (`label`) and text (`excerpt`) shown for another row or in a list, in code points.
+LABEL_CHARS = 80
+EXCERPT_CHARS = 400
 
 
 def environment() -> Environment:
@@ -36,7 +39,26 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["script_json"] = script_json
+    env.filters["label"] = label
+    env.filters["excerpt"] = excerpt
     return env
+
+
+def label(value: Any, limit: int | None = None) -> Any:
+    """A text cut to `limit` code points (LABEL_CHARS), an ellipsis marking the cut; any other value as it is.
+
+    For words shown for another row (an entity's name in a link, an article's outlet, what a highlight is)
+    and in lists: a name repeated for each of its thousand mentions would grow a page with its length.
+    """
+    limit = LABEL_CHARS if limit is None else limit
+    if isinstance(value, str) and len(value) > limit:
+        return value[: limit - 1] + "…"
+    return value
+
+
+def excerpt(value: Any) -> Any:
+    """A `label` of a text (a description, a row's value), cut at EXCERPT_CHARS."""
+    return label(value, EXCERPT_CHARS)
 
 
 def script_json(value: Any) -> Markup:
@@ -58,8 +80,9 @@ def seed_markup(pieces: Sequence[Segment], targets: Sequence[str | None], titles
     """The seed's text as HTML: every segment in an element whose `data-at` is its first code point's
     offset, so that a selection's offsets are counted from it (site.js). A highlighted segment is a
     link to `targets[i]` (the smallest span's row, entity, event, sanction or utterance), with the
-    class of each span's table and the anchors of its rows in `data-rows`. Before the first segment of a
-    span stands an empty element with the span's anchor as its id: `#q-000-01` scrolls to it.
+    class of each span's table and the anchors of its rows in `data-rows` (those `Segment.named`).
+    Before the first segment of a span stands an empty element with the span's anchor as its id:
+    `#q-000-01` scrolls to it.
 
     No whitespace is added between elements: the container keeps the text's own line breaks (pre-wrap).
     """
@@ -74,7 +97,7 @@ def seed_markup(pieces: Sequence[Segment], targets: Sequence[str | None], titles
             out.append(f'<span data-at="{piece.start}">{_text(piece.text)}</span>')
             continue
         kinds = " ".join(dict.fromkeys(f"k-{span.table}" for span in piece.spans))
-        rows = " ".join(span.anchor for span in piece.spans)
+        rows = " ".join(span.anchor for span in piece.named)
         out.append(
             f'<a class="seg {kinds}" href="{escape(target or "#")}" data-at="{piece.start}" '
             f'data-rows="{escape(rows)}" aria-label="{escape(title)}">{_text(piece.text)}</a>'

@@ -13,7 +13,7 @@ import hashlib
 import posixpath
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -28,16 +28,26 @@ from ..exporters._base import web_url
 from ..models import MODELS, RELATION_TYPES
 from . import spans as span_module
 from . import timeline, wording
-from .html import environment, seed_markup
+from .html import LABEL_CHARS, environment, excerpt, label, seed_markup
 
 Row = Mapping[str, Any]
 # Rows a list page (or a list on a page) holds, events a timeline page draws, and pairs a conflicts page shows.
 LIST_PAGE_ROWS = 250
 TIMELINE_PAGE_EVENTS = 150
 CONFLICTS_PAGE_PAIRS = 50
+# A page holds about this many code points of the package's words at most (`words`), each at most 5 bytes once
+# escaped (`&#34;`): a list page has fewer rows where they are long, and a list within a page stops, saying how many
+# rows it leaves out. A cell has up to 20,000 code points (`--max-cell-chars`); 250 of them would make 25 MB.
+PAGE_WORDS = 200_000
+# The words a link, an id or an offset costs in a list, about.
+LINK_WORDS = LABEL_CHARS + 40
+# The longest data dictionary (README.md) shown as a page, in code points: a Markdown table grows five-fold in HTML.
+DICTIONARY_CHARS = 200_000
 # What a span links to, by the field its table names in `evidence_of`.
 LINKED_KINDS = {"entity_id": "entity", "event_id": "event", "sanction_id": "sanction", "utterance_id": "utterance"}
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,150}$")
+# The longest code-point part of a name made from an id (a file name may have 255 bytes).
+MADE_NAME_CHARS = 150
 ASSETS = ("site.css", "site.js")
 
 
@@ -74,11 +84,16 @@ class Explorer:
 
 
 def file_name(key: str) -> str:
-    """A page's file name for an id: the id where it is a plain name, else a name made from it that
-    cannot leave the folder (an id is untrusted text)."""
-    if _SAFE_NAME.match(key):
+    """A page's file name (or a list page's anchor) for an id: the id where it is a plain name, else a name
+    made from it that cannot leave the folder (an id is untrusted text). No two ids get one name: a made
+    name starts with `id-`, as no id used as it is does, and a long id's ends with the id's hash."""
+    if _SAFE_NAME.match(key) and not key.startswith("id-"):
         return key
-    return "id-" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+    made = "-".join(f"{ord(character):x}" for character in key)
+    if len(made) <= MADE_NAME_CHARS:
+        return f"id-{made}"
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return f"id-{made[: MADE_NAME_CHARS - len(digest) - 1]}-{digest}"
 
 
 def page_path(base: str, number: int) -> str:
@@ -87,8 +102,32 @@ def page_path(base: str, number: int) -> str:
     return f"{stem}.html" if number == 1 else f"{stem}-p{number}.html"
 
 
-def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
-    return [items[index : index + size] for index in range(0, len(items), size)] or [items[:0]]
+def words(*values: Any) -> int:
+    """How many code points of text the values hold: `words(*row.values())` is what a row can show."""
+    return sum(len(value) for value in values if isinstance(value, str))
+
+
+def chunks(items: Sequence[Any], size: int, weight: Callable[[Any], int] | None = None) -> list[Sequence[Any]]:
+    """`items` in pages of at most `size` items and, by their `weight` (`words`), PAGE_WORDS: one item at least."""
+    parts: list[Sequence[Any]] = []
+    start = used = 0
+    for index, item in enumerate(items):
+        cost = weight(item) if weight else 0
+        if index > start and (index - start == size or used + cost > PAGE_WORDS):
+            parts.append(items[start:index])
+            start, used = index, 0
+        used += cost
+    return [*parts, items[start:]]
+
+
+def within(items: Sequence[Any], weight: Callable[[Any], int], budget: int = PAGE_WORDS // 4) -> tuple[list[Any], int]:
+    """The first of `items` whose weights add up to `budget` at most (the first at least), and how many are left out."""
+    used = 0
+    for index, item in enumerate(items):
+        used += weight(item)
+        if index and used > budget:
+            return list(items[:index]), len(items) - index
+    return list(items), 0
 
 
 @dataclass
@@ -123,10 +162,11 @@ def relative(target: str, page: str) -> str:
 
 
 def outlet_names(explorer: Explorer) -> dict[str, str | None]:
-    """article_id -> its outlet's name, where the articles table names one."""
+    """article_id -> its outlet's name (a `label`: it is shown beside each of the outlet's rows), where the
+    articles table names one."""
     entities = explorer.by_key("entities", "entity_id")
     return {
-        row["article_id"]: entities[row["outlet_id"]]["name"] if row.get("outlet_id") in entities else None
+        row["article_id"]: label(entities[row["outlet_id"]]["name"]) if row.get("outlet_id") in entities else None
         for row in explorer.rows("articles")
     }
 
@@ -156,9 +196,11 @@ def _place_everything(
     explorer: Explorer,
     by_article: Mapping[str, list[span_module.Span]],
     article_pages: Mapping[str, list[tuple[int, int]]],
+    lists: Mapping[str, list[Sequence[Row]]],
     places: Places,
 ) -> None:
-    """Register every anchor's page before any page is rendered."""
+    """Register every anchor's page before any page is rendered; `lists` holds the events' and the
+    sanctions' pages (`_event_lists`, `_sanction_lists`)."""
     for article in explorer.rows("articles"):
         article_id = article["article_id"]
         base = f"articles/{file_name(article_id)}.html"
@@ -173,15 +215,10 @@ def _place_everything(
         places.put("entity", entity["entity_id"], f"entities/{file_name(entity['entity_id'])}.html")
     for utterance_id in utterances(explorer):
         places.put("utterance", utterance_id, f"utterances/{file_name(utterance_id)}.html")
-    for kind, table, key, base in (
-        ("event", "events", "event_id", "events.html"),
-        ("sanction", "sanctions", "sanction_id", "sanctions.html"),
-    ):
-        for number, rows in enumerate(
-            chunks(sorted(explorer.rows(table), key=lambda row: row[key]), LIST_PAGE_ROWS), 1
-        ):
+    for kind, key, base in (("event", "event_id", "events.html"), ("sanction", "sanction_id", "sanctions.html")):
+        for number, rows in enumerate(lists[kind], 1):
             for row in rows:
-                places.put(kind, row[key], page_path(base, number), row[key])  # the card's id (events.html)
+                places.put(kind, row[key], page_path(base, number), file_name(row[key]))  # the card's id
 
 
 def site_pages(explorer: Explorer) -> list[Page]:
@@ -193,7 +230,9 @@ def site_pages(explorer: Explorer) -> list[Page]:
         article_id: span_module.page_ranges(seeds.get(article_id, ""), spans)
         for article_id, spans in by_article.items()
     }
-    _place_everything(explorer, by_article, article_pages, places)
+    event_context, event_parts = _event_lists(explorer)
+    sanction_sources, sanction_parts = _sanction_lists(explorer)
+    _place_everything(explorer, by_article, article_pages, {"event": event_parts, "sanction": sanction_parts}, places)
     outlets = outlet_names(explorer)
     entities = explorer.by_key("entities", "entity_id")
     pages: list[Page] = []
@@ -209,35 +248,38 @@ def site_pages(explorer: Explorer) -> list[Page]:
             outlets,
         )
     pages += _list_pages(
-        "entities.html", "entities_index.html", "Entities", sorted(entities.values(), key=lambda row: row["entity_id"])
+        "entities.html",
+        "entities_index.html",
+        "Entities",
+        chunks(sorted(entities.values(), key=lambda row: row["entity_id"]), LIST_PAGE_ROWS, _row_words),
     )
     pages += _entity_pages(explorer, outlets)
     spoken = utterances(explorer)
     pages += _list_pages(
-        "utterances.html", "utterances_index.html", "Utterances", [(key, quotes) for key, quotes in spoken.items()]
+        "utterances.html",
+        "utterances_index.html",
+        "Utterances",
+        chunks(list(spoken.items()), LIST_PAGE_ROWS, lambda item: words(item[0], wording.fullest(item[1])["text"])),
     )
     for utterance_id, quotes in spoken.items():
         pages += _utterance_pages(utterance_id, quotes, entities, outlets)
-    pages += _event_pages(explorer, outlets)
+    pages += _list_pages("events.html", "events.html", "Events", event_parts, **event_context, outlets=outlets)
     articles = sorted(explorer.rows("articles"), key=lambda row: row["article_id"])
-    pages += _list_pages("articles.html", "articles.html", "Articles", articles, outlets=outlets)
+    parts = chunks(articles, LIST_PAGE_ROWS, _article_words)
+    pages += _list_pages("articles.html", "articles.html", "Articles", parts, outlets=outlets)
     pages += _timeline_pages(explorer)
     pages += _conflicts_pages(explorer, outlets)
-    sanctions = sorted(explorer.rows("sanctions"), key=lambda row: row["sanction_id"])
-    sources = _sources_of(explorer, "sanction_sources", "sanction_id")
-    pages += _list_pages("sanctions.html", "sanctions.html", "Sanctions", sanctions, sources=sources, outlets=outlets)
-    pages.append(
-        Page("dictionary.html", "dictionary.html", "Data dictionary", {"body": _markdown(explorer.dictionary)})
+    pages += _list_pages(
+        "sanctions.html", "sanctions.html", "Sanctions", sanction_parts, sources=sanction_sources, outlets=outlets
     )
+    pages.append(Page("dictionary.html", "dictionary.html", "Data dictionary", _dictionary(explorer.dictionary)))
     _bind(pages, explorer, places)
     return pages
 
 
-def _list_pages(
-    base: str, template: str, title: str, items: Sequence[Any], size: int = LIST_PAGE_ROWS, **shared: Any
-) -> list[Page]:
-    """A list, `size` items a page, from `base` on (`events.html`, `events-p2.html`); `shared` goes to every page."""
-    parts = chunks(items, size)
+def _list_pages(base: str, template: str, title: str, parts: Sequence[Sequence[Any]], **shared: Any) -> list[Page]:
+    """The pages of a list, its items in `parts` (`chunks`), from `base` on (`events.html`, `events-p2.html`);
+    `shared` goes to every page."""
     return [
         Page(
             page_path(base, number),
@@ -273,7 +315,11 @@ def _index_page(explorer: Explorer, outlets: Mapping[str, str | None], by_articl
         if isinstance(item, Mapping)
     ]
     articles = sorted(explorer.rows("articles"), key=lambda row: row["article_id"])
-    changed = [row for row in articles if row["article_id"] in set(explorer.changed)]
+    changed, changed_more = within(
+        [row for row in articles if row["article_id"] in set(explorer.changed)], _article_words, PAGE_WORDS // 2
+    )
+    # The articles are listed here too where they are few and short, else on their own pages only.
+    listed = len(articles) <= LIST_PAGE_ROWS and sum(map(_article_words, articles)) <= PAGE_WORDS // 2
     downloads = [("datapackage.json", "the descriptor (Frictionless Data Package)")]
     downloads += [(resource["path"], f"the {resource['name']} table") for resource in descriptor["resources"]]
     downloads += [(path, "the same table as JSON") for path in explorer.json_tables]
@@ -287,7 +333,9 @@ def _index_page(explorer: Explorer, outlets: Mapping[str, str | None], by_articl
             "counts": counts,
             "licenses": licenses,
             "articles": articles,
+            "listed": listed,
             "changed": changed,
+            "changed_more": changed_more,
             "outlets": outlets,
             "span_counts": {key: len(value) for key, value in by_article.items()},
             "downloads": downloads,
@@ -374,19 +422,22 @@ def _span_target(piece: span_module.Segment, places: Places, page: str) -> str |
 
 
 def _segment_title(piece: span_module.Segment, entities: Mapping[str, Row]) -> str:
-    """What a highlighted segment is, for its accessible name: its text, then each of its rows."""
+    """What a highlighted segment is, for its accessible name: its text, then each row it names (`Segment.named`),
+    a name or an id as a `label`: it stands in every segment of every mention."""
     described = []
-    for span in piece.spans:
+    for span in piece.named:
         model = MODELS[span.table]
         if span.table == "entity_mentions":
             entity = entities.get(span.row["entity_id"])
-            described.append(f"mention of {entity['name'] if entity else span.row['entity_id']}")
+            described.append(f"mention of {label(entity['name'] if entity else span.row['entity_id'])}")
         elif model.evidence_of:
-            described.append(f"{model.row_name} {span.row[model.evidence_of]}")
+            described.append(f"{model.row_name} {label(span.row[model.evidence_of])}")
         else:
             described.append(model.row_name)
+    if len(piece.spans) > len(piece.named):
+        described.append(f"{len(piece.spans) - len(piece.named)} more")
     shown = " ".join(piece.text.split()) or "(blank)"
-    return f"{shown} — {'; '.join(described)}" if described else shown
+    return f"{shown} — {excerpt('; '.join(described))}" if described else shown
 
 
 def _described_fields(schema: Mapping[str, Any], row: Row) -> list[dict[str, Any]]:
@@ -457,19 +508,19 @@ def _entity_pages(explorer: Explorer, outlets: Mapping[str, str | None]) -> list
         first = {
             "entity": entity,
             "parent": entities.get(entity.get("parent_id") or ""),
-            "children": children.get(entity_id, []),
             "aliases": [(alias, alias in printed) for alias in split_list(entity.get("aliases"))],
             "outlets": outlets,
         }
-        lists: dict[str, Sequence[Any]] = {
-            "mentions": ordered,
-            "quotes": quotes.get(entity_id, []),
-            "roles": [(row["role"], events.get(row["event_id"]), row["event_id"]) for row in roles.get(entity_id, [])],
-            "sanctions": sanctions.get(entity_id, []),
+        entity_roles = [(row["role"], events.get(row["event_id"]), row["event_id"]) for row in roles.get(entity_id, [])]
+        lists: dict[str, list[Sequence[Any]]] = {
+            "children": chunks(children.get(entity_id, []), LIST_PAGE_ROWS, lambda row: LINK_WORDS),
+            "mentions": chunks(ordered, LIST_PAGE_ROWS, lambda row: len(row["text"]) + LINK_WORDS),
+            "quotes": chunks(quotes.get(entity_id, []), LIST_PAGE_ROWS, lambda row: _row_words(row) + LINK_WORDS),
+            "roles": chunks(entity_roles, LIST_PAGE_ROWS, lambda role: _row_words(role[1] or {}) + LINK_WORDS),
+            "sanctions": chunks(sanctions.get(entity_id, []), LIST_PAGE_ROWS, lambda row: _row_words(row) + LINK_WORDS),
         }
-        for page in _sectioned_pages(
-            f"entities/{file_name(entity_id)}.html", "entity.html", entity["name"], first, lists
-        ):
+        base = f"entities/{file_name(entity_id)}.html"
+        for page in _sectioned_pages(base, "entity.html", entity["name"], first, lists):
             forms: dict[str, list[Row]] = defaultdict(list)
             for mention in page.context.pop("mentions"):
                 forms[mention["text"]].append(mention)
@@ -479,17 +530,18 @@ def _entity_pages(explorer: Explorer, outlets: Mapping[str, str | None]) -> list
 
 
 def _sectioned_pages(
-    base: str, template: str, title: str, context: dict[str, Any], lists: Mapping[str, Sequence[Any]]
+    base: str, template: str, title: str, context: dict[str, Any], lists: Mapping[str, list[Sequence[Any]]]
 ) -> list[Page]:
-    """A thing's page, continued on `…-p2.html` and after while one of its `lists` is longer than a page:
-    page N shows the Nth part of each list (its `context`, the facts, on every page)."""
-    count = max(1, *(len(chunks(items, LIST_PAGE_ROWS)) for items in lists.values()))
+    """A thing's page, continued on `…-p2.html` and after while one of its `lists` (each in parts, `chunks`)
+    has more parts: page N shows the Nth part of each list, and the `context`, the facts, on every page."""
+    count = max(1, *(len(parts) for parts in lists.values()))
     pages = []
     for number in range(1, count + 1):
-        parts = {name: items[(number - 1) * LIST_PAGE_ROWS : number * LIST_PAGE_ROWS] for name, items in lists.items()}
-        shown = title if count == 1 else f"{title} ({number} of {count})"
-        paged = {"pager": _pager(base, number, count), "offset": (number - 1) * LIST_PAGE_ROWS}
-        pages.append(Page(page_path(base, number), template, shown, {**context, **parts, **paged}))
+        shown = {name: parts[number - 1] if number <= len(parts) else [] for name, parts in lists.items()}
+        offsets = {name: sum(len(part) for part in parts[: number - 1]) for name, parts in lists.items()}
+        paged = {"pager": _pager(base, number, count), "offsets": offsets}
+        title_shown = title if count == 1 else f"{title} ({number} of {count})"
+        pages.append(Page(page_path(base, number), template, title_shown, {**context, **shown, **paged}))
     return pages
 
 
@@ -497,7 +549,12 @@ def _utterance_pages(
     utterance_id: str, quotes: list[Row], entities: Mapping[str, Row], outlets: Mapping[str, str | None]
 ) -> list[Page]:
     reference = wording.fullest(quotes)
-    speakers = sorted({speaker for quote in quotes for speaker in speakers_of(quote)})
+    speakers, more_speakers = within(
+        sorted({speaker for quote in quotes for speaker in speakers_of(quote)}), lambda speaker: LINK_WORDS
+    )
+    # A wording compared shows what it leaves out of the fullest one, too.
+    compared = [(quote, wording.compared(reference["text"], quote["text"])) for quote in quotes]
+    parts = chunks(compared, LIST_PAGE_ROWS, lambda item: 2 * _row_words(item[0]) + LINK_WORDS)
     return _sectioned_pages(
         f"utterances/{file_name(utterance_id)}.html",
         "utterance.html",
@@ -506,10 +563,11 @@ def _utterance_pages(
             "utterance_id": utterance_id,
             "reference": reference,
             "speakers": [(speaker, entities.get(speaker)) for speaker in speakers],
+            "more_speakers": more_speakers,
             "outlets": outlets,
             "count": len(quotes),
         },
-        {"wordings": [(quote, wording.compared(reference["text"], quote["text"])) for quote in quotes]},
+        {"wordings": parts},
     )
 
 
@@ -521,7 +579,8 @@ def _sources_of(explorer: Explorer, table: str, key: str) -> dict[str, list[Row]
     return found
 
 
-def _event_pages(explorer: Explorer, outlets: Mapping[str, str | None]) -> list[Page]:
+def _event_lists(explorer: Explorer) -> tuple[dict[str, Any], list[Sequence[Row]]]:
+    """What the events' pages show beside each event (its actors, sources and relations), and the events in pages."""
     events = sorted(explorer.rows("events"), key=lambda row: row["event_id"])
     actors: dict[str, list[Row]] = defaultdict(list)
     for row in sorted(explorer.rows("event_actors"), key=lambda row: (row["entity_id"], row["role"])):
@@ -534,51 +593,91 @@ def _event_pages(explorer: Explorer, outlets: Mapping[str, str | None]) -> list[
     ):
         relations[row["event_id"]].append(("to", row))
         relations[row["related_event_id"]].append(("from", row))
-    return _list_pages(
-        "events.html",
-        "events.html",
-        "Events",
-        events,
-        actors=actors,
-        sources=sources,
-        relations=relations,
-        outlets=outlets,
-    )
+
+    def shown(event: Row) -> int:
+        key = event["event_id"]
+        return (
+            _row_words(event)
+            + sum(_row_words(row) + LINK_WORDS for row in sources.get(key, []))
+            + LINK_WORDS * (len(actors.get(key, [])) + 2 * len(relations.get(key, [])))
+        )
+
+    return {"actors": actors, "sources": sources, "relations": relations}, chunks(events, LIST_PAGE_ROWS, shown)
+
+
+def _sanction_lists(explorer: Explorer) -> tuple[dict[str, list[Row]], list[Sequence[Row]]]:
+    """The sources of each sanction, and the sanctions in pages."""
+    sources = _sources_of(explorer, "sanction_sources", "sanction_id")
+
+    def shown(sanction: Row) -> int:
+        return _row_words(sanction) + sum(
+            _row_words(row) + LINK_WORDS for row in sources.get(sanction["sanction_id"], [])
+        )
+
+    sanctions = sorted(explorer.rows("sanctions"), key=lambda row: row["sanction_id"])
+    return sources, chunks(sanctions, LIST_PAGE_ROWS, lambda row: shown(row) + 2 * LINK_WORDS)
 
 
 def _timeline_pages(explorer: Explorer) -> list[Page]:
     events = sorted(explorer.rows("events"), key=lambda row: (row.get("start_date") or "9999", row["event_id"]))
     dated = [row for row in events if timeline.date_range(row)]
-    undated = [row for row in events if not timeline.date_range(row)]
-    pages = _list_pages("timeline.html", "timeline.html", "Timeline", dated, TIMELINE_PAGE_EVENTS)
+    undated, more = within([row for row in events if not timeline.date_range(row)], _event_words)
+    # An event's description is the words of its bar (`label`), and of its row in the table below the chart.
+    parts = chunks(dated, TIMELINE_PAGE_EVENTS, lambda row: _event_words(row) + LINK_WORDS)
+    pages = _list_pages("timeline.html", "timeline.html", "Timeline", parts)
     for page in pages:
+        first = page.context["pager"]["number"] == 1
         page.context.update(
             timeline=timeline.layout(page.context["items"]),
-            undated=undated[:LIST_PAGE_ROWS] if page.context["pager"]["number"] == 1 else [],
-            undated_count=len(undated),
+            undated=undated if first else [],
+            more_undated=more if first else 0,
         )
     return pages
 
 
+def _event_words(event: Row) -> int:
+    return words(event.get("description"), event.get("date_note")) + LINK_WORDS
+
+
 def _conflicts_pages(explorer: Explorer, outlets: Mapping[str, str | None]) -> list[Page]:
+    """The conflicting accounts, side by side: each pair shows both events with all their sources."""
     events = explorer.by_key("events", "event_id")
     sources = _sources_of(explorer, "event_sources", "event_id")
-    pairs = sorted(
+    relations = sorted(
         (row for row in explorer.rows("event_relations") if row["relation_type"] == "conflicting_account"),
         key=lambda row: (row["event_id"], row["related_event_id"]),
     )
-    shown = [(row, events.get(row["event_id"]), events.get(row["related_event_id"])) for row in pairs]
-    meaning = RELATION_TYPES["conflicting_account"].definition
-    return _list_pages(
-        "conflicts.html",
-        "conflicts.html",
-        "Conflicting accounts",
-        shown,
-        CONFLICTS_PAGE_PAIRS,
-        sources=sources,
-        outlets=outlets,
-        meaning=meaning,
+    pairs = [(row, events.get(row["event_id"]), events.get(row["related_event_id"])) for row in relations]
+
+    def shown(pair: tuple[Row, Row | None, Row | None]) -> int:
+        sides = [side for side in pair[1:] if side is not None]
+        return _row_words(pair[0]) + sum(
+            _row_words(side) + sum(_row_words(row) + LINK_WORDS for row in sources.get(side["event_id"], []))
+            for side in sides
+        )
+
+    pages = _list_pages(
+        "conflicts.html", "conflicts.html", "Conflicting accounts", chunks(pairs, CONFLICTS_PAGE_PAIRS, shown)
     )
+    for page in pages:
+        page.context.update(sources=sources, outlets=outlets, meaning=RELATION_TYPES["conflicting_account"].definition)
+    return pages
+
+
+def _row_words(row: Row) -> int:
+    return words(*row.values())
+
+
+def _article_words(article: Row) -> int:
+    """An article's words in a list: its id and title, its outlet's `label` and its date."""
+    return words(article["article_id"], article.get("title")) + LINK_WORDS
+
+
+def _dictionary(text: str | None) -> dict[str, Any]:
+    """The dictionary page's context: the README as HTML, where there is one and it is not too long to show."""
+    if text is not None and len(text) > DICTIONARY_CHARS:
+        return {"body": None, "too_long": len(text)}
+    return {"body": _markdown(text), "too_long": None}
 
 
 def _markdown(text: str | None) -> Markup | None:
@@ -596,9 +695,38 @@ def _markdown(text: str | None) -> Markup | None:
         if token.type in ("link_open", "image"):
             attribute = "href" if token.type == "link_open" else "src"
             target = str(token.attrGet(attribute) or "")
-            if target and not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^#|^/", target):
+            if target and not _ELSEWHERE.match(target):
                 token.attrSet(attribute, f"package/{target}")
+        if token.children:
+            token.children = _local_images_only(token.children)
     return Markup(parser.renderer.render(tokens, parser.options, {}))
+
+
+# A link or image target that is no path inside the package: a scheme, an anchor, a path from the root or a host.
+_ELSEWHERE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^#|^/")
+
+
+def _local_images_only(children: Sequence[Any]) -> list[Any]:
+    """An inline's tokens, each image from elsewhere (`https://…`, `//host/…`, `data:`) replaced by its text, in a
+    link to it where it is on the web (and not already in a link): the page would fetch it as it opens, and the
+    site makes no request."""
+    from markdown_it.token import Token
+
+    kept: list[Any] = []
+    links = 0
+    for child in children:
+        links += {"link_open": 1, "link_close": -1}.get(child.type, 0)
+        if child.type != "image" or not _ELSEWHERE.match(str(child.attrGet("src") or "")):
+            kept.append(child)
+            continue
+        url = web_url(child.attrGet("src")) if links == 0 else None
+        alt = list(child.children or [])
+        if url:
+            words = alt or [Token("text", "", 0, content=url)]  # a link needs words
+            kept += [Token("link_open", "a", 1, attrs={"href": url}), *words, Token("link_close", "a", -1)]
+        else:
+            kept += alt
+    return kept
 
 
 def _walk(tokens: Sequence[Any]) -> Iterator[Any]:
@@ -663,6 +791,7 @@ def render_pages(pages: Sequence[Page]) -> dict[str, bytes]:
         fullest=wording.fullest,
         site=_site,
         seed_markup=lambda seed: seed_markup(*seed),
+        file_name=file_name,
         models=MODELS,
         span_tables=span_module.SPAN_TABLES,
         relations=RELATION_TYPES,

@@ -10,6 +10,7 @@ never cuts a span: a long article is paginated between spans, preferably at a li
 from __future__ import annotations
 
 import bisect
+import hashlib
 import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,16 +28,27 @@ PAGE_SPANS = 1_200
 SPAN_TABLES: tuple[type[Evidence], ...] = tuple(
     model for model in MODELS.values() if issubclass(model, Evidence) and "article_id" in model.model_fields
 )
+# A segment names at most this many of the spans that cover it, its smallest: nested spans cover every segment
+# between their ends, and naming each of them in each segment would grow a page with the square of their number.
+SEGMENT_ROWS = 8
+# An anchor is at most this long: it stands in each segment its span covers, and ids have no length limit.
+ANCHOR_CHARS = 160
 _ANCHOR_UNSAFE = re.compile(r"[^A-Za-z0-9_.:-]+")
 
 
 def row_anchor(model: type[Row], row: Mapping[str, Any]) -> str:
     """The row's id in a page (`#q-000-01`), from its primary key: the key itself where it is one field,
-    else the row's name and its key's values but the article (an article page holds the row)."""
+    else the row's name and its key's values but the article (an article page holds the row). A longer
+    anchor than ANCHOR_CHARS is cut, and ends with its hash."""
     if len(model.primary_key) == 1:
-        return _ANCHOR_UNSAFE.sub("-", str(row[model.primary_key[0]]))
-    values = [str(row[name]) for name in model.primary_key if name != "article_id"]
-    return _ANCHOR_UNSAFE.sub("-", "-".join([model.row_name, *values]))
+        anchor = _ANCHOR_UNSAFE.sub("-", str(row[model.primary_key[0]]))
+    else:
+        values = [str(row[name]) for name in model.primary_key if name != "article_id"]
+        anchor = _ANCHOR_UNSAFE.sub("-", "-".join([model.row_name, *values]))
+    if len(anchor) <= ANCHOR_CHARS:
+        return anchor
+    digest = hashlib.sha256(anchor.encode("utf-8")).hexdigest()[:16]
+    return f"{anchor[: ANCHOR_CHARS - len(digest) - 1]}-{digest}"
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,14 @@ class Segment:
     start: int
     text: str
     spans: tuple[Span, ...]
+
+    @property
+    def named(self) -> tuple[Span, ...]:
+        """The spans the segment's markup names: all of them, or the SEGMENT_ROWS smallest, in their order."""
+        if len(self.spans) <= SEGMENT_ROWS:
+            return self.spans
+        by_size = sorted(range(len(self.spans)), key=lambda i: (self.spans[i].end - self.spans[i].start, i))
+        return tuple(self.spans[i] for i in sorted(by_size[:SEGMENT_ROWS]))
 
 
 def spans_by_article(tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, list[Span]]:

@@ -56,8 +56,8 @@ def date_range(event: Mapping[str, Any]) -> tuple[datetime.date, datetime.date] 
     if event.get("end_date"):
         return first, max(first, datetime.date.fromisoformat(event["end_date"]))
     precision = event.get("date_precision") or "day"
-    if precision == "week":
-        return first, first + datetime.timedelta(days=6)
+    if precision == "week":  # a week that would end past 9999-12-31 ends there
+        return first, first + datetime.timedelta(days=min(6, (datetime.date.max - first).days))
     if precision == "month":
         return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
     if precision == "year":
@@ -78,8 +78,8 @@ def layout(events: Sequence[Mapping[str, Any]]) -> Timeline | None:
     if not dated:
         return None
     start = min(first for (first, _), _ in dated)
-    end = max(last for (_, last), _ in dated) + datetime.timedelta(days=1)
-    days = max((end - start).days, 1)
+    # The axis ends just after the last day: `days` counts its days, never a date past 9999-12-31.
+    days = (max(last for (_, last), _ in dated) - start).days + 1
     scale = AXIS_WIDTH / days
 
     def x_of(day: datetime.date) -> float:
@@ -105,9 +105,8 @@ def layout(events: Sequence[Mapping[str, Any]]) -> Timeline | None:
         )
     # About eight ticks, on whole days.
     step = max(1, round(days / 8))
-    ticks = [
-        Tick(x_of(day), day.isoformat())
-        for offset in range(0, days + 1, step)
-        if (day := start + datetime.timedelta(days=offset)) <= end
-    ]
+    # The axis's end, the day after the last, has no tick where that day would be past 9999-12-31.
+    last_offset = min(days, (datetime.date.max - start).days)
+    days_ticked = (start + datetime.timedelta(days=offset) for offset in range(0, last_offset + 1, step))
+    ticks = [Tick(x_of(day), day.isoformat()) for day in days_ticked]
     return Timeline(bars, ticks, LABEL_WIDTH + AXIS_WIDTH + 90, TOP + len(dated) * ROW_HEIGHT + 10)

@@ -11,9 +11,8 @@ from typing import Any, Literal
 # A word, or another character (punctuation, a quotation mark), each with the blanks after it: half as
 # many tokens to match as with the blanks apart, and a change of spacing shows with its word.
 _TOKEN = re.compile(r"\w+\s*|[^\w\s]\s*|\s+")
-# Past this many tokens on both sides together, difflib's heuristic that ignores very common tokens is
-# on: an exact match of every token is quadratic, and a statement quoted at length need not be.
-_EXACT_TOKENS = 2_000
+# The most tokens a wording may have to be compared with another.
+COMPARED_TOKENS = 2000
 
 Change = Literal["same", "omitted", "added"]
 
@@ -29,13 +28,21 @@ def fullest(quotes: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
     return min(quotes, key=lambda quote: (-len(quote["text"]), quote["quote_id"]))
 
 
-def compared(reference: str, wording: str) -> list[Piece]:
-    """`wording` against `reference`, token by token: what it keeps, what it leaves out and what it adds."""
+def compared(reference: str, wording: str) -> list[Piece] | None:
+    """`wording` against `reference`, token by token: what it keeps, what it leaves out and what it adds; None
+    where either has more than COMPARED_TOKENS tokens.
+
+    difflib's time grows with the cube of a text's length where its words repeat (`a b c a b c …`): a pair of
+    20,000-character quotes took hours. Its `autojunk` leaves out the tokens of more than 1% of a wording of
+    200 tokens or more (a quote is seldom so long), which bounds it to a fraction of a second a pair here.
+    """
     if wording == reference:
         return [Piece("same", wording)]
     before, after = _TOKEN.findall(reference), _TOKEN.findall(wording)
+    if max(len(before), len(after)) > COMPARED_TOKENS:
+        return None
     pieces: list[Piece] = []
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=len(before) + len(after) > _EXACT_TOKENS)
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=True)
     for operation, left, right, low, high in matcher.get_opcodes():
         if operation == "equal":
             pieces.append(Piece("same", "".join(after[low:high])))

@@ -72,7 +72,10 @@ def web_url(value: Any) -> str | None:
     url = text(value)
     if url is None or any(character.isspace() for character in url):
         return None
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:  # `http://[x`: a bracket that opens no IPv6 address is no URL
+        return None
     return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
