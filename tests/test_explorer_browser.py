@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from newsfacts.explorer.pages import Explorer, rendered_files
 from newsfacts.explorer.spans import SPAN_TABLES, row_anchor
 
 from .browser import external_requests, open_page, screenshot, serious_violations
@@ -456,6 +457,39 @@ def test_no_page_has_a_serious_accessibility_violation(
     found = serious_violations(page)
     page.context.close()
     assert found == []
+
+
+def test_an_anchor_at_a_long_articles_first_page_leads_to_the_page_that_holds_it(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """`art-001.html#q-001-300` stays the row's address when the article is paginated: page 1 sends it on."""
+    seed = "Said. " * 3000
+    quotes = [
+        {
+            "quote_id": f"q-001-{index:03d}",
+            "article_id": "art-001",
+            "speaker_id": "s",
+            "text": "Said.",
+            "char_start": index * 6,
+            "char_end": index * 6 + 5,
+            "utterance_id": f"u-{index}",
+        }
+        for index in range(3000)
+    ]
+    explorer = Explorer(
+        descriptor={"name": "long", "resources": []},
+        tables={"articles": [{"article_id": "art-001"}], "quotes": quotes},
+        seeds={"art-001": seed},
+    )
+    for path, data in rendered_files(explorer).items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(data)
+    assert (tmp_path / "articles" / "art-001-p2.html").is_file()
+    page, _ = open_page(browser, (tmp_path / "articles" / "art-001.html").as_uri() + "#q-001-2999")
+    page.wait_for_function("() => document.querySelector('.seg.targeted') !== null")
+    landed = page.url, page.evaluate("() => [...document.querySelectorAll('.seg.targeted')].map((e) => e.textContent)")
+    page.context.close()
+    assert re.search(r"/articles/art-001-p[0-9]+\.html#q-001-2999$", landed[0]) and landed[1] == ["Said."]
 
 
 # Elements whose text a page prints, on the pages that have them: the text, its muted notes, the

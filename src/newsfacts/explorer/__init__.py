@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ..atomic import folder_replaceable, replace_folder
 from ..exporters._base import text as plain_text
 from ..problems import Problem, display_path, problem, write_problem
-from ..tables import parse_json
+from ..tables import decode_text, parse_json
 
 if TYPE_CHECKING:
     from ..package import Layout
@@ -96,14 +96,23 @@ def site_files(layout: Layout, changed: Sequence[str] = ()) -> dict[str, bytes]:
         tables=tables,
         seeds=seeds,
         schema_org=_schema_org(copies.get("dataset.jsonld")),
-        changed=tuple(changed),
-        dictionary=copies["README.md"].decode("utf-8", errors="replace") if "README.md" in copies else None,
+        changed=frozenset(changed),
+        dictionary=_dictionary_text(copies.get("README.md"), layout),
         citation=_citation(copies.get("croissant.json"), descriptor),
         json_tables=sorted(name for name in copies if name.startswith("data/") and name.endswith(".json")),
     )
     files = rendered_files(explorer)
     files |= {f"package/{path}": data for path, data in copies.items()}
     return files
+
+
+def _dictionary_text(data: bytes | None, layout: Layout) -> str | None:
+    """The package's data dictionary (README.md) as text, read as every text of a package is (UTF-8, no BOM,
+    no control character); None where it is absent or is not such a text, and the page says so."""
+    if data is None:
+        return None
+    text, _ = decode_text(data, layout.dictionary)
+    return text
 
 
 def _citation(croissant: bytes | None, descriptor: dict[str, Any]) -> str:

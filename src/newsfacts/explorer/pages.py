@@ -59,7 +59,7 @@ class Explorer:
     tables: Mapping[str, Sequence[Row]]
     seeds: Mapping[str, str]  # article_id -> text
     schema_org: Mapping[str, Any] | None = None  # the schema.org Dataset to embed in the index
-    changed: Sequence[str] = ()  # the articles a change touched, listed first on the index
+    changed: frozenset[str] = frozenset()  # the articles a change touched, listed first on the index
     dictionary: str | None = None  # the data dictionary (Markdown), where the package has one
     citation: str | None = None  # how to cite the package (BibTeX)
     json_tables: Sequence[str] = ()  # the package's JSON tables, beside its CSVs
@@ -316,7 +316,7 @@ def _index_page(explorer: Explorer, outlets: Mapping[str, str | None], by_articl
     ]
     articles = sorted(explorer.rows("articles"), key=lambda row: row["article_id"])
     changed, changed_more = within(
-        [row for row in articles if row["article_id"] in set(explorer.changed)], _article_words, PAGE_WORDS // 2
+        [row for row in articles if row["article_id"] in explorer.changed], _article_words, PAGE_WORDS // 2
     )
     # The articles are listed here too where they are few and short, else on their own pages only.
     listed = len(articles) <= LIST_PAGE_ROWS and sum(map(_article_words, articles)) <= PAGE_WORDS // 2
@@ -361,6 +361,14 @@ def _article_pages(
     base = f"articles/{file_name(article_id)}.html"
     schema = {resource["name"]: resource["schema"] for resource in explorer.descriptor["resources"]}
     pages = []
+    # A row's anchor stays the article's address as the article grows past a page: the first page maps the
+    # anchors of the others to their page, and its script follows `#q-001-500` there.
+    elsewhere = {}
+    if len(ranges) > 1:
+        for span in spans:
+            found = places.get("row", f"{article_id}/{span.anchor}")
+            if found and not found.startswith(f"{base}#"):
+                elsewhere[span.anchor] = relative(found.partition("#")[0], base)
     for number, (start, end) in enumerate(ranges, 1):
         on_page = [span for span in spans if start <= span.start < end or (start == end == span.start)]
         pieces = span_module.segments(text, start, end, on_page)
@@ -390,7 +398,8 @@ def _article_pages(
                         if any(span.table == model.resource_name for span in spans)
                     ],
                     "pager": _pager(base, number, len(ranges)),
-                    "changed": article_id in set(explorer.changed),
+                    "elsewhere": elsewhere if number == 1 else {},
+                    "changed": article_id in explorer.changed,
                     "selection": {
                         "article_id": article_id,
                         "tables": {
@@ -742,7 +751,7 @@ def _walk(tokens: Sequence[Any]) -> Iterator[Any]:
 def _bind(pages: list[Page], explorer: Explorer, places: Places) -> None:
     """Give every page what all templates use: the package, the root, and how to link."""
     for page in pages:
-        page.context.update(page_path=page.path, root=relative("", page.path) or "", explorer=explorer, places=places)
+        page.context.update(page_path=page.path, explorer=explorer, places=places)
 
 
 @pass_context
@@ -792,9 +801,6 @@ def render_pages(pages: Sequence[Page]) -> dict[str, bytes]:
         site=_site,
         seed_markup=lambda seed: seed_markup(*seed),
         file_name=file_name,
-        models=MODELS,
-        span_tables=span_module.SPAN_TABLES,
-        relations=RELATION_TYPES,
     )
     files: dict[str, bytes] = {}
     for page in pages:

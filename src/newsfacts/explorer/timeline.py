@@ -32,6 +32,7 @@ class Bar:
     x: float
     width: float
     y: float
+    label_x: float  # where the label ends: just left of the bar, never over the column's edge
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Timeline:
     ticks: list[Tick]
     width: int
     height: int
+    axis_top: int = TOP - 12  # where the tick lines start, below their labels
 
 
 def date_range(event: Mapping[str, Any]) -> tuple[datetime.date, datetime.date] | None:
@@ -101,6 +103,7 @@ def layout(events: Sequence[Mapping[str, Any]]) -> Timeline | None:
                 x=x,
                 width=width,
                 y=TOP + row * ROW_HEIGHT,
+                label_x=max(x - 6, LABEL_WIDTH - 4),
             )
         )
     # About eight ticks, on whole days.

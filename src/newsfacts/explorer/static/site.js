@@ -67,8 +67,24 @@
       if (segment.dataset.rows.split(" ").includes(anchor)) segment.classList.add("targeted");
     }
   }
-  window.addEventListener("hashchange", markTarget);
-  markTarget();
+  // A row on a later page of a long article, named at its first page's address: go to its page.
+  const elsewhere = document.getElementById("anchors-elsewhere");
+  function followAnchor() {
+    if (!elsewhere || !location.hash) return false;
+    let anchor = "";
+    try {
+      anchor = decodeURIComponent(location.hash.slice(1));
+    } catch (error) {
+      return false;
+    }
+    const pages = JSON.parse(elsewhere.textContent);
+    if (!Object.hasOwn(pages, anchor) || document.getElementById(anchor)) return false;
+    const page = pages[anchor];
+    location.replace(page + location.hash);
+    return true;
+  }
+  window.addEventListener("hashchange", () => followAnchor() || markTarget());
+  if (!followAnchor()) markTarget();
 
   // --- offsets of a selection ---
   // Code points, not UTF-16 units: an astral character (an emoji) is one code point and two units.
