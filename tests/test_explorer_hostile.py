@@ -3,6 +3,7 @@ each run ends in a site or in catalogued problems, never a traceback; no value b
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -17,7 +18,7 @@ from newsfacts.cli import main
 from newsfacts.explorer import MARKER
 from newsfacts.explorer.html import LABEL_CHARS
 from newsfacts.explorer.pages import Explorer, file_name, rendered_files
-from newsfacts.explorer.spans import SEGMENT_ROWS
+from newsfacts.explorer.spans import SEGMENT_ROWS, Span, page_ranges
 from newsfacts.explorer.wording import COMPARED_TOKENS, compared
 
 from .browser import external_requests
@@ -520,6 +521,7 @@ MEGABYTES_2 = 2_000_000
 # A cell of 19,000 `<`: 76 kB once escaped, under the 20,000 code points a cell may hold.
 LONG_WORDS = "<" * 19_000
 NESTED = 400  # mentions nested in one another
+CHAINED = 4000  # mentions each overlapping the next: their union covers all of them
 STRESS_EVENTS = 30
 STRESS_ARTICLES = 30
 
@@ -527,10 +529,10 @@ STRESS_ARTICLES = 30
 def stress_package(tmp_path: Path) -> Path:
     """Each way a page grew past 2 MB from a small package: a long name repeated for each mention of it (in each
     highlight's accessible name) and for each article of its outlet, spans nested in one another (each segment
-    named them all), long descriptions on one list page, one event in many conflicting pairs, a long README, and
-    a schema.org Dataset that names every article."""
-    text = "Acme " * 40 + "\n" + "n" * (2 * NESTED + 10) + "\n"
-    nested_from = text.index("n")
+    named them all), spans overlapping in a chain (a page was never cut inside one), long descriptions on one list
+    page, one event in many conflicting pairs, a long README, and a schema.org Dataset that names every article."""
+    text = "Acme " * 40 + "\n" + "n" * (2 * NESTED + 10) + "\n" + "z" * (CHAINED + 11) + "\n"
+    nested_from, chained_from = text.index("n"), text.index("z")
     acme = {"text": "Acme", "char_start": "0", "char_end": "4"}  # every other span, on the new seed
 
     def seeds(root: Path) -> None:
@@ -560,6 +562,7 @@ def stress_package(tmp_path: Path) -> Path:
             mention("ruritania-government", nested_from + depth, nested_from + 2 * NESTED + 10 - depth)
             for depth in range(NESTED)
         ]
+        rows += [mention("ruritania-minister", chained_from + at, chained_from + at + 12) for at in range(CHAINED)]
 
     def events(rows: list[list[str]]) -> None:
         first = dict(zip(rows[0], rows[1], strict=True))
@@ -691,3 +694,52 @@ def test_a_wording_too_long_to_compare_is_shown_whole(tmp_path: Path) -> None:
     page = rendered_files(explorer)["utterances/u-x.html"].decode("utf-8")
     # The fullest wording is itself, whole; the other is too long to compare with it.
     assert page.count("Too long to compare word by word.") == 1 and page.count(long + "more") == 1
+
+
+def test_spans_overlapping_in_a_chain_are_paginated_inside_them(stress_site: Path) -> None:
+    """Each row is listed on one page, the page its span starts on; each code point of the seed is on one page,
+    in one piece, and a span that a page's end cuts is highlighted on both pages."""
+    pages = sorted(
+        (stress_site / "articles").glob("art-000*.html"), key=lambda path: int(path.stem.partition("-p")[2] or 1)
+    )
+    listed: list[str] = []
+    pieces: list[tuple[int, str]] = []
+    named: set[str] = set()
+    chain_pages = 0
+    for path in pages:
+        page = path.read_text(encoding="utf-8")
+        rows = re.findall(r'<li id="row-(mention-ruritania-minister-\d+)"', page)
+        listed += rows
+        chain_pages += bool(rows)
+        seed = page[page.index('<div class="seed"') : page.index("</div>", page.index('<div class="seed"'))]
+        found = re.findall(r'<(?:span|a)[^>]* data-at="(\d+)"(?: data-rows="([^"]*)")?[^>]*>([^<]*)</', seed)
+        pieces += [(int(at), html.unescape(text)) for at, _, text in found]
+        named |= {anchor for _, rows, _ in found for anchor in rows.split()}
+    assert len(listed) == len(set(listed)) == CHAINED and chain_pages > 1
+    assert set(listed) <= named
+    assert "".join(text for _, text in pieces) == (stress_site / "package" / "seeds" / SEED_NAME).read_text()
+    assert [at for at, _ in pieces] == sorted({at for at, _ in pieces})
+
+
+@pytest.mark.parametrize(
+    ("text", "spans", "chars", "cost", "expected"),
+    [
+        # Each span overlaps the next: their union covers the text, which was then one page. A page is cut inside
+        # them at its limit, where they would carry it past the longest span beyond it.
+        ("x" * 23, [(at, at + 3) for at in range(20)], 10, None, [(0, 10), (10, 22), (22, 23)]),
+        # A span longer than a page is still a page of its own, and a cut still moves past a span that crosses it.
+        ("abcdefghij", [(1, 9)], 3, None, [(0, 9), (9, 10)]),
+        ("aaaa\nbbbb\ncccc\n", [(8, 12)], 10, None, [(0, 12), (12, 15)]),
+        # A page that costs more than the budget is halved until it does not.
+        ("abcdefgh", [], 10, lambda start, end: end - start, [(0, 2), (2, 5), (5, 8)]),
+    ],
+)
+def test_a_page_is_cut_inside_spans_only_where_they_would_make_it_too_long(
+    text: str,
+    spans: list[tuple[int, int]],
+    chars: int,
+    cost: Callable[[int, int], int] | None,
+    expected: list[tuple[int, int]],
+) -> None:
+    rows = [Span("entity_mentions", f"m-{start}", start, end, {}) for start, end in spans]
+    assert page_ranges(text, rows, chars=chars, cost=cost, budget=3) == expected

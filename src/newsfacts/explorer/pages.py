@@ -9,6 +9,7 @@ the same bytes.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import posixpath
 import re
@@ -28,7 +29,7 @@ from ..exporters._base import web_url
 from ..models import MODELS, RELATION_TYPES
 from . import spans as span_module
 from . import timeline, wording
-from .html import LABEL_CHARS, environment, excerpt, label, seed_markup
+from .html import EXCERPT_CHARS, LABEL_CHARS, environment, excerpt, label, seed_markup
 
 Row = Mapping[str, Any]
 # Rows a list page (or a list on a page) holds, events a timeline page draws, and pairs a conflicts page shows.
@@ -39,6 +40,8 @@ CONFLICTS_PAGE_PAIRS = 50
 # escaped (`&#34;`): a list page has fewer rows where they are long, and a list within a page stops, saying how many
 # rows it leaves out. A cell has up to 20,000 code points (`--max-cell-chars`); 250 of them would make 25 MB.
 PAGE_WORDS = 200_000
+# An article page's words (`_page_cost`: its text counts twice, in its highlights' accessible names too).
+ARTICLE_PAGE_WORDS = 2 * PAGE_WORDS
 # The words a link, an id or an offset costs in a list, about.
 LINK_WORDS = LABEL_CHARS + 40
 # The longest data dictionary (README.md) shown as a page, in code points: a Markdown table grows five-fold in HTML.
@@ -226,10 +229,12 @@ def site_pages(explorer: Explorer) -> list[Page]:
     places = Places()
     by_article = spans_by_article(explorer)
     seeds = explorer.seeds
-    article_pages = {
-        article_id: span_module.page_ranges(seeds.get(article_id, ""), spans)
-        for article_id, spans in by_article.items()
-    }
+
+    def ranges(article_id: str, spans: list[span_module.Span]) -> list[tuple[int, int]]:
+        text = seeds.get(article_id, "")
+        return span_module.page_ranges(text, spans, cost=_page_cost(text, spans), budget=ARTICLE_PAGE_WORDS)
+
+    article_pages = {article_id: ranges(article_id, spans) for article_id, spans in by_article.items()}
     event_context, event_parts = _event_lists(explorer)
     sanction_sources, sanction_parts = _sanction_lists(explorer)
     _place_everything(explorer, by_article, article_pages, {"event": event_parts, "sanction": sanction_parts}, places)
@@ -370,8 +375,9 @@ def _article_pages(
             if found and not found.startswith(f"{base}#"):
                 elsewhere[span.anchor] = relative(found.partition("#")[0], base)
     for number, (start, end) in enumerate(ranges, 1):
+        # The rows of the spans that start on the page; a span cut by the page's end is highlighted on both.
         on_page = [span for span in spans if start <= span.start < end or (start == end == span.start)]
-        pieces = span_module.segments(text, start, end, on_page)
+        pieces = span_module.segments(text, start, end, _overlapping(spans, start, end))
         path = page_path(base, number)
         targets = [_span_target(piece, places, path) for piece in pieces]
         titles = [_segment_title(piece, entities) for piece in pieces]
@@ -414,6 +420,33 @@ def _article_pages(
             )
         )
     return pages
+
+
+def _overlapping(spans: Sequence[span_module.Span], start: int, end: int) -> list[span_module.Span]:
+    """The spans (sorted by their start) that overlap `[start, end)`."""
+    longest = max((span.end - span.start for span in spans), default=0)
+    first = bisect.bisect_left(spans, start - longest, key=lambda span: span.start)
+    last = bisect.bisect_left(spans, end, key=lambda span: span.start)
+    return [span for span in spans[first:last] if span.end > start]
+
+
+def _page_cost(text: str, spans: Sequence[span_module.Span]) -> Callable[[int, int], int]:
+    """An article page's words, about (`span_module.page_ranges` keeps it within PAGE_WORDS): each segment's text
+    (in its accessible name too), the anchors it names and its markup, and the rows of the spans that start on it."""
+
+    def cost(start: int, end: int) -> int:
+        found = 0
+        for piece in span_module.segments(text, start, end, _overlapping(spans, start, end)):
+            found += 2 * len(piece.text) + sum(2 * len(span.anchor) + LINK_WORDS for span in piece.named)
+        for span in spans[bisect.bisect_left(spans, start, key=lambda s: s.start) :]:
+            if span.start >= end:
+                break
+            found += 3 * len(span.anchor) + sum(
+                min(words(str(value)), EXCERPT_CHARS) + 20 for value in span.row.values()
+            )
+        return found
+
+    return cost
 
 
 def _span_target(piece: span_module.Segment, places: Places, page: str) -> str | None:

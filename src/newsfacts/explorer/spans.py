@@ -13,7 +13,7 @@ import bisect
 import hashlib
 import itertools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +30,7 @@ SPAN_TABLES: tuple[type[Evidence], ...] = tuple(
 )
 # A segment names at most this many of the spans that cover it, its smallest: nested spans cover every segment
 # between their ends, and naming each of them in each segment would grow a page with the square of their number.
+# (A span covered throughout by more smaller ones is named by no segment; its row and anchor are on its page.)
 SEGMENT_ROWS = 8
 # An anchor is at most this long: it stands in each segment its span covers, and ids have no length limit.
 ANCHOR_CHARS = 160
@@ -91,13 +92,15 @@ def spans_by_article(tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[
 
 
 def segments(text: str, start: int, end: int, spans: Iterable[Span]) -> list[Segment]:
-    """The text `[start, end)` cut at every span's start and end; the spans lie within it."""
+    """The text `[start, end)` cut at every span's start and end within it; the spans overlap it (one that
+    begins before it or ends after it, a page cut inside spans, covers the segments at that end)."""
     order = {model.resource_name: index for index, model in enumerate(SPAN_TABLES)}
     spans = list(spans)
-    cuts = sorted({start, end} | {span.start for span in spans} | {span.end for span in spans})
+    inside = {span.start for span in spans} | {span.end for span in spans}
+    cuts = sorted({start, end} | {cut for cut in inside if start < cut < end})
     starting: dict[int, list[Span]] = {}
     for span in spans:
-        starting.setdefault(span.start, []).append(span)
+        starting.setdefault(max(span.start, start), []).append(span)
     active: list[Span] = []
     pieces = []
     for left, right in itertools.pairwise(cuts):
@@ -108,11 +111,22 @@ def segments(text: str, start: int, end: int, spans: Iterable[Span]) -> list[Seg
 
 
 def page_ranges(
-    text: str, spans: Sequence[Span], chars: int = PAGE_CHARS, most_spans: int = PAGE_SPANS
+    text: str,
+    spans: Sequence[Span],
+    chars: int = PAGE_CHARS,
+    most_spans: int = PAGE_SPANS,
+    cost: Callable[[int, int], int] | None = None,
+    budget: int = 0,
 ) -> list[tuple[int, int]]:
     """The article's pages as `[start, end)` ranges of its text: each at most `chars` code points and
-    `most_spans` spans where the spans allow, cut after a line break where one is near, and never
-    inside a span (a span longer than a page gets a page of its own)."""
+    `most_spans` spans where the spans allow, cut after a line break where one is near, and not
+    inside a span (a span longer than a page gets a page of its own).
+
+    Spans that overlap one another in a chain may cover the whole text: where the spans would carry a
+    page past the longest span beyond its limit, or past `most_spans` spans, it is cut inside them.
+    A page whose `cost(start, end)` is over `budget` is halved, inside spans if it must be, until it is
+    not or holds one code point.
+    """
     # Where a cut would fall inside a span: the union of the spans, as sorted disjoint intervals.
     covered: list[tuple[int, int]] = []
     for span in sorted(spans, key=lambda span: span.start):
@@ -122,6 +136,7 @@ def page_ranges(
             covered.append((span.start, span.end))
     covered_starts = [interval[0] for interval in covered]
     span_starts = sorted(span.start for span in spans)
+    longest = max((span.end - span.start for span in spans), default=0)
 
     def safe(position: int) -> int:
         """The first position at or after `position` that no span crosses."""
@@ -129,6 +144,13 @@ def page_ranges(
         if index >= 0 and covered[index][0] < position < covered[index][1]:
             return covered[index][1]
         return position
+
+    def cut_before(page_start: int, limit: int) -> int:
+        cut = safe(_line_break_before(text, page_start, limit))
+        if cut <= page_start:  # a span from the page's start past the limit: the page holds all of it
+            cut = safe(limit)
+        held = bisect.bisect_left(span_starts, cut) - bisect.bisect_left(span_starts, page_start)
+        return limit if cut - limit > longest or held > most_spans else cut
 
     ranges = []
     page_start = 0
@@ -138,13 +160,11 @@ def page_ranges(
         first = bisect.bisect_left(span_starts, page_start)
         if first + most_spans < len(span_starts):
             limit = min(limit, max(span_starts[first + most_spans], page_start + 1))
-        if limit >= len(text):
-            ranges.append((page_start, len(text)))
-            break
-        cut = _line_break_before(text, page_start, limit)
-        cut = safe(cut)
-        if cut <= page_start:  # a span from the page's start past the limit: the page holds all of it
-            cut = safe(limit)
+        cut = len(text) if limit >= len(text) else cut_before(page_start, limit)
+        while cost is not None and cut - page_start > 1 and cost(page_start, cut) > budget:
+            half = page_start + (cut - page_start) // 2
+            smaller = safe(_line_break_before(text, page_start, half))
+            cut = smaller if page_start < smaller < cut else half
         ranges.append((page_start, cut))
         page_start = cut
     return ranges or [(0, 0)]
