@@ -46,8 +46,10 @@ ARTICLE_PAGE_WORDS = 2 * PAGE_WORDS
 LINK_WORDS = LABEL_CHARS + 40
 # The longest data dictionary (README.md) shown as a page, in code points: a Markdown table grows five-fold in HTML.
 DICTIONARY_CHARS = 200_000
-# What a span links to, by the field its table names in `evidence_of`.
-LINKED_KINDS = {"entity_id": "entity", "event_id": "event", "sanction_id": "sanction", "utterance_id": "utterance"}
+# The kind of page of each table that has pages of its own, for the foreign keys that name its rows.
+KIND_OF_TABLE = {"articles": "article", "entities": "entity", "events": "event", "sanctions": "sanction"}
+# A field that names what has a page but no table: the statement a quote words.
+KIND_OF_FIELD = {"utterance_id": "utterance"}
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,150}$")
 # The longest code-point part of a name made from an id (a file name may have 255 bytes).
 MADE_NAME_CHARS = 150
@@ -456,10 +458,10 @@ def _span_target(piece: span_module.Segment, places: Places, page: str) -> str |
         return None
     smallest = min(piece.spans, key=lambda span: (span.end - span.start, span.anchor))
     model = MODELS[smallest.table]
-    if model.evidence_of:
-        found = places.get(LINKED_KINDS[model.evidence_of], smallest.row.get(model.evidence_of))
-        if found:
-            return relative(found, page)
+    kind = kind_of(model, model.evidence_of) if model.evidence_of else None
+    found = places.get(kind, smallest.row.get(model.evidence_of or "")) if kind else None
+    if found:
+        return relative(found, page)
     return f"#row-{smallest.anchor}"
 
 
@@ -801,20 +803,20 @@ def _row_href(context: Context, table: str, row: Row) -> str | None:
     return _href(context, "row", f"{row['article_id']}/{anchor}")
 
 
-# The page kind of each table that has pages of its own, for the foreign keys that name its rows.
-KIND_OF_TABLE = {"articles": "article", "entities": "entity", "events": "event", "sanctions": "sanction"}
+def kind_of(model: type[Any], name: str) -> str | None:
+    """The kind of page a row's field names (`Places`): that of the table its foreign key refers to, or
+    KIND_OF_FIELD's; None where it names nothing with a page."""
+    for key in model.foreign_keys:
+        if key.fields == (name,) and key.resource in KIND_OF_TABLE:
+            return KIND_OF_TABLE[key.resource]
+    return KIND_OF_FIELD.get(name)
 
 
 @pass_context
 def _field_href(context: Context, model: type[Any], name: str, value: Any) -> str | None:
-    """The link from the page being rendered to what a row's field names: the row its foreign key
-    refers to, or the statement a quote's utterance_id names."""
-    if name == model.evidence_of and name in LINKED_KINDS:
-        return _href(context, LINKED_KINDS[name], value)
-    for key in model.foreign_keys:
-        if key.fields == (name,) and key.resource in KIND_OF_TABLE:
-            return _href(context, KIND_OF_TABLE[key.resource], value)
-    return None
+    """The link from the page being rendered to what a row's field names (`kind_of`), if it has a page."""
+    kind = kind_of(model, name)
+    return _href(context, kind, value) if kind else None
 
 
 @pass_context
