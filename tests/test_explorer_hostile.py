@@ -182,6 +182,19 @@ def test_a_marker_planted_in_a_folder_makes_it_a_site_to_replace(
     assert not (out / "notes.txt").exists() and (out / "index.html").is_file()
 
 
+@pytest.mark.parametrize("where", ["datapackage", "."])
+def test_the_folder_of_the_package_being_read_is_never_replaced_even_with_a_marker(
+    where: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copytree(fixture_root("minimal-valid"), tmp_path / "project")
+    package = tmp_path / "project" / "datapackage"
+    out = (tmp_path / "project" / where).resolve()
+    (out / MARKER).write_text("", encoding="utf-8")
+    status, found = run_site(capsys, package, out)
+    assert (status, [(p["path"], p["code"]) for p in found]) == (1, [(str(out), "site-target")])
+    assert (package / "datapackage.json").is_file()
+
+
 # --- ids that name files and anchors -----------------------------------------------------------------------------
 
 

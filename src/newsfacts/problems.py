@@ -446,8 +446,8 @@ CATALOGUE: dict[str, Entry] = _catalogue(
                 "choose another --out, or empty the folder",
             ),
             "site-target": (
-                "refusing to replace {detail}: it is not empty and not a site written by `newsfacts site`",
-                "choose another --out, or empty the folder",
+                "refusing to replace {detail}: {reason}",
+                "choose another --out: an empty folder, a new one, or a site `newsfacts site` wrote",
             ),
         },
         "write": {

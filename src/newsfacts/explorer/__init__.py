@@ -54,8 +54,15 @@ def build_site(package: Opened, out: Path, changed: Sequence[str] = ()) -> SiteR
         replaceable = folder_replaceable(out, MARKER)
     except OSError as error:  # a name too long, a folder that cannot be searched: it cannot be written either
         return SiteResult([], [write_problem(out, error)])
-    if not replaceable:
-        return SiteResult([], [problem("site-target", out, detail=display_path(out))])
+    reason = (
+        "it holds the package being read"
+        if _holds(out, package.layout.package_dir)
+        else None
+        if replaceable
+        else "it is not empty and not a site written by `newsfacts site`"
+    )
+    if reason:
+        return SiteResult([], [problem("site-target", out, detail=display_path(out), reason=reason)])
     problems = validate(package.layout, rows_only=True)
     if problems:
         return SiteResult([], package.relabel(problems))
@@ -71,6 +78,15 @@ def build_site(package: Opened, out: Path, changed: Sequence[str] = ()) -> SiteR
     except OSError as error:
         return SiteResult([], [write_problem(out, error)])
     return SiteResult([out / path for path in sorted(files)], [])
+
+
+def _holds(out: Path, package_dir: Path) -> bool:
+    """Whether replacing `out` would replace the package being read: `out` is its folder or holds it (a marker
+    planted there would otherwise make it a site to replace)."""
+    try:
+        return package_dir.resolve().is_relative_to(out.resolve())
+    except (OSError, RuntimeError):  # a symlink loop: not the package, which was read through its own path
+        return False
 
 
 def site_files(layout: Layout, changed: Sequence[str] = ()) -> dict[str, bytes]:
