@@ -3,8 +3,10 @@
 Every row of a span table (a model of `models.Evidence`) is one span `[char_start, char_end)` of its
 article's seed, in Unicode code points as `validate` counts them (a Python `str` index). Spans
 overlap (a name inside a quote inside an event's evidence), so the text is cut at every span's
-start and end: each segment is covered by a fixed set of spans, and carries their anchors. A page
-never cuts a span: a long article is paginated between spans, preferably at a line break.
+start and end: each segment is covered by a fixed set of spans, and carries their anchors. A long
+article is paginated between spans where it can be, preferably at a line break; where spans chained
+one into the next would carry a page past its limits, the page is cut inside them, and a span that
+is cut is highlighted on both pages (`segments` clips it).
 """
 
 from __future__ import annotations
