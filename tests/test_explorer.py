@@ -13,7 +13,7 @@ from newsfacts.cli import main
 from newsfacts.explorer import MARKER
 from newsfacts.explorer.html import script_json, seed_markup
 from newsfacts.explorer.pages import Explorer, rendered_files
-from newsfacts.explorer.spans import Span, page_ranges, segments
+from newsfacts.explorer.spans import Span, page_number, page_ranges, segments
 from newsfacts.explorer.timeline import date_range
 from newsfacts.explorer.wording import Piece, compared
 
@@ -224,6 +224,21 @@ def test_a_long_article_is_paginated_between_spans(
     text: str, spans: list[tuple[int, int]], chars: int, expected: list[tuple[int, int]]
 ) -> None:
     assert page_ranges(text, [span("quotes", str(s), s, e) for s, e in spans], chars=chars) == expected
+
+
+@pytest.mark.parametrize(
+    ("ranges", "position", "expected"),
+    [
+        ([(0, 10), (10, 22), (22, 23)], 0, 1),
+        ([(0, 10), (10, 22), (22, 23)], 9, 1),
+        ([(0, 10), (10, 22), (22, 23)], 10, 2),
+        ([(0, 10), (10, 22), (22, 23)], 22, 3),
+        ([(0, 0)], 0, 1),
+    ],
+)
+def test_a_span_is_listed_on_the_page_it_starts_in(ranges: list[tuple[int, int]], position: int, expected: int) -> None:
+    """One rule for where a row is listed, which its anchor's links and its page both follow."""
+    assert page_number(ranges, position) == expected
 
 
 def test_a_page_holds_at_most_so_many_spans() -> None:

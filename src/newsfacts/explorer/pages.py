@@ -212,9 +212,7 @@ def _place_everything(
         places.put("article", article_id, base)
         ranges = article_pages[article_id]
         for span in by_article[article_id]:
-            number = next(
-                index for index, (start, end) in enumerate(ranges, 1) if start <= span.start < end or start == end
-            )
+            number = span_module.page_number(ranges, span.start)
             places.put("row", f"{article_id}/{span.anchor}", page_path(base, number), span.anchor)
     for entity in explorer.rows("entities"):
         places.put("entity", entity["entity_id"], f"entities/{file_name(entity['entity_id'])}.html")
@@ -376,9 +374,12 @@ def _article_pages(
             found = places.get("row", f"{article_id}/{span.anchor}")
             if found and not found.startswith(f"{base}#"):
                 elsewhere[span.anchor] = relative(found.partition("#")[0], base)
+    listed: dict[int, list[span_module.Span]] = defaultdict(list)
+    for span in spans:
+        listed[span_module.page_number(ranges, span.start)].append(span)
     for number, (start, end) in enumerate(ranges, 1):
         # The rows of the spans that start on the page; a span cut by the page's end is highlighted on both.
-        on_page = [span for span in spans if start <= span.start < end or (start == end == span.start)]
+        on_page = listed[number]
         pieces = span_module.segments(text, start, end, _overlapping(spans, start, end))
         path = page_path(base, number)
         targets = [_span_target(piece, places, path) for piece in pieces]

@@ -172,6 +172,11 @@ def page_ranges(
     return ranges or [(0, 0)]
 
 
+def page_number(ranges: Sequence[tuple[int, int]], position: int) -> int:
+    """The page (from 1) of `page_ranges` that a span starting at `position` is listed on: the one it starts in."""
+    return max(1, bisect.bisect_right([start for start, _ in ranges], position))
+
+
 def _line_break_before(text: str, start: int, limit: int) -> int:
     """Just after the last line break in `(start + half a page, limit]`, else after the last blank, else `limit`."""
     floor = start + (limit - start) // 2
