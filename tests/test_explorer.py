@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,15 @@ def test_the_site_of_the_release_zip_is_the_site_of_the_checkout(real_site: Path
     (release,) = (tmp_path / "dist").glob("*.zip")
     assert main(["site", str(release), "--out", str(tmp_path / "from-zip")]) == 0
     assert site_tree(tmp_path / "from-zip") == site_tree(real_site)
+
+
+def test_the_site_of_the_package_at_a_url_is_the_site_of_the_folder(
+    real_site: Path, tmp_path: Path, serve_directory: Callable[[Path], str]
+) -> None:
+    """Served over HTTP, the package gives the same pages: its data dictionary and discovery documents are read too."""
+    url = serve_directory(ROOT / "datapackage") + "datapackage.json"
+    assert main(["site", url, "--out", str(tmp_path / "from-url")]) == 0
+    assert site_tree(tmp_path / "from-url") == site_tree(real_site)
 
 
 def test_the_site_has_a_page_of_each_kind_and_the_package_beside_it(real_site: Path) -> None:

@@ -262,6 +262,7 @@ def is_zip(data: bytes) -> bool:
 def _mirror(url: str, data: bytes, scratch: Path, limits: Limits) -> Path:
     """Lay out the package whose descriptor at URL holds DATA in SCRATCH, with what the checks read of it;
     its folder."""
+    from .package import Layout  # imported here: the models (pydantic) would slow `newsfacts --help`
     from .tables import parse_json
 
     package = scratch / PACKAGE_FOLDER
@@ -274,7 +275,9 @@ def _mirror(url: str, data: bytes, scratch: Path, limits: Limits) -> Path:
     resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
     if not isinstance(resources, list):
         raise NewsfactsError.of("descriptor-invalid", url, detail="not a Data Package descriptor with a resources list")
-    wanted = ["README.md"]
+    # The data dictionary and the discovery documents, which the checks and the explorer read where present.
+    layout = Layout(package)
+    wanted = [path.relative_to(package).as_posix() for path in (layout.dictionary, layout.croissant, layout.schema_org)]
     for resource in resources:
         name = resource.get("name") if isinstance(resource, dict) else None
         if isinstance(name, str):
