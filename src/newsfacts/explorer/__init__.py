@@ -7,7 +7,8 @@ each other and to the copy of the package beside them (`package/`), so it works 
 from any static host. `pages.py` makes the pages; `html.py` holds the markup of a seed.
 
 The folder is written whole, beside its target, then put in its place (`atomic.replace_folder`): an
-existing site is replaced at once, and a folder that holds anything else is refused.
+existing site is replaced at once; a folder that holds anything else, or the package being read, is
+refused.
 """
 
 from __future__ import annotations

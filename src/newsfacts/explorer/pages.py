@@ -3,6 +3,8 @@
 `rendered_files(explorer)` returns every page and asset of the site by its path. Each page is made by one function
 here from `Explorer`, the package's rows as plain values; `Places` knows which page holds each
 anchor, so a link is made once its target's page is known (a long list or article is paginated).
+No page grows past about 2 MB whatever the package holds: lists are cut into pages by rows and by
+the words they show (`chunks`, `within`), and names shown for another row are cut (`html.label`).
 Pages are rendered in a fixed order from sorted rows, and hold no time: the same package makes
 the same bytes.
 """
