@@ -183,10 +183,11 @@ def speakers_of(quote: Row) -> list[str]:
 
 
 def utterances(explorer: Explorer) -> dict[str, list[Row]]:
-    """utterance_id -> its quotes, by article then quote id."""
-    found: dict[str, list[Row]] = defaultdict(list)
-    for quote in sorted(explorer.rows("quotes"), key=lambda row: (row["article_id"], row["quote_id"])):
-        found[quote["utterance_id"]].append(quote)
+    """utterance_id -> its quotes, by article then quote id; in the order of the ids."""
+    found = _grouped(
+        ((row["utterance_id"], row) for row in explorer.rows("quotes")),
+        lambda row: (row["article_id"], row["quote_id"]),
+    )
     return dict(sorted(found.items()))
 
 
@@ -203,11 +204,12 @@ def _place_everything(
     explorer: Explorer,
     by_article: Mapping[str, list[span_module.Span]],
     article_pages: Mapping[str, list[tuple[int, int]]],
+    spoken: Mapping[str, list[Row]],
     lists: Mapping[str, list[Sequence[Row]]],
     places: Places,
 ) -> None:
-    """Register every anchor's page before any page is rendered; `lists` holds the events' and the
-    sanctions' pages (`_event_lists`, `_sanction_lists`)."""
+    """Register every anchor's page before any page is rendered; `spoken` holds the utterances (`utterances`),
+    `lists` the events' and the sanctions' pages (`_event_lists`, `_sanction_lists`)."""
     for article in explorer.rows("articles"):
         article_id = article["article_id"]
         base = f"articles/{file_name(article_id)}.html"
@@ -218,7 +220,7 @@ def _place_everything(
             places.put("row", f"{article_id}/{span.anchor}", page_path(base, number), span.anchor)
     for entity in explorer.rows("entities"):
         places.put("entity", entity["entity_id"], f"entities/{file_name(entity['entity_id'])}.html")
-    for utterance_id in utterances(explorer):
+    for utterance_id in spoken:
         places.put("utterance", utterance_id, f"utterances/{file_name(utterance_id)}.html")
     for kind, key, base in (("event", "event_id", "events.html"), ("sanction", "sanction_id", "sanctions.html")):
         for number, rows in enumerate(lists[kind], 1):
@@ -239,7 +241,9 @@ def site_pages(explorer: Explorer) -> list[Page]:
     article_pages = {article_id: ranges(article_id, spans) for article_id, spans in by_article.items()}
     event_context, event_parts = _event_lists(explorer)
     sanction_sources, sanction_parts = _sanction_lists(explorer)
-    _place_everything(explorer, by_article, article_pages, {"event": event_parts, "sanction": sanction_parts}, places)
+    spoken = utterances(explorer)
+    lists = {"event": event_parts, "sanction": sanction_parts}
+    _place_everything(explorer, by_article, article_pages, spoken, lists, places)
     outlets = outlet_names(explorer)
     entities = explorer.by_key("entities", "entity_id")
     pages: list[Page] = []
@@ -261,7 +265,6 @@ def site_pages(explorer: Explorer) -> list[Page]:
         chunks(sorted(entities.values(), key=lambda row: row["entity_id"]), LIST_PAGE_ROWS, _row_words),
     )
     pages += _entity_pages(explorer, outlets)
-    spoken = utterances(explorer)
     pages += _list_pages(
         "utterances.html",
         "utterances_index.html",
@@ -275,7 +278,7 @@ def site_pages(explorer: Explorer) -> list[Page]:
     parts = chunks(articles, LIST_PAGE_ROWS, _article_words)
     pages += _list_pages("articles.html", "articles.html", "Articles", parts, outlets=outlets)
     pages += _timeline_pages(explorer)
-    pages += _conflicts_pages(explorer, outlets)
+    pages += _conflicts_pages(explorer, event_context["sources"], outlets)
     pages += _list_pages(
         "sanctions.html", "sanctions.html", "Sanctions", sanction_parts, sources=sanction_sources, outlets=outlets
     )
@@ -620,18 +623,17 @@ def _utterance_pages(
 
 def _sources_of(explorer: Explorer, table: str, key: str) -> dict[str, list[Row]]:
     """A span table's rows by the row they are evidence of, in reading order."""
-    found: dict[str, list[Row]] = defaultdict(list)
-    for row in sorted(explorer.rows(table), key=lambda row: (row["article_id"], row["char_start"])):
-        found[row[key]].append(row)
-    return found
+    return _grouped(
+        ((row[key], row) for row in explorer.rows(table)), lambda row: (row["article_id"], row["char_start"])
+    )
 
 
 def _event_lists(explorer: Explorer) -> tuple[dict[str, Any], list[Sequence[Row]]]:
     """What the events' pages show beside each event (its actors, sources and relations), and the events in pages."""
     events = sorted(explorer.rows("events"), key=lambda row: row["event_id"])
-    actors: dict[str, list[Row]] = defaultdict(list)
-    for row in sorted(explorer.rows("event_actors"), key=lambda row: (row["entity_id"], row["role"])):
-        actors[row["event_id"]].append(row)
+    actors = _grouped(
+        ((row["event_id"], row) for row in explorer.rows("event_actors")), lambda row: (row["entity_id"], row["role"])
+    )
     sources = _sources_of(explorer, "event_sources", "event_id")
     relations: dict[str, list[tuple[str, Row]]] = defaultdict(list)
     for row in sorted(
@@ -686,10 +688,12 @@ def _event_words(event: Row) -> int:
     return words(event.get("description"), event.get("date_note")) + LINK_WORDS
 
 
-def _conflicts_pages(explorer: Explorer, outlets: Mapping[str, str | None]) -> list[Page]:
-    """The conflicting accounts, side by side: each pair shows both events with all their sources."""
+def _conflicts_pages(
+    explorer: Explorer, sources: Mapping[str, list[Row]], outlets: Mapping[str, str | None]
+) -> list[Page]:
+    """The conflicting accounts, side by side: each pair shows both events with all their sources (`sources`,
+    the events' sources by event, as the events' pages have them)."""
     events = explorer.by_key("events", "event_id")
-    sources = _sources_of(explorer, "event_sources", "event_id")
     relations = sorted(
         (row for row in explorer.rows("event_relations") if row["relation_type"] == "conflicting_account"),
         key=lambda row: (row["event_id"], row["related_event_id"]),
